@@ -1,0 +1,101 @@
+#include "base/diagnostics.h"
+
+#include <algorithm>
+
+namespace utap {
+
+namespace {
+
+struct KindInfo {
+  Severity severity;
+  const char* format;
+};
+
+constexpr KindInfo kKinds[] = {
+#define DIAG(name, severity, format) {Severity::severity, format},
+#include "base/diagnostic_kinds.def"
+#undef DIAG
+};
+
+const char* severityWord(Severity s) {
+  switch (s) {
+    case Severity::Error: return "error";
+    case Severity::Warning: return "warning";
+    case Severity::Note: return "note";
+  }
+  return "error";
+}
+
+// Number of code points in a UTF-8 string.
+size_t codePoints(std::string_view s) {
+  return std::count_if(s.begin(), s.end(), [](char c) { return (c & 0xC0) != 0x80; });
+}
+
+// The prefix of `line` that ends before code point number `column` (1-based),
+// with everything but tabs turned into spaces, so a caret lines up.
+std::string padTo(std::string_view line, uint32_t column) {
+  std::string pad;
+  uint32_t cp = 1;
+  for (size_t i = 0; i < line.size() && cp < column; ++i) {
+    unsigned char c = line[i];
+    if ((c & 0xC0) == 0x80) continue;
+    pad += c == '\t' ? '\t' : ' ';
+    ++cp;
+  }
+  while (cp++ < column) pad += ' ';
+  return pad;
+}
+
+}  // namespace
+
+const char* Diagnostics::formatOf(DiagKind kind) { return kKinds[static_cast<int>(kind)].format; }
+Severity Diagnostics::severityOf(DiagKind kind) { return kKinds[static_cast<int>(kind)].severity; }
+
+Diagnostic& Diagnostics::add(DiagKind kind, const SourceRange& range, std::string message) {
+  Severity severity = severityOf(kind);
+  if (severity == Severity::Error) ++errors_;
+  all_.push_back({kind, severity, std::move(message), range, {}});
+  return all_.back();
+}
+
+void Diagnostics::renderOne(std::string& out, const Diagnostic& d) {
+  const SourceLoc& b = d.range.begin;
+  if (b.valid())
+    out += fmt::format("{}: {}: {}\n", sources_.format(b), severityWord(d.severity), d.message);
+  else
+    out += fmt::format("utap: {}: {}\n", severityWord(d.severity), d.message);
+  if (b.valid()) {
+    std::string_view line = sources_.lineText(b.file, b.line);
+    std::string gutter = fmt::format("{:>5} | ", b.line);
+    out += gutter;
+    out += line;
+    out += '\n';
+    size_t width = 1;
+    const SourceLoc& e = d.range.end;
+    if (e.valid() && e.file == b.file && e.line == b.line && e.column >= b.column)
+      width = e.column - b.column + 1;
+    width = std::min(width, std::max<size_t>(1, codePoints(line) + 1 - std::min<size_t>(b.column - 1, codePoints(line))));
+    out += std::string(gutter.size() - 2, ' ') + "| " + padTo(line, b.column) + "^" +
+           std::string(width - 1, '~') + "\n";
+  }
+  // Walk back through macro and argument expansions.
+  for (ExpansionId id = d.range.expansion; id != 0;) {
+    const Expansion& x = sources_.expansion(id);
+    out += fmt::format("{}: note: in {}\n", sources_.format(x.site.begin), x.what);
+    id = x.site.expansion;
+  }
+  for (const Diagnostic& n : d.notes) renderOne(out, n);
+}
+
+std::string Diagnostics::renderToString() {
+  std::string out;
+  for (; rendered_ < all_.size(); ++rendered_) renderOne(out, all_[rendered_]);
+  return out;
+}
+
+void Diagnostics::render(std::FILE* out) {
+  std::string text = renderToString();
+  std::fwrite(text.data(), 1, text.size(), out);
+}
+
+}  // namespace utap

@@ -1,0 +1,74 @@
+// Diagnostics: collected with ranges while a pass runs, rendered afterwards.
+//
+// A pass reports and carries on where it can; the driver stops the pipeline
+// after a pass that reported an error.
+#pragma once
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "base/source.h"
+
+namespace utap {
+
+enum class Severity { Error, Warning, Note };
+
+enum class DiagKind {
+#define DIAG(name, severity, format) name,
+#include "base/diagnostic_kinds.def"
+#undef DIAG
+};
+
+struct Diagnostic {
+  DiagKind kind;
+  Severity severity;
+  std::string message;
+  SourceRange range;  // begin.line == 0: no location
+  std::vector<Diagnostic> notes;
+};
+
+class Diagnostics {
+ public:
+  static constexpr size_t kErrorLimit = 50;
+
+  explicit Diagnostics(const SourceManager& sources) : sources_(sources) {}
+
+  template <typename... Args>
+  Diagnostic& report(DiagKind kind, const SourceRange& range, const Args&... args) {
+    return add(kind, range, fmt::format(fmt::runtime(formatOf(kind)), args...));
+  }
+  // A note attached to the last reported diagnostic.
+  template <typename... Args>
+  void note(DiagKind kind, const SourceRange& range, const Args&... args) {
+    if (!all_.empty())
+      all_.back().notes.push_back(
+          {kind, Severity::Note, fmt::format(fmt::runtime(formatOf(kind)), args...), range, {}});
+  }
+
+  size_t errorCount() const { return errors_; }
+  bool hasErrors() const { return errors_ != 0; }
+  bool atErrorLimit() const { return errors_ >= kErrorLimit; }
+  const std::vector<Diagnostic>& all() const { return all_; }
+
+  // Writes every diagnostic not yet written, gcc style, with the source line
+  // and a caret under the range.
+  void render(std::FILE* out);
+  std::string renderToString();
+
+  static const char* formatOf(DiagKind kind);
+  static Severity severityOf(DiagKind kind);
+
+ private:
+  Diagnostic& add(DiagKind kind, const SourceRange& range, std::string message);
+  void renderOne(std::string& out, const Diagnostic& d);
+
+  const SourceManager& sources_;
+  std::vector<Diagnostic> all_;
+  size_t errors_ = 0;
+  size_t rendered_ = 0;
+};
+
+}  // namespace utap

@@ -1,0 +1,179 @@
+// utap: the command. Parses options, runs the passes up to -p, and reports.
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "ast/printer.h"
+#include "base/diagnostics.h"
+#include "base/stack_guard.h"
+#include "driver/options.h"
+#include "driver/target_kernel.h"
+#include "parse/parser.h"
+
+#ifndef UTAP_VERSION
+#define UTAP_VERSION "0.1"
+#endif
+#ifndef UTAP_TAPSET_DIR
+#define UTAP_TAPSET_DIR ""
+#endif
+
+namespace utap::driver {
+
+namespace {
+
+constexpr size_t kFrontEndStack = size_t(256) << 20;
+
+bool readAll(std::istream& in, std::string& out) {
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  out = buffer.str();
+  return !in.bad();
+}
+
+std::string tapsetDir() {
+  if (const char* env = std::getenv("UTAP_TAPSET_DIR")) return env;
+  return UTAP_TAPSET_DIR;
+}
+
+// Loads the public macros of every .stpm file in the tapset directories.
+void loadLibraryMacros(const Options& o, SourceManager& sources, Diagnostics& diags,
+                       const parse::ParseOptions& parseOptions, parse::MacroTable& library) {
+  std::vector<std::string> dirs;
+  if (!tapsetDir().empty()) dirs.push_back(tapsetDir());
+  dirs.insert(dirs.end(), o.includeDirs.begin(), o.includeDirs.end());
+  for (const auto& dir : dirs) {
+    std::error_code ec;
+    std::vector<std::filesystem::path> files;
+    for (auto it = std::filesystem::recursive_directory_iterator(dir, ec);
+         !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec))
+      if (it->path().extension() == ".stpm") files.push_back(it->path());
+    std::sort(files.begin(), files.end());
+    for (const auto& path : files) {
+      std::ifstream in(path);
+      std::string text;
+      if (!readAll(in, text)) continue;
+      FileId id = sources.addFile(path.string(), std::move(text));
+      parse::parseMacroFile(id, sources, diags, parseOptions, library);
+    }
+  }
+}
+
+std::string resourceReport(std::chrono::steady_clock::time_point start) {
+  struct rusage ru {};
+  getrusage(RUSAGE_SELF, &ru);
+  auto ms = [](const timeval& tv) { return tv.tv_sec * 1000 + tv.tv_usec / 1000; };
+  auto real = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
+  return fmt::format("{}res in {}usr/{}sys/{}real ms", fmt::format("{}k", ru.ru_maxrss), ms(ru.ru_utime),
+                     ms(ru.ru_stime), real.count());
+}
+
+int run(int argc, char** argv) {
+  auto start = std::chrono::steady_clock::now();
+  ParsedOptions parsed = parseOptions(argc, argv);
+  const Options& o = parsed.options;
+  for (const auto& e : parsed.errors) fmt::print(stderr, "utap: error: {}\n", e);
+  if (!parsed.errors.empty()) return 1;
+  if (o.help) {
+    std::fputs(usageText(), stdout);
+    return 0;
+  }
+  if (o.version) {
+    fmt::print("utap {} (SystemTap {} language)\n", UTAP_VERSION, o.compatVersion);
+    return 0;
+  }
+
+  SourceManager sources;
+  Diagnostics diags(sources);
+
+  std::string text;
+  std::string name;
+  if (o.scriptText) {
+    text = *o.scriptText;
+    name = "<input>";
+  } else if (o.scriptFile == "-") {
+    readAll(std::cin, text);
+    name = "<stdin>";
+  } else {
+    std::ifstream in(o.scriptFile, std::ios::binary);
+    std::error_code ec;
+    if (!in || std::filesystem::is_directory(o.scriptFile, ec) || !readAll(in, text)) {
+      fmt::print(stderr, "utap: error: cannot read script '{}': {}\n", o.scriptFile,
+                 std::filesystem::is_directory(o.scriptFile, ec) ? "it is a directory" : std::strerror(errno));
+      return 1;
+    }
+    name = o.scriptFile;
+  }
+
+  TargetKernel kernel(o.kernel);
+  parse::ParseOptions parseOptions;
+  parse::PreprocessorConfig& pp = parseOptions.preprocessor;
+  pp.args = o.args;
+  pp.kernelRelease = kernel.release();
+  pp.arch = TargetKernel::arch();
+  pp.compatVersion = o.compatVersion;
+  pp.privilege = o.privilege;
+  pp.guru = o.guru;
+  pp.kernelConfig = [&kernel](const std::string& option) { return kernel.config(option); };
+
+  parse::MacroTable library;
+  std::string printed;
+  bool tooDeep = false;
+  runWithLargeStack(kFrontEndStack, [&] {
+    loadLibraryMacros(o, sources, diags, parseOptions, library);
+    parseOptions.libraryMacros = &library;
+    FileId script = sources.addFile(name, std::move(text));
+    std::unique_ptr<ast::File> file = parse::parseFile(script, sources, diags, parseOptions);
+    try {
+      if (file && o.lastPass == 1) printed = ast::printFile(*file);
+    } catch (const ast::TooDeep&) {
+      tooDeep = true;
+    }
+    file.reset();  // destroy the tree on the large stack too
+  });
+  if (tooDeep) diags.report(DiagKind::TooComplex, SourceRange{});
+  diags.render(stderr);
+  if (diags.hasErrors()) {
+    fmt::print(stderr, "Pass 1: parse failed.\n");
+    return 1;
+  }
+  if (o.verbose) fmt::print(stderr, "Pass 1: parsed user script using {}.\n", resourceReport(start));
+
+  if (o.lastPass == 1) {
+    if (o.outputFile.empty()) {
+      std::fwrite(printed.data(), 1, printed.size(), stdout);
+    } else {
+      std::ofstream out(o.outputFile, std::ios::binary);
+      out << printed;
+      if (!out) {
+        fmt::print(stderr, "utap: error: cannot write '{}': {}\n", o.outputFile, std::strerror(errno));
+        return 1;
+      }
+    }
+    return 0;
+  }
+  fmt::print(stderr,
+             "utap: error: pass 2 (elaboration) and later passes are not available in this version; "
+             "use -p1 to stop after parsing\n");
+  return 1;
+}
+
+}  // namespace
+
+}  // namespace utap::driver
+
+int main(int argc, char** argv) {
+  try {
+    return utap::driver::run(argc, argv);
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "utap: internal error: {}\n", e.what());
+    return 2;
+  }
+}

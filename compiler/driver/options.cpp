@@ -1,0 +1,184 @@
+#include "driver/options.h"
+
+#include <getopt.h>
+
+#include <cctype>
+#include <cstring>
+
+#include <fmt/format.h>
+
+namespace utap::driver {
+
+namespace {
+
+// stap's short options, so bundling and argument rules match (-vvp1, -p 1).
+constexpr const char* kShortOptions = "hVvtp:I:e:E:o:R:r:a:m:kgPc:x:D:bs:uqiwl:d:L:FS:B:WG:T:C:";
+
+enum LongOption {
+  kCompatible = 1000,
+  kPrivilege,
+  kUnprivileged,
+  kRuntime,
+  kUnsupportedLong,
+};
+
+const struct option kLongOptions[] = {
+    {"help", no_argument, nullptr, 'h'},
+    {"version", no_argument, nullptr, 'V'},
+    {"compatible", required_argument, nullptr, kCompatible},
+    {"privilege", required_argument, nullptr, kPrivilege},
+    {"unprivileged", no_argument, nullptr, kUnprivileged},
+    {"runtime", required_argument, nullptr, kRuntime},
+    {"vm", no_argument, nullptr, kUnsupportedLong},
+    {"ldd", no_argument, nullptr, kUnsupportedLong},
+    {"all-modules", no_argument, nullptr, kUnsupportedLong},
+    {"skip-badvars", no_argument, nullptr, kUnsupportedLong},
+    {"suppress-handler-errors", no_argument, nullptr, kUnsupportedLong},
+    {"dump-probe-types", no_argument, nullptr, kUnsupportedLong},
+    {"dump-functions", no_argument, nullptr, kUnsupportedLong},
+    {"dump-probe-aliases", no_argument, nullptr, kUnsupportedLong},
+    {nullptr, 0, nullptr, 0},
+};
+
+bool isIdentifier(const std::string& s) {
+  if (s.empty() || std::isdigit(static_cast<unsigned char>(s[0]))) return false;
+  for (char c : s)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') return false;
+  return true;
+}
+
+}  // namespace
+
+ParsedOptions parseOptions(int argc, char** argv) {
+  ParsedOptions result;
+  Options& o = result.options;
+  auto error = [&](std::string message) { result.errors.push_back(std::move(message)); };
+
+  optind = 0;  // reset getopt (also lets tests call this more than once)
+  opterr = 0;
+  int c;
+  int longIndex = -1;
+  while ((c = getopt_long(argc, argv, kShortOptions, kLongOptions, &longIndex)) != -1) {
+    switch (c) {
+      case 'h': o.help = true; break;
+      case 'V': o.version = true; break;
+      case 'v': ++o.verbose; break;
+      case 'p': {
+        char* end = nullptr;
+        long pass = std::strtol(optarg, &end, 10);
+        if (*optarg == '\0' || *end != '\0' || pass < 1 || pass > 5)
+          error(fmt::format("invalid pass number '{}' for -p; use 1 to 5", optarg));
+        else
+          o.lastPass = static_cast<int>(pass);
+        break;
+      }
+      case 'I': o.includeDirs.emplace_back(optarg); break;
+      case 'D': {
+        std::string def = optarg;
+        size_t eq = def.find('=');
+        std::string name = def.substr(0, eq);
+        if (!isIdentifier(name))
+          error(fmt::format("invalid -D '{}': expected NAME or NAME=VALUE with a C identifier as NAME", def));
+        else
+          o.defines.emplace_back(name, eq == std::string::npos ? "" : def.substr(eq + 1));
+        break;
+      }
+      case 'o': o.outputFile = optarg; break;
+      case 'c': o.targetCommand = optarg; break;
+      case 'x': {
+        char* end = nullptr;
+        long pid = std::strtol(optarg, &end, 10);
+        if (*optarg == '\0' || *end != '\0' || pid <= 0)
+          error(fmt::format("invalid process id '{}' for -x", optarg));
+        else
+          o.targetPid = static_cast<pid_t>(pid);
+        break;
+      }
+      case 'g': o.guru = true; break;
+      case 'k': o.keepTemps = true; break;
+      case 'm':
+        if (!isIdentifier(optarg) || std::strlen(optarg) > 55)
+          error(fmt::format("invalid module name '{}' for -m: use letters, digits and '_', at most 55", optarg));
+        else
+          o.moduleName = optarg;
+        break;
+      case 'r': o.kernel = optarg; break;
+      case 'e':
+        if (o.scriptText) error("-e may be given only once");
+        o.scriptText = optarg;
+        break;
+      case kCompatible: o.compatVersion = optarg; break;
+      case kPrivilege:
+        if (std::strcmp(optarg, "stapusr") && std::strcmp(optarg, "stapsys") && std::strcmp(optarg, "stapdev"))
+          error(fmt::format("invalid --privilege '{}': use stapusr, stapsys or stapdev", optarg));
+        else
+          o.privilege = optarg;
+        break;
+      case kUnprivileged: o.privilege = "stapusr"; break;
+      case kRuntime:
+        if (std::strcmp(optarg, "kernel") != 0)
+          error(fmt::format("--runtime={} is not supported; utap has the kernel runtime only", optarg));
+        break;
+      case kUnsupportedLong:
+        error(fmt::format("option '--{}' is not supported yet", kLongOptions[longIndex].name));
+        break;
+      case '?':
+        if (optopt && std::strchr(kShortOptions, optopt))
+          error(fmt::format("option '-{}' needs an argument", static_cast<char>(optopt)));
+        else if (optopt)
+          error(fmt::format("unknown option '-{}'; see 'utap --help'", static_cast<char>(optopt)));
+        else
+          error(fmt::format("unknown option '{}'; see 'utap --help'", argv[optind - 1]));
+        break;
+      default:
+        // A stap option utap does not have yet (-l, -L, -t, -s, -b, ...).
+        error(fmt::format("option '-{}' is not supported yet", static_cast<char>(c)));
+        break;
+    }
+    longIndex = -1;
+  }
+
+  int i = optind;
+  if (!o.scriptText && !o.help && !o.version) {
+    if (i < argc)
+      o.scriptFile = argv[i++];
+    else
+      error("no script given: name a script file, '-' for standard input, or use -e 'SCRIPT'");
+  }
+  for (; i < argc; ++i) o.args.emplace_back(argv[i]);
+  if (!o.targetCommand.empty() && o.targetPid) error("-c and -x cannot be used together");
+  return result;
+}
+
+const char* usageText() {
+  return R"(Usage: utap [OPTIONS] FILE [ARGUMENTS]
+       utap [OPTIONS] -e SCRIPT [ARGUMENTS]
+       utap [OPTIONS] - [ARGUMENTS]          (script on standard input)
+
+A SystemTap-compatible tracer for user-space programs.
+
+Options:
+  -h, --help       show this help
+  -V, --version    show the version
+  -p NUM           stop after pass NUM (1 parse, 2 elaborate, 3 translate,
+                   4 build, 5 run)
+  -v               more verbose (repeat for more)
+  -e SCRIPT        run the script given on the command line
+  -I DIR           look for tapsets and .stpm macro files in DIR too
+  -D NAME[=VALUE]  define a runtime limit or C macro for the module
+  -o FILE          write the output to FILE
+  -c CMD           start CMD and trace it; stop when it exits
+  -x PID           trace process PID (target())
+  -g               guru mode: allow embedded C in the script
+  -k               keep the temporary build directory
+  -m NAME          name the kernel module NAME
+  -r KVER          build for kernel release KVER (or a build directory)
+  --compatible=V   behave like SystemTap version V (systemtap_v)
+  --privilege=P    compile for stapusr, stapsys or stapdev
+  --unprivileged   same as --privilege=stapusr
+
+Arguments after the script are available as $1 ... $N and @1 ... @N.
+)";
+}
+
+}  // namespace utap::driver

@@ -1,0 +1,43 @@
+// The command line, as stap(1) spells it.
+#pragma once
+
+#include <sys/types.h>
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace utap::driver {
+
+struct Options {
+  int lastPass = 5;                      // -p
+  int verbose = 0;                       // -v (repeatable)
+  std::vector<std::string> includeDirs;  // -I
+  std::vector<std::pair<std::string, std::string>> defines;  // -D NAME[=VALUE]
+  std::string outputFile;                // -o
+  std::string targetCommand;             // -c
+  std::optional<pid_t> targetPid;        // -x
+  bool guru = false;                     // -g
+  bool keepTemps = false;                // -k
+  std::string moduleName;                // -m
+  std::string kernel;                    // -r: a release or a build directory
+  std::optional<std::string> scriptText; // -e
+  std::string scriptFile;                // a path, or "-" for standard input
+  std::vector<std::string> args;         // script arguments
+  std::string compatVersion = "4.8";     // --compatible
+  std::string privilege = "stapdev";     // --privilege, --unprivileged
+  bool help = false;                     // -h
+  bool version = false;                  // -V
+};
+
+struct ParsedOptions {
+  Options options;
+  std::vector<std::string> errors;  // each a full sentence
+};
+
+ParsedOptions parseOptions(int argc, char** argv);
+
+const char* usageText();
+
+}  // namespace utap::driver

@@ -1,0 +1,132 @@
+#include "parse/parser.h"
+
+#include <antlr4-runtime.h>
+
+#include "UtapLexer.h"
+#include "UtapParser.h"
+#include "ast/printer.h"
+#include "base/stack_guard.h"
+#include "parse/ast_builder.h"
+#include "parse/lexer.h"
+#include "parse/syntax_errors.h"
+
+namespace utap::parse {
+
+namespace {
+
+using grammar::UtapLexer;
+using grammar::UtapParser;
+
+// The generated parser, refusing to recurse past the stack budget.
+class GuardedParser : public UtapParser {
+ public:
+  using UtapParser::UtapParser;
+  void enterRule(antlr4::ParserRuleContext* ctx, size_t state, size_t rule) override {
+    if (stackExhausted()) throw ast::TooDeep();
+    UtapParser::enterRule(ctx, state, rule);
+  }
+  void enterRecursionRule(antlr4::ParserRuleContext* ctx, size_t state, size_t rule, int precedence) override {
+    if (stackExhausted()) throw ast::TooDeep();
+    UtapParser::enterRecursionRule(ctx, state, rule, precedence);
+  }
+};
+
+// Feeds the preprocessed tokens to the parser. ANTLR's error recovery
+// makes up "missing" tokens from the source of the current one, so every
+// token names this source (with no char stream behind it).
+class PreprocessedTokenSource : public antlr4::TokenSource {
+ public:
+  explicit PreprocessedTokenSource(const Tokens& tokens) {
+    tokens_.reserve(tokens.size());
+    for (const Token& t : tokens) {
+      auto c = std::make_unique<antlr4::CommonToken>(std::pair<antlr4::TokenSource*, antlr4::CharStream*>{this, nullptr},
+                                                     t.type, antlr4::Token::DEFAULT_CHANNEL, 0, 0);
+      c->setText(t.text);
+      c->setLine(t.range.begin.line);
+      c->setCharPositionInLine(t.range.begin.column - 1);
+      tokens_.push_back(std::move(c));
+    }
+  }
+  std::unique_ptr<antlr4::Token> nextToken() override {
+    // The last token is EOF; the parser never asks past it, but repeat it.
+    if (next_ >= tokens_.size()) return std::make_unique<antlr4::CommonToken>(antlr4::Token::EOF, "<EOF>");
+    return std::move(tokens_[next_++]);
+  }
+  size_t getLine() const override { return 0; }
+  size_t getCharPositionInLine() override { return 0; }
+  antlr4::CharStream* getInputStream() override { return nullptr; }
+  std::string getSourceName() override { return "preprocessed tokens"; }
+  antlr4::TokenFactory<antlr4::CommonToken>* getTokenFactory() override { return factory_; }
+
+ private:
+  std::vector<std::unique_ptr<antlr4::Token>> tokens_;
+  size_t next_ = 0;
+  antlr4::TokenFactory<antlr4::CommonToken>* factory_ = antlr4::CommonTokenFactory::DEFAULT.get();
+};
+
+}  // namespace
+
+std::unique_ptr<ast::File> parseFile(FileId file, SourceManager& sources, Diagnostics& diags,
+                                     const ParseOptions& options) {
+  size_t errorsBefore = diags.errorCount();
+  auto failed = [&] { return diags.errorCount() > errorsBefore; };
+
+  Tokens raw = lex(file, sources, diags);
+  if (failed()) return nullptr;
+  MacroTable local;
+  Tokens expanded = expandMacros(raw, local, options.libraryMacros, sources, diags);
+  if (failed()) return nullptr;
+  Tokens tokens = resolveConditionals(expanded, options.preprocessor, sources, diags);
+  if (failed()) return nullptr;
+
+  PreprocessedTokenSource source(tokens);
+  antlr4::CommonTokenStream stream(&source);
+  GuardedParser parser(&stream);
+  parser.removeErrorListeners();
+  SyntaxErrorListener listener(tokens, diags);
+  try {
+    // Fast path: SLL prediction, bail out on the first error; only a script
+    // with an error (or a rare ambiguity) pays for full LL with recovery.
+    UtapParser::ScriptContext* tree = nullptr;
+    parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(antlr4::atn::PredictionMode::SLL);
+    parser.setErrorHandler(std::make_shared<antlr4::BailErrorStrategy>());
+    try {
+      tree = parser.script();
+    } catch (antlr4::ParseCancellationException&) {
+      stream.seek(0);
+      parser.reset();
+      parser.addErrorListener(&listener);
+      parser.setErrorHandler(std::make_shared<antlr4::DefaultErrorStrategy>());
+      parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(antlr4::atn::PredictionMode::LL);
+      tree = parser.script();
+    }
+    if (failed()) return nullptr;
+    auto ast = buildAst(tree, tokens, file, sources, diags);
+    if (failed()) return nullptr;
+    return ast;
+  } catch (const TooManyErrors&) {
+    return nullptr;
+  } catch (const ast::TooDeep&) {
+    antlr4::Token* at = parser.getCurrentToken();
+    SourceRange where = at && at->getTokenIndex() < tokens.size() ? tokens[at->getTokenIndex()].range
+                                                                  : SourceRange{{file, 1, 1}, {file, 1, 1}};
+    diags.report(DiagKind::TooComplex, where);
+    return nullptr;
+  }
+}
+
+bool parseMacroFile(FileId file, SourceManager& sources, Diagnostics& diags, const ParseOptions& options,
+                    MacroTable& library) {
+  size_t errorsBefore = diags.errorCount();
+  Tokens raw = lex(file, sources, diags);
+  if (diags.errorCount() > errorsBefore) return false;
+  // Conditionals first here: a .stpm file may choose definitions by kernel.
+  Tokens kept = resolveConditionals(raw, options.preprocessor, sources, diags);
+  Tokens rest = expandMacros(kept, library, nullptr, sources, diags);
+  if (rest.size() > 1)
+    diags.report(DiagKind::BadMacroDefinition, rest.front().range,
+                 "a .stpm file may only contain @define (and preprocessor conditionals)");
+  return diags.errorCount() == errorsBefore;
+}
+
+}  // namespace utap::parse

@@ -1,0 +1,28 @@
+// Tokens between the lexer and the parser.
+//
+// The preprocessor works on these: it drops, copies and splices tokens from
+// several sources (the file, macro bodies, script arguments), so each token
+// carries its own text and range instead of pointing into one char stream.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "base/source.h"
+
+namespace utap::parse {
+
+struct Token {
+  size_t type = 0;  // a UtapLexer token type
+  std::string text;
+  SourceRange range;
+};
+
+using Tokens = std::vector<Token>;
+
+// Nesting of brackets deeper than this is refused before parsing (a
+// realistic script stays below 30).
+constexpr int kMaxNesting = 1000;
+
+}  // namespace utap::parse
