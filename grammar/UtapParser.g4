@@ -39,9 +39,10 @@ alternative : component (DOT component)* ;
 
 // A name made of identifier and '*' pieces written without spaces ("sys*_open").
 componentName : namePiece+ ;
-// 'if' is missing on purpose: it starts a probe point's condition.
+// 'if' is missing on purpose (it starts a probe point's condition), and so
+// are the keywords that start a declaration, so a missing '{' is caught.
 namePiece
-    : IDENT | STAR | PROBE | GLOBAL | PRIVATE | FUNCTION | ELSE | WHILE | FOR
+    : IDENT | STAR | FUNCTION | ELSE | WHILE | FOR
     | FOREACH | IN | LIMIT | DELETE | NEXT | BREAK | CONTINUE | RETURN | TRY
     | CATCH | LONG | STRING_KW
     ;

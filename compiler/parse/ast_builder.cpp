@@ -113,6 +113,7 @@ class Builder {
         probePoint(pp, a->points);
       }
     }
+    if (a->names.size() > 1) diags_.report(DiagKind::AliasOneName, range(ctx->aliasOp));
     for (auto& n : a->names) {
       if (n.condition || n.optional || n.sufficient)
         diags_.report(DiagKind::SyntaxError, n.range, "an alias name cannot have '?', '!' or a condition");
@@ -186,13 +187,14 @@ class Builder {
     bool spaced = false;
     for (auto* piece : pieces) {
       SourceRange r = range(piece);
-      if (prev.begin.valid() &&
-          (r.begin.line != prev.end.line || r.begin.column != prev.end.column + 1 || r.expansion != prev.expansion))
+      if (!spaced && prev.begin.valid() &&
+          (r.begin.line != prev.end.line || r.begin.column != prev.end.column + 1 || r.expansion != prev.expansion)) {
+        diags_.report(DiagKind::SpacedComponentName, r, piece->getText());
         spaced = true;
+      }
       c.name += piece->getText();
       prev = r;
     }
-    if (spaced) diags_.report(DiagKind::SpacedComponentName, range(ctx->componentName()), c.name);
     if (auto* arg = ctx->componentArg()) c.arg = literal(arg);
     return c;
   }
@@ -206,7 +208,10 @@ class Builder {
       g->size = number(ctx->size);
       if (*g->size <= 0) diags_.report(DiagKind::SyntaxError, range(ctx->size), "an array size must be positive");
     }
-    if (auto* init = ctx->globalInit()) g->init = literal(init);
+    if (auto* init = ctx->globalInit()) {
+      g->init = literal(init);
+      if (g->size || g->wrap) diags_.report(DiagKind::ArrayInitializer, range(init));
+    }
     return g;
   }
 
@@ -228,7 +233,9 @@ class Builder {
     }
     if (ctx->priority) f->priority = number(ctx->priority);
     if (ctx->block()) {
+      inFunction_ = true;
       f->body = block(ctx->block());
+      inFunction_ = false;
     } else {
       f->embedded = embeddedCode(ctx->EMBEDDED()->getText());
       f->pragmas = pragmas(*f->embedded);
@@ -301,7 +308,16 @@ class Builder {
     }
     if (auto* c = dynamic_cast<UtapParser::ReturnStmtContext*>(ctx)) {
       auto s = make<ReturnStmt>(c);
-      if (c->expr()) s->value = expr(c->expr());
+      if (!inFunction_) diags_.report(DiagKind::ReturnOutsideFunction, range(c->RETURN()->getSymbol()));
+      if (c->expr()) {
+        s->value = expr(c->expr());
+      } else if (!c->SEMI()) {
+        // Like stap, a bare 'return' ends at ';' or '}', so "return return"
+        // or "return if" is a mistake rather than two statements.
+        size_t next = c->RETURN()->getSymbol()->getTokenIndex() + 1;
+        if (next < tokens_.size() && tokens_[next].type != UtapLexer::RBRACE)
+          diags_.report(DiagKind::ReturnWithoutValue, tokens_[next].range);
+      }
       return s;
     }
     if (auto* c = dynamic_cast<UtapParser::TryStmtContext*>(ctx)) {
@@ -326,6 +342,12 @@ class Builder {
     return t->getType() == UtapLexer::PLUS ? Sort::Ascending : Sort::Descending;
   }
 
+  static bool isPrintFunction(const std::string& name) {
+    static const char* const names[] = {"print", "sprint", "println", "sprintln", "printf",
+                                        "sprintf", "printd", "sprintd", "printdln", "sprintdln"};
+    return std::find(std::begin(names), std::end(names), name) != std::end(names);
+  }
+
   std::unique_ptr<Symbol> symbol(antlr4::tree::TerminalNode* ident) {
     auto s = std::make_unique<Symbol>();
     s->range = range(ident->getSymbol());
@@ -336,7 +358,7 @@ class Builder {
   StmtPtr foreach(UtapParser::ForeachStmtContext* c) {
     auto s = make<ForeachStmt>(c);
     auto* head = c->foreachHead();
-    int sorts = 0;
+    std::vector<antlr4::Token*> sorts;
     if (head->value) {
       s->value = std::make_unique<Symbol>();
       s->value->range = range(head->value);
@@ -346,7 +368,7 @@ class Builder {
     s->bracketed = keys->LBRACKET() != nullptr;
     for (auto* k : keys->foreachKey()) {
       ForeachKey key{symbol(k->IDENT()), sortOf(k->sort)};
-      sorts += key.sort != Sort::None;
+      if (k->sort) sorts.push_back(k->sort);
       s->keys.push_back(std::move(key));
     }
     if (s->keys.size() > 9) diags_.report(DiagKind::TooManyIndexes, range(keys), s->keys.size());
@@ -363,10 +385,10 @@ class Builder {
       s->source = symbol(src->IDENT());
     }
     s->valueSort = sortOf(src->sort);
-    sorts += s->valueSort != Sort::None;
+    if (src->sort) sorts.push_back(src->sort);
     if (head->valueSort) {
       s->valueSort = sortOf(head->valueSort);
-      ++sorts;
+      sorts.insert(sorts.begin(), head->valueSort);
     }
     if (src->aggregate) {
       static const std::pair<size_t, StatOp> aggregates[] = {
@@ -379,7 +401,7 @@ class Builder {
                       fmt::format("'{}' in foreach must be followed by '+' or '-' to sort by it",
                                   src->aggregate->getText()));
     }
-    if (sorts > 1) diags_.report(DiagKind::MultipleSorts, range(head));
+    if (sorts.size() > 1) diags_.report(DiagKind::MultipleSorts, range(sorts[1]));
     if (head->expr()) s->limit = expr(head->expr());
     s->body = statement(c->statement());
     return s;
@@ -457,7 +479,11 @@ class Builder {
       e->op = binaryOp(c->op->getType());
       e->lhs = expr(c->expr(0));
       e->rhs = expr(c->expr(1));
-      if ((e->op == BinaryOp::Match || e->op == BinaryOp::NoMatch) && !dynamic_cast<StringLit*>(e->rhs.get()))
+      auto* lhsBinary = dynamic_cast<BinaryExpr*>(e->lhs.get());
+      if ((e->op == BinaryOp::Match || e->op == BinaryOp::NoMatch) && lhsBinary &&
+          (lhsBinary->op == BinaryOp::Match || lhsBinary->op == BinaryOp::NoMatch))
+        diags_.report(DiagKind::ChainedRegex, range(c->op));
+      else if ((e->op == BinaryOp::Match || e->op == BinaryOp::NoMatch) && !dynamic_cast<StringLit*>(e->rhs.get()))
         diags_.report(DiagKind::SyntaxError, e->rhs->range,
                       fmt::format("the right side of '{}' must be a string literal (a regular expression)",
                                   spelling(e->op)));
@@ -542,7 +568,7 @@ class Builder {
                         e->kind == PrintCall::Kind::Printdln;
     if (needsLiteral) {
       if (e->args.empty()) {
-        diags_.report(DiagKind::MissingFormat, e->range, name);
+        diags_.report(DiagKind::MissingFormat, range(c->RPAREN()->getSymbol()), name);
       } else if (auto* s = dynamic_cast<StringLit*>(e->args[0].get())) {
         e->format.reset(static_cast<StringLit*>(e->args[0].release()));
         (void)s;
@@ -631,7 +657,11 @@ class Builder {
   }
 
   ExprPtr primary(UtapParser::PrimaryContext* ctx, bool wildcardsAllowed) {
-    if (auto* c = dynamic_cast<UtapParser::SymbolExprContext*>(ctx)) return symbol(c->IDENT());
+    if (auto* c = dynamic_cast<UtapParser::SymbolExprContext*>(ctx)) {
+      if (isPrintFunction(c->IDENT()->getText()))
+        diags_.report(DiagKind::PrintNeedsParens, range(c->IDENT()->getSymbol()), c->IDENT()->getText());
+      return symbol(c->IDENT());
+    }
     if (auto* c = dynamic_cast<UtapParser::NumberLitContext*>(ctx)) {
       auto n = make<NumberLit>(c);
       n->value = number(c->NUMBER()->getSymbol());
@@ -704,6 +734,7 @@ class Builder {
 
   const Tokens& tokens_;
   Diagnostics& diags_;
+  bool inFunction_ = false;
 };
 
 }  // namespace

@@ -92,8 +92,11 @@ class Resolver {
         }
       } else if (depth == 1 && t == UtapLexer::PP_THEN && then == end) {
         then = i;
-      } else if (depth == 1 && t == UtapLexer::PP_ELSE && then != end && otherwise == end) {
-        otherwise = i;
+      } else if (depth == 1 && t == UtapLexer::PP_ELSE && then != end) {
+        if (otherwise == end)
+          otherwise = i;
+        else
+          diags_.report(DiagKind::DuplicatePpElse, in[i].range);
       }
     }
     if (close == end) {
@@ -101,10 +104,7 @@ class Resolver {
       return end;
     }
     if (then == end) {
-      // Point at what stands where "%?" should be.
-      size_t at = open + 1;
-      while (at < close && in[at].type != UtapLexer::PP_ELSE && in[at].type != UtapLexer::PP_OPEN) ++at;
-      diags_.report(DiagKind::ExpectedPpThen, in[at].range);
+      diags_.report(DiagKind::ExpectedPpThen, in[open].range);
       return close + 1;
     }
     std::optional<bool> cond = evaluate(in, open, then);
@@ -170,7 +170,8 @@ class Resolver {
     // Substitute arguments first, so "$1" and "@#" become literals.
     Tokens cond;
     for (size_t i = open + 1; i < then; ++i) substitute(in[i], cond);
-    if (cond.empty()) return fail(in[open].range, "the condition is empty");
+    end_ = in[then].range;
+    if (cond.empty()) return fail(end_, "the condition is empty");
     bool any = false;
     bool all = true;
     size_t i = 0;
@@ -186,7 +187,7 @@ class Resolver {
         all = true;
         ++i;
       } else {
-        return fail(cond[i].range, fmt::format("expected '&&', '||' or '%?' instead of '{}'", cond[i].text));
+        return fail(cond[i].range, fmt::format("expected '%?' (or '&&', '||') instead of '{}'", cond[i].text));
       }
     }
     return any || all;
@@ -194,7 +195,7 @@ class Resolver {
 
   std::optional<Operand> operand(const Tokens& cond, size_t& i) {
     if (i >= cond.size()) {
-      fail(cond.back().range, "the condition ends too early");
+      fail(end_, "the condition ends too early");
       return std::nullopt;
     }
     const Token& t = cond[i];
@@ -255,7 +256,7 @@ class Resolver {
     std::optional<Operand> lhs = operand(cond, i);
     if (!lhs) return std::nullopt;
     if (i >= cond.size())
-      return fail(lhs->range, fmt::format("'{}' must be compared with something (e.g. '== \"x\"')", lhs->text));
+      return fail(end_, fmt::format("'{}' must be compared with something (e.g. '== \"x\"')", lhs->text));
     const Token& opTok = cond[i];
     size_t op = opTok.type;
     bool equality = op == UtapLexer::EQ || op == UtapLexer::NE;
@@ -268,13 +269,18 @@ class Resolver {
     if (lhs->kind != Operand::Kind::Name) {
       if (rhs->kind == Operand::Kind::Name)
         return fail(rhs->range, fmt::format("'{}' must be on the left side of the comparison", rhs->text));
-      if (lhs->kind != rhs->kind) return fail(opTok.range, "cannot compare a string with a number");
+      if (lhs->kind != rhs->kind) return fail(rhs->range, "cannot compare a string with a number");
       if (lhs->kind == Operand::Kind::Number)
         return compare(lhs->number < rhs->number ? -1 : lhs->number > rhs->number ? 1 : 0, op);
       return compare(lhs->text.compare(rhs->text), op);
     }
 
     const std::string& name = lhs->text;
+    static const char* const known[] = {"kernel_v", "kernel_vr", "arch", "runtime", "systemtap_v",
+                                        "systemtap_privilege", "guru_mode"};
+    if (std::find(std::begin(known), std::end(known), name) == std::end(known) && name.rfind("CONFIG_", 0) != 0)
+      return fail(lhs->range, fmt::format("unknown name '{}'; expected kernel_v, kernel_vr, arch, runtime, "
+                                          "systemtap_v, systemtap_privilege, guru_mode or CONFIG_...", name));
     if (name == "guru_mode") {
       if (rhs->kind != Operand::Kind::Number || !equality)
         return fail(rhs->range, "guru_mode can only be compared with == or != to 0 or 1");
@@ -311,6 +317,7 @@ class Resolver {
   }
 
   const PreprocessorConfig& config_;
+  SourceRange end_;  // the "%?" after the condition being evaluated
   SourceManager& sources_;
   Diagnostics& diags_;
 };

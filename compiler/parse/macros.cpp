@@ -73,7 +73,7 @@ class Expander {
       return end;
     };
     if (i >= end || in[i].type != UtapLexer::IDENT)
-      return fail(i < end ? in[i].range : kw.range, "expected a macro name after '@define'");
+      return fail(i < end ? in[i].range : kw.range, "expected an identifier (the macro name) after '@define'");
     Macro m;
     m.name = in[i].text;
     m.defined = in[i].range;
@@ -81,14 +81,20 @@ class Expander {
     if (i < end && in[i].type == UtapLexer::LPAREN) {
       m.hasParamList = true;
       ++i;
-      while (i < end && in[i].type != UtapLexer::RPAREN) {
-        if (in[i].type != UtapLexer::IDENT)
-          return fail(in[i].range, fmt::format("expected a parameter name in the definition of '@{}'", m.name));
+      // "(a, b)": at least one name, as in stap; no trailing comma.
+      for (;;) {
+        if (i >= end || in[i].type != UtapLexer::IDENT)
+          return fail(i < end ? in[i].range : kw.range,
+                      fmt::format("expected an identifier (a parameter name) in the definition of '@{}'", m.name));
         m.params.push_back(in[i].text);
         ++i;
-        if (i < end && in[i].type == UtapLexer::COMMA) ++i;
-        else if (i < end && in[i].type != UtapLexer::RPAREN)
+        if (i < end && in[i].type == UtapLexer::COMMA) {
+          ++i;
+          continue;
+        }
+        if (i < end && in[i].type != UtapLexer::RPAREN)
           return fail(in[i].range, fmt::format("expected ',' or ')' in the parameters of '@{}'", m.name));
+        break;
       }
       if (i >= end) return fail(kw.range, fmt::format("unterminated parameter list of '@{}'", m.name));
       ++i;
