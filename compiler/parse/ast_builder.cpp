@@ -210,7 +210,7 @@ class Builder {
     }
     if (auto* init = ctx->globalInit()) {
       g->init = literal(init);
-      if (g->size || g->wrap) diags_.report(DiagKind::ArrayInitializer, range(init));
+      if (g->size || g->wrap) diags_.report(DiagKind::ArrayInitializer, range(ctx->ASSIGN()->getSymbol()));
     }
     return g;
   }
@@ -658,8 +658,11 @@ class Builder {
 
   ExprPtr primary(UtapParser::PrimaryContext* ctx, bool wildcardsAllowed) {
     if (auto* c = dynamic_cast<UtapParser::SymbolExprContext*>(ctx)) {
-      if (isPrintFunction(c->IDENT()->getText()))
-        diags_.report(DiagKind::PrintNeedsParens, range(c->IDENT()->getSymbol()), c->IDENT()->getText());
+      if (isPrintFunction(c->IDENT()->getText())) {
+        size_t next = c->IDENT()->getSymbol()->getTokenIndex() + 1;
+        diags_.report(DiagKind::PrintNeedsParens, tokens_[std::min(next, tokens_.size() - 1)].range,
+                      c->IDENT()->getText());
+      }
       return symbol(c->IDENT());
     }
     if (auto* c = dynamic_cast<UtapParser::NumberLitContext*>(ctx)) {

@@ -200,6 +200,8 @@ void SyntaxErrorListener::syntaxError(antlr4::Recognizer* recognizer, antlr4::To
       message = fmt::format("unexpected {}", found);
     else
       message = fmt::format("{} before {}", want, found);
+  } else if (prev == UtapLexer::COMMA || isOpener(prev)) {
+    message = fmt::format("expected an expression before {}", found);
   } else if (inProbeHead) {
     message = fmt::format("expected a probe point before {}", found);
   } else if (open != SIZE_MAX) {
