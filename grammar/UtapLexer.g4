@@ -5,6 +5,10 @@
 // preprocessor conditionals) happens on the token stream in compiler/parse.
 lexer grammar UtapLexer;
 
+// '++' and '--' right after an operand ("x++"): the parser stage retypes
+// them (see markPostfixCrements in compiler/parse/parser.cpp).
+tokens { POST_INC, POST_DEC }
+
 // Keywords (stap reserves these; they cannot name variables or functions).
 PROBE     : 'probe';
 GLOBAL    : 'global';

@@ -86,7 +86,7 @@ statement
     | CONTINUE SEMI?                                               # continueStmt
     | RETURN expr? SEMI?                                           # returnStmt
     | TRY block CATCH (LPAREN IDENT RPAREN)? block                 # tryStmt
-    | expr SEMI?                                                   # exprStmt
+    | stmtExpr SEMI?                                               # exprStmt
     ;
 
 foreachHead
@@ -106,42 +106,58 @@ foreachSource
       aggregate=(AT_COUNT | AT_SUM | AT_MIN | AT_MAX | AT_AVG)? sort=(PLUS | MINUS)?
     ;
 
-// ---- expressions (stap's precedence, tightest first) ----------------------
+// ---- expressions ------------------------------------------------------------
+//
+// An expression is a flat sequence: an operand, then binary operators, '?:'
+// and 'in' each followed by an operand. The AST builder folds the sequence
+// by stap's precedence table (compiler/ast/precedence.h), as Swift does with
+// its sequence expressions. Two reasons:
+//  - Semicolons are optional, so after "x = a" a '+' could continue the
+//    expression or start a statement "+b". stap reads greedily; here a
+//    statement simply cannot start with a token that can continue an
+//    expression ('+', '-', '&', '(', '[', a string; see stmtExpr), so
+//    every such decision takes one token of lookahead instead of scanning
+//    to the end of the block (which made long sums quadratic).
+//  - A 100,000-term sum is a loop, not 100,000 nested rule invocations.
 
-// Postfix '++' comes before a bare primary, so that "i++" followed by more
-// statements is never read as "i" and a prefix "++" (ANTLR resolves the
-// ambiguity in favour of the first alternative).
-expr
-    : primary op=(INC | DEC)                                       # postfixExpr
-    | primary                                                      # primaryExpr
-    | op=(INC | DEC) primary                                       # prefixExpr
-    | op=(PLUS | MINUS | BANG | TILDE) expr                        # unaryExpr
-    | expr op=(STAR | SLASH | MOD) expr                            # binaryExpr
-    | expr op=(PLUS | MINUS) expr                                  # binaryExpr
-    | expr op=DOT expr                                             # binaryExpr
-    | expr op=(SHL | SHR) expr                                     # binaryExpr
-    | expr op=(LT | LE | GT | GE | EQ | NE | MATCH | NOMATCH) expr # binaryExpr
-    | expr IN IDENT                                                # inExpr
-    | LBRACKET indexList RBRACKET IN IDENT                         # inTupleExpr
-    | expr op=AMP expr                                             # binaryExpr
-    | expr op=CARET expr                                           # binaryExpr
-    | expr op=PIPE expr                                            # binaryExpr
-    | expr op=ANDAND expr                                          # binaryExpr
-    | expr op=OROR expr                                            # binaryExpr
-    | <assoc=right> expr QUESTION expr COLON expr                  # ternaryExpr
-    | <assoc=right> expr op=(ASSIGN | PLUS_ASSIGN | MINUS_ASSIGN | STAR_ASSIGN
-        | SLASH_ASSIGN | MOD_ASSIGN | SHL_ASSIGN | SHR_ASSIGN | AND_ASSIGN
-        | XOR_ASSIGN | OR_ASSIGN | DOT_ASSIGN | AGGREGATE) expr     # assignExpr
+expr     : unary exprTail* ;
+stmtExpr : stmtUnary exprTail* ;
+
+exprTail
+    : op=(STAR | SLASH | MOD | PLUS | MINUS | DOT | SHL | SHR
+        | LT | LE | GT | GE | EQ | NE | MATCH | NOMATCH
+        | AMP | CARET | PIPE | ANDAND | OROR
+        | ASSIGN | PLUS_ASSIGN | MINUS_ASSIGN | STAR_ASSIGN | SLASH_ASSIGN | MOD_ASSIGN
+        | SHL_ASSIGN | SHR_ASSIGN | AND_ASSIGN | XOR_ASSIGN | OR_ASSIGN | DOT_ASSIGN
+        | AGGREGATE) unary                                         # binaryTail
+    | QUESTION expr COLON unary                                    # ternaryTail
+    | IN IDENT                                                     # inTail
     ;
 
+// Prefix operators bind tighter than every binary operator; '++'/'--' apply
+// to a primary, once. Whether a '++' is postfix is decided from the token
+// before it ("x ++ y" is "x++; y", as stap reads it), which keeps "y ++ y ++"
+// chains from needing unbounded lookahead.
+unary       : prefix+=(PLUS | MINUS | BANG | TILDE)* crement ;
+stmtUnary   : prefix+=(BANG | TILDE) unary | stmtCrement ;
+crement     : pre=(INC | DEC) primary | primary post=(POST_INC | POST_DEC)? ;
+stmtCrement : pre=(INC | DEC) primary | stmtPrimary post=(POST_INC | POST_DEC)? ;
+
 primary
-    : NUMBER                                                       # numberLit
-    | stringLit                                                    # stringPrimary
+    : stmtPrimary                                                  # plainPrimary
     | LPAREN expr RPAREN                                           # parenExpr
+    | stringLit                                                    # stringPrimary
+    | LBRACKET indexList RBRACKET IN IDENT                         # inTupleExpr
+    | AMP target                                                   # addressOfExpr
+    ;
+
+// The operands an expression statement may start with.
+stmtPrimary
+    : NUMBER                                                       # numberLit
     | IDENT LPAREN argList? RPAREN                                 # callExpr
     | IDENT LBRACKET indexList RBRACKET                            # indexExpr
     | IDENT                                                        # symbolExpr
-    | AMP? targetBase accessor* PRETTY?                            # targetExpr
+    | target                                                       # targetExpr
     | statOp (LBRACKET expr RBRACKET)?                             # statExpr
     | AT_DEFINED LPAREN expr RPAREN                                # definedExpr
     | AT_ENTRY LPAREN expr RPAREN                                  # entryExpr
@@ -152,6 +168,8 @@ primary
     | op=(AT_KREGISTER | AT_UREGISTER) LPAREN expr RPAREN          # registerExpr
     | EMBEDDED                                                     # embeddedExpr
     ;
+
+target : targetBase accessor* PRETTY? ;
 
 targetBase
     : TARGET

@@ -2,34 +2,13 @@
 
 #include <fmt/format.h>
 
+#include "ast/precedence.h"
 #include "ast/visitor.h"
 #include "base/stack_guard.h"
 
 namespace utap::ast {
 
 namespace {
-
-// Binding strength, loosest first; matches the order of alternatives of
-// 'expr' in grammar/UtapParser.g4.
-enum Prec {
-  kAssign = 1, kTernary, kOrOr, kAndAnd, kBitOr, kBitXor, kBitAnd, kIn, kCompare,
-  kShift, kConcat, kAdditive, kMultiplicative, kUnary, kPostfix, kPrimary,
-};
-
-int precedence(BinaryOp op) {
-  switch (op) {
-    case BinaryOp::Mul: case BinaryOp::Div: case BinaryOp::Mod: return kMultiplicative;
-    case BinaryOp::Add: case BinaryOp::Sub: return kAdditive;
-    case BinaryOp::Concat: return kConcat;
-    case BinaryOp::Shl: case BinaryOp::Shr: return kShift;
-    case BinaryOp::BitAnd: return kBitAnd;
-    case BinaryOp::BitXor: return kBitXor;
-    case BinaryOp::BitOr: return kBitOr;
-    case BinaryOp::LogicalAnd: return kAndAnd;
-    case BinaryOp::LogicalOr: return kOrOr;
-    default: return kCompare;
-  }
-}
 
 std::string quote(const std::string& s) {
   std::string out = "\"";
@@ -67,14 +46,14 @@ class ExprPrinter : public Visitor {
 
   void print(const Expr& e, int minPrec) {
     if (stackExhausted()) throw TooDeep();
-    int p = precedenceOf(e);
+    int p = exprPrecedence(e);
     if (p < minPrec) out += '(';
     const_cast<Expr&>(e).accept(*this);
     if (p < minPrec) out += ')';
   }
 
-  static int precedenceOf(const Expr& e) {
-    if (auto* b = dynamic_cast<const BinaryExpr*>(&e)) return precedence(b->op);
+  static int exprPrecedence(const Expr& e) {
+    if (auto* b = dynamic_cast<const BinaryExpr*>(&e)) return ast::precedenceOf(b->op);
     if (dynamic_cast<const AssignExpr*>(&e)) return kAssign;
     if (dynamic_cast<const TernaryExpr*>(&e)) return kTernary;
     if (dynamic_cast<const InExpr*>(&e)) return kIn;
@@ -133,7 +112,7 @@ class ExprPrinter : public Visitor {
     if (!n.prefix) out += op;
   }
   void visit(BinaryExpr& n) override {
-    int p = precedence(n.op);
+    int p = ast::precedenceOf(n.op);
     print(*n.lhs, p);
     out += fmt::format(" {} ", spelling(n.op));
     print(*n.rhs, p + 1);

@@ -4,6 +4,7 @@
 
 #include "UtapLexer.h"
 #include "UtapParser.h"
+#include "ast/precedence.h"
 #include "ast/printer.h"
 #include "base/stack_guard.h"
 #include "parse/literals.h"
@@ -272,7 +273,7 @@ class Builder {
     guard();
     if (auto* c = dynamic_cast<UtapParser::ExprStmtContext*>(ctx)) {
       auto s = make<ExprStmt>(c);
-      s->expr = expr(c->expr());
+      s->expr = stmtExpr(c->stmtExpr());
       return s;
     }
     if (auto* c = dynamic_cast<UtapParser::BlockStmtContext*>(ctx)) return block(c->block());
@@ -427,7 +428,7 @@ class Builder {
     diags_.report(DiagKind::NotAssignable, e.range, what);
   }
 
-  static BinaryOp binaryOp(size_t type) {
+  static std::optional<BinaryOp> binaryOp(size_t type) {
     switch (type) {
       case UtapLexer::STAR: return BinaryOp::Mul;
       case UtapLexer::SLASH: return BinaryOp::Div;
@@ -449,7 +450,8 @@ class Builder {
       case UtapLexer::CARET: return BinaryOp::BitXor;
       case UtapLexer::PIPE: return BinaryOp::BitOr;
       case UtapLexer::ANDAND: return BinaryOp::LogicalAnd;
-      default: return BinaryOp::LogicalOr;
+      case UtapLexer::OROR: return BinaryOp::LogicalOr;
+      default: return std::nullopt;  // an assignment operator
     }
   }
 
@@ -471,68 +473,153 @@ class Builder {
     }
   }
 
-  ExprPtr expr(UtapParser::ExprContext* ctx, bool wildcardsAllowed = false) {
-    guard();
-    if (auto* c = dynamic_cast<UtapParser::PrimaryExprContext*>(ctx)) return primary(c->primary(), wildcardsAllowed);
-    if (auto* c = dynamic_cast<UtapParser::BinaryExprContext*>(ctx)) {
-      auto e = make<BinaryExpr>(c);
-      e->op = binaryOp(c->op->getType());
-      e->lhs = expr(c->expr(0));
-      e->rhs = expr(c->expr(1));
-      auto* lhsBinary = dynamic_cast<BinaryExpr*>(e->lhs.get());
-      if ((e->op == BinaryOp::Match || e->op == BinaryOp::NoMatch) && lhsBinary &&
-          (lhsBinary->op == BinaryOp::Match || lhsBinary->op == BinaryOp::NoMatch))
-        diags_.report(DiagKind::ChainedRegex, range(c->op));
-      else if ((e->op == BinaryOp::Match || e->op == BinaryOp::NoMatch) && !dynamic_cast<StringLit*>(e->rhs.get()))
-        diags_.report(DiagKind::SyntaxError, e->rhs->range,
+  // ---- expression sequences ----
+
+  // Folds "operand (op operand)*" by precedence: a shunting-yard over the
+  // tails, iterative, so long chains cost no recursion.
+  ExprPtr fold(ExprPtr first, const std::vector<UtapParser::ExprTailContext*>& tails) {
+    struct Pending {
+      int precedence;
+      UtapParser::ExprTailContext* tail;
+      ExprPtr middle;  // the 'then' of '?:'
+    };
+    std::vector<ExprPtr> operands;
+    std::vector<Pending> ops;
+    operands.push_back(std::move(first));
+    auto reduce = [&] {
+      Pending op = std::move(ops.back());
+      ops.pop_back();
+      ExprPtr rhs = std::move(operands.back());
+      operands.pop_back();
+      ExprPtr lhs = std::move(operands.back());
+      operands.pop_back();
+      operands.push_back(combine(op.tail, std::move(lhs), std::move(op.middle), std::move(rhs)));
+    };
+    for (auto* tail : tails) {
+      if (auto* in = dynamic_cast<UtapParser::InTailContext*>(tail)) {
+        while (!ops.empty() && ops.back().precedence > kIn) reduce();
+        auto e = std::make_unique<InExpr>();
+        e->keys.push_back(std::move(operands.back()));
+        operands.pop_back();
+        e->array = symbol(in->IDENT());
+        e->range = SourceRange::spanning(e->keys[0]->range, e->array->range);
+        operands.push_back(std::move(e));
+        continue;
+      }
+      int precedence = kTernary;
+      bool rightAssoc = true;
+      ExprPtr middle;
+      if (auto* b = dynamic_cast<UtapParser::BinaryTailContext*>(tail)) {
+        if (auto op = binaryOp(b->op->getType())) {
+          precedence = precedenceOf(*op);
+          rightAssoc = false;
+        } else {
+          precedence = kAssign;
+        }
+      } else {
+        middle = expr(static_cast<UtapParser::TernaryTailContext*>(tail)->expr());
+      }
+      while (!ops.empty() && (ops.back().precedence > precedence || (ops.back().precedence == precedence && !rightAssoc)))
+        reduce();
+      ops.push_back({precedence, tail, std::move(middle)});
+      auto* operand = dynamic_cast<UtapParser::BinaryTailContext*>(tail)
+                          ? static_cast<UtapParser::BinaryTailContext*>(tail)->unary()
+                          : static_cast<UtapParser::TernaryTailContext*>(tail)->unary();
+      operands.push_back(unary(operand));
+    }
+    while (!ops.empty()) reduce();
+    return std::move(operands.back());
+  }
+
+  ExprPtr combine(UtapParser::ExprTailContext* tail, ExprPtr lhs, ExprPtr middle, ExprPtr rhs) {
+    SourceRange range = SourceRange::spanning(lhs->range, rhs->range);
+    if (middle) {
+      auto e = std::make_unique<TernaryExpr>();
+      e->range = range;
+      e->cond = std::move(lhs);
+      e->then = std::move(middle);
+      e->otherwise = std::move(rhs);
+      return e;
+    }
+    auto* b = static_cast<UtapParser::BinaryTailContext*>(tail);
+    std::optional<BinaryOp> op = binaryOp(b->op->getType());
+    if (!op) {
+      auto e = std::make_unique<AssignExpr>();
+      e->range = range;
+      e->op = assignOp(b->op->getType());
+      requireAssignable(*lhs, fmt::format("the left side of '{}'", spelling(e->op)));
+      e->lhs = std::move(lhs);
+      e->rhs = std::move(rhs);
+      return e;
+    }
+    auto e = std::make_unique<BinaryExpr>();
+    e->range = range;
+    e->op = *op;
+    if (*op == BinaryOp::Match || *op == BinaryOp::NoMatch) {
+      auto* inner = dynamic_cast<BinaryExpr*>(lhs.get());
+      if (inner && (inner->op == BinaryOp::Match || inner->op == BinaryOp::NoMatch))
+        diags_.report(DiagKind::ChainedRegex, range_(b->op));
+      else if (!dynamic_cast<StringLit*>(rhs.get()))
+        diags_.report(DiagKind::SyntaxError, rhs->range,
                       fmt::format("the right side of '{}' must be a string literal (a regular expression)",
-                                  spelling(e->op)));
-      return e;
+                                  spelling(*op)));
     }
-    if (auto* c = dynamic_cast<UtapParser::AssignExprContext*>(ctx)) {
-      auto e = make<AssignExpr>(c);
-      e->op = assignOp(c->op->getType());
-      e->lhs = expr(c->expr(0));
-      e->rhs = expr(c->expr(1));
-      requireAssignable(*e->lhs, fmt::format("the left side of '{}'", spelling(e->op)));
-      return e;
-    }
-    if (auto* c = dynamic_cast<UtapParser::UnaryExprContext*>(ctx)) {
-      auto e = make<UnaryExpr>(c);
-      size_t t = c->op->getType();
-      e->op = t == UtapLexer::PLUS ? UnaryOp::Plus : t == UtapLexer::MINUS ? UnaryOp::Minus
-              : t == UtapLexer::BANG ? UnaryOp::Not : UnaryOp::BitNot;
-      e->operand = expr(c->expr());
-      return e;
-    }
-    if (auto* c = dynamic_cast<UtapParser::PrefixExprContext*>(ctx)) return incDec(c, c->op, c->primary(), true);
-    if (auto* c = dynamic_cast<UtapParser::PostfixExprContext*>(ctx)) return incDec(c, c->op, c->primary(), false);
-    if (auto* c = dynamic_cast<UtapParser::TernaryExprContext*>(ctx)) {
-      auto e = make<TernaryExpr>(c);
-      e->cond = expr(c->expr(0));
-      e->then = expr(c->expr(1));
-      e->otherwise = expr(c->expr(2));
-      return e;
-    }
-    if (auto* c = dynamic_cast<UtapParser::InExprContext*>(ctx)) {
-      auto e = make<InExpr>(c);
-      e->keys.push_back(expr(c->expr()));
-      e->array = symbol(c->IDENT());
-      return e;
-    }
-    auto* c = dynamic_cast<UtapParser::InTupleExprContext*>(ctx);
-    auto e = make<InExpr>(c);
-    indexList(c->indexList(), e->keys, true);
-    e->array = symbol(c->IDENT());
+    e->lhs = std::move(lhs);
+    e->rhs = std::move(rhs);
     return e;
   }
 
-  ExprPtr incDec(antlr4::ParserRuleContext* ctx, antlr4::Token* op, UtapParser::PrimaryContext* operand, bool prefix) {
+  SourceRange range_(antlr4::Token* t) const { return range(t); }
+
+  // `wildcards`: a lone "arr[*, k]" is allowed here (delete's operand).
+  ExprPtr expr(UtapParser::ExprContext* ctx, bool wildcards = false) {
+    guard();
+    bool lone = wildcards && ctx->exprTail().empty() && ctx->unary()->prefix.empty();
+    return fold(unary(ctx->unary(), lone), ctx->exprTail());
+  }
+
+  ExprPtr stmtExpr(UtapParser::StmtExprContext* ctx) {
+    guard();
+    auto* u = ctx->stmtUnary();
+    ExprPtr first;
+    if (u->unary()) {
+      first = prefixed(u->prefix, unary(u->unary()));
+    } else {
+      auto* c = u->stmtCrement();
+      first = crement(c, c->pre, c->post,
+                      c->primary() ? primary(c->primary(), false) : stmtPrimary(c->stmtPrimary(), false));
+    }
+    return fold(std::move(first), ctx->exprTail());
+  }
+
+  ExprPtr unary(UtapParser::UnaryContext* ctx, bool wildcards = false) {
+    guard();
+    auto* c = ctx->crement();
+    return prefixed(ctx->prefix, crement(c, c->pre, c->post, primary(c->primary(), wildcards)));
+  }
+
+  // Applies prefix operators, innermost (rightmost) first.
+  ExprPtr prefixed(const std::vector<antlr4::Token*>& prefix, ExprPtr operand) {
+    for (auto it = prefix.rbegin(); it != prefix.rend(); ++it) {
+      auto e = std::make_unique<UnaryExpr>();
+      size_t t = (*it)->getType();
+      e->op = t == UtapLexer::PLUS ? UnaryOp::Plus : t == UtapLexer::MINUS ? UnaryOp::Minus
+              : t == UtapLexer::BANG ? UnaryOp::Not : UnaryOp::BitNot;
+      e->range = SourceRange::spanning(range(*it), operand->range);
+      e->operand = std::move(operand);
+      operand = std::move(e);
+    }
+    return operand;
+  }
+
+  ExprPtr crement(antlr4::ParserRuleContext* ctx, antlr4::Token* pre, antlr4::Token* post, ExprPtr operand) {
+    antlr4::Token* op = pre ? pre : post;
+    if (!op) return operand;
     auto e = make<IncDecExpr>(ctx);
-    e->increment = op->getType() == UtapLexer::INC;
-    e->prefix = prefix;
-    e->operand = primary(operand, false);
-    requireAssignable(*e->operand, fmt::format("the operand of '{}'", e->increment ? "++" : "--"));
+    e->increment = op->getType() == UtapLexer::INC || op->getType() == UtapLexer::POST_INC;
+    e->prefix = pre != nullptr;
+    requireAssignable(*operand, fmt::format("the operand of '{}'", e->increment ? "++" : "--"));
+    e->operand = std::move(operand);
     return e;
   }
 
@@ -609,9 +696,9 @@ class Builder {
     return dollars == 1 ? Pretty::Shallow : Pretty::Deep;
   }
 
-  ExprPtr target(UtapParser::TargetExprContext* c) {
+  ExprPtr target(UtapParser::TargetContext* c, bool addressOf) {
     auto e = make<TargetExpr>(c);
-    e->addressOf = c->AMP() != nullptr;
+    e->addressOf = addressOf;
     auto* base = c->targetBase();
     if (base->TARGET()) {
       e->name = base->TARGET()->getText();
@@ -657,6 +744,18 @@ class Builder {
   }
 
   ExprPtr primary(UtapParser::PrimaryContext* ctx, bool wildcardsAllowed) {
+    if (auto* c = dynamic_cast<UtapParser::PlainPrimaryContext*>(ctx)) return stmtPrimary(c->stmtPrimary(), wildcardsAllowed);
+    if (auto* c = dynamic_cast<UtapParser::ParenExprContext*>(ctx)) return expr(c->expr());
+    if (auto* c = dynamic_cast<UtapParser::StringPrimaryContext*>(ctx)) return string(c->stringLit());
+    if (auto* c = dynamic_cast<UtapParser::AddressOfExprContext*>(ctx)) return target(c->target(), true);
+    auto* c = dynamic_cast<UtapParser::InTupleExprContext*>(ctx);
+    auto e = make<InExpr>(c);
+    indexList(c->indexList(), e->keys, true);
+    e->array = symbol(c->IDENT());
+    return e;
+  }
+
+  ExprPtr stmtPrimary(UtapParser::StmtPrimaryContext* ctx, bool wildcardsAllowed) {
     if (auto* c = dynamic_cast<UtapParser::SymbolExprContext*>(ctx)) {
       if (isPrintFunction(c->IDENT()->getText())) {
         size_t next = c->IDENT()->getSymbol()->getTokenIndex() + 1;
@@ -670,8 +769,6 @@ class Builder {
       n->value = number(c->NUMBER()->getSymbol());
       return n;
     }
-    if (auto* c = dynamic_cast<UtapParser::StringPrimaryContext*>(ctx)) return string(c->stringLit());
-    if (auto* c = dynamic_cast<UtapParser::ParenExprContext*>(ctx)) return expr(c->expr());
     if (auto* c = dynamic_cast<UtapParser::CallExprContext*>(ctx)) return call(c);
     if (auto* c = dynamic_cast<UtapParser::IndexExprContext*>(ctx)) {
       auto e = make<IndexExpr>(c);
@@ -679,7 +776,7 @@ class Builder {
       indexList(c->indexList(), e->keys, wildcardsAllowed);
       return e;
     }
-    if (auto* c = dynamic_cast<UtapParser::TargetExprContext*>(ctx)) return target(c);
+    if (auto* c = dynamic_cast<UtapParser::TargetExprContext*>(ctx)) return target(c->target(), false);
     if (auto* c = dynamic_cast<UtapParser::StatExprContext*>(ctx)) {
       auto s = statOp(c->statOp());
       if (!c->expr()) return s;

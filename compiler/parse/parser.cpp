@@ -64,6 +64,42 @@ class PreprocessedTokenSource : public antlr4::TokenSource {
   antlr4::TokenFactory<antlr4::CommonToken>* factory_ = antlr4::CommonTokenFactory::DEFAULT.get();
 };
 
+// stap reads "x ++ y" as "x++" then "y": a '++' or '--' right after an
+// operand is postfix. Deciding that here, from the token before, keeps the
+// parser's decisions LL(1). The ')' that closes an if/while/for/foreach/
+// catch header is not the end of an operand: "if (c) ++n" is prefix.
+void markPostfixCrements(Tokens& tokens) {
+  std::vector<bool> headerParens;  // for each open '(': does it open a header?
+  bool afterOperand = false;
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    Token& t = tokens[i];
+    bool endsOperand = false;
+    switch (t.type) {
+      case UtapLexer::INC:
+      case UtapLexer::DEC:
+        if (afterOperand) t.type = t.type == UtapLexer::INC ? UtapLexer::POST_INC : UtapLexer::POST_DEC;
+        break;
+      case UtapLexer::LPAREN: {
+        size_t before = i > 0 ? tokens[i - 1].type : 0;
+        headerParens.push_back(before == UtapLexer::IF || before == UtapLexer::WHILE || before == UtapLexer::FOR ||
+                               before == UtapLexer::FOREACH || before == UtapLexer::CATCH);
+        break;
+      }
+      case UtapLexer::RPAREN:
+        endsOperand = headerParens.empty() || !headerParens.back();
+        if (!headerParens.empty()) headerParens.pop_back();
+        break;
+      case UtapLexer::IDENT: case UtapLexer::NUMBER: case UtapLexer::STRING: case UtapLexer::TARGET:
+      case UtapLexer::PRETTY: case UtapLexer::EMBEDDED: case UtapLexer::RBRACKET:
+        endsOperand = true;
+        break;
+      default:
+        break;
+    }
+    afterOperand = endsOperand;
+  }
+}
+
 }  // namespace
 
 std::unique_ptr<ast::File> parseFile(FileId file, SourceManager& sources, Diagnostics& diags,
@@ -78,6 +114,7 @@ std::unique_ptr<ast::File> parseFile(FileId file, SourceManager& sources, Diagno
   if (failed()) return nullptr;
   Tokens tokens = resolveConditionals(expanded, options.preprocessor, sources, diags);
   if (failed()) return nullptr;
+  markPostfixCrements(tokens);
 
   PreprocessedTokenSource source(tokens);
   antlr4::CommonTokenStream stream(&source);

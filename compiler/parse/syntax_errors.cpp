@@ -30,7 +30,8 @@ bool continuesExpression(size_t t) {
     case UtapLexer::AGGREGATE: case UtapLexer::SHL_ASSIGN: case UtapLexer::SHR_ASSIGN: case UtapLexer::SHL:
     case UtapLexer::SHR: case UtapLexer::LE: case UtapLexer::GE: case UtapLexer::EQ: case UtapLexer::NE:
     case UtapLexer::MATCH: case UtapLexer::NOMATCH: case UtapLexer::ANDAND: case UtapLexer::OROR:
-    case UtapLexer::INC: case UtapLexer::DEC: case UtapLexer::ARROW: case UtapLexer::PLUS_ASSIGN:
+    case UtapLexer::INC: case UtapLexer::DEC: case UtapLexer::POST_INC: case UtapLexer::POST_DEC:
+    case UtapLexer::ARROW: case UtapLexer::PLUS_ASSIGN:
     case UtapLexer::MINUS_ASSIGN: case UtapLexer::STAR_ASSIGN: case UtapLexer::SLASH_ASSIGN:
     case UtapLexer::MOD_ASSIGN: case UtapLexer::AND_ASSIGN: case UtapLexer::XOR_ASSIGN: case UtapLexer::OR_ASSIGN:
     case UtapLexer::DOT_ASSIGN: case UtapLexer::LT: case UtapLexer::GT: case UtapLexer::ASSIGN:
@@ -67,6 +68,8 @@ std::string nameOf(size_t type, const antlr4::dfa::Vocabulary& vocabulary) {
     case UtapLexer::TARGET: return "a $variable";
     case UtapLexer::EMBEDDED: return "an embedded C block '%{ ... %}'";
     case UtapLexer::AT_NAME: return "a macro";
+    case UtapLexer::POST_INC: return "'++'";
+    case UtapLexer::POST_DEC: return "'--'";
     default: break;
   }
   std::string literal = vocabulary.getLiteralName(type);
