@@ -1,6 +1,9 @@
 // Lexing: text to tokens, with comments dropped and lexical errors reported.
 #pragma once
 
+#include <optional>
+#include <string>
+
 #include "base/diagnostics.h"
 #include "parse/token.h"
 
@@ -11,5 +14,14 @@ namespace utap::parse {
 // and embedded C, and nesting deeper than kMaxNesting (which stops lexing).
 // Tokens get `expansion` as their expansion id (for script arguments).
 Tokens lex(FileId file, SourceManager& sources, Diagnostics& diags, ExpansionId expansion = 0);
+
+// The same, with the lexer ANTLR generates from grammar/UtapLexer.g4: the
+// specification the hand-written lex() must match token for token.
+Tokens lexWithAntlr(FileId file, SourceManager& sources, Diagnostics& diags, ExpansionId expansion = 0);
+
+// Reports the first invalid UTF-8 sequence or NUL byte of `text` and
+// returns its location; nullopt when the text is clean.
+std::optional<SourceLoc> checkEncoding(FileId file, const std::string& text, Diagnostics& diags,
+                                       ExpansionId expansion);
 
 }  // namespace utap::parse
