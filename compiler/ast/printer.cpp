@@ -40,27 +40,31 @@ std::string number(int64_t v) {
   return std::to_string(v);
 }
 
+// Records, when a visit ends, how tightly what it printed binds (after the
+// children, which set it too).
+struct Printed {
+  int& slot;
+  int precedence;
+  ~Printed() { slot = precedence; }
+};
+
 class ExprPrinter : public Visitor {
  public:
   std::string out;
 
+  // Prints `e`, in parentheses when it binds more loosely than `minPrec`.
+  // Each visit leaves the precedence of what it printed in `printed_`.
   void print(const Expr& e, int minPrec) {
     if (stackExhausted()) throw TooDeep();
-    int p = exprPrecedence(e);
-    if (p < minPrec) out += '(';
+    size_t mark = out.size();
     const_cast<Expr&>(e).accept(*this);
-    if (p < minPrec) out += ')';
+    if (printed_ < minPrec) {
+      out.insert(mark, 1, '(');
+      out += ')';
+    }
+    printed_ = kPrimary;
   }
-
-  static int exprPrecedence(const Expr& e) {
-    if (auto* b = dynamic_cast<const BinaryExpr*>(&e)) return ast::precedenceOf(b->op);
-    if (dynamic_cast<const AssignExpr*>(&e)) return kAssign;
-    if (dynamic_cast<const TernaryExpr*>(&e)) return kTernary;
-    if (dynamic_cast<const InExpr*>(&e)) return kIn;
-    if (dynamic_cast<const UnaryExpr*>(&e)) return kUnary;
-    if (auto* i = dynamic_cast<const IncDecExpr*>(&e)) return i->prefix ? kUnary : kPostfix;
-    return kPrimary;
-  }
+  int printed_ = kPrimary;
 
   void list(const std::vector<ExprPtr>& items) {
     for (size_t i = 0; i < items.size(); ++i) {
@@ -96,6 +100,7 @@ class ExprPrinter : public Visitor {
     out += ')';
   }
   void visit(UnaryExpr& n) override {
+    Printed done{printed_, kUnary};
     out += spelling(n.op);
     size_t mark = out.size();
     print(*n.operand, kUnary);
@@ -106,6 +111,7 @@ class ExprPrinter : public Visitor {
     if (clash) out.insert(mark, " ");
   }
   void visit(IncDecExpr& n) override {
+    Printed done{printed_, n.prefix ? kUnary : kPostfix};
     const char* op = n.increment ? "++" : "--";
     if (n.prefix) out += op;
     print(*n.operand, n.prefix ? kUnary : kPostfix);
@@ -113,16 +119,19 @@ class ExprPrinter : public Visitor {
   }
   void visit(BinaryExpr& n) override {
     int p = ast::precedenceOf(n.op);
+    Printed done{printed_, p};
     print(*n.lhs, p);
     out += fmt::format(" {} ", spelling(n.op));
     print(*n.rhs, p + 1);
   }
   void visit(AssignExpr& n) override {
+    Printed done{printed_, kAssign};
     print(*n.lhs, kUnary);
     out += fmt::format(" {} ", spelling(n.op));
     print(*n.rhs, kAssign);
   }
   void visit(TernaryExpr& n) override {
+    Printed done{printed_, kTernary};
     print(*n.cond, kOrOr);
     out += " ? ";
     print(*n.then, kAssign);
@@ -130,6 +139,7 @@ class ExprPrinter : public Visitor {
     print(*n.otherwise, kTernary);
   }
   void visit(InExpr& n) override {
+    Printed done{printed_, kIn};
     if (n.keys.size() == 1 && n.keys[0]) {
       print(*n.keys[0], kIn);
     } else {

@@ -5,6 +5,7 @@
 #include "parse/lexer.h"
 
 #include <cstring>
+#include <string_view>
 
 #include "UtapLexer.h"
 
@@ -45,7 +46,7 @@ size_t firstBadByte(const std::string& s, bool& isNul) {
 }
 
 struct Keyword {
-  const char* text;
+  std::string_view text;
   size_t type;
 };
 
@@ -100,9 +101,9 @@ bool isDigit(unsigned char c) { return c >= '0' && c <= '9'; }
 bool isAlnum(unsigned char c) { return isIdentStart(c) || isDigit(c); }
 bool isSpace(unsigned char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v'; }
 
-size_t lookup(const Keyword* table, size_t count, const char* text, size_t len, size_t otherwise) {
+size_t lookup(const Keyword* table, size_t count, std::string_view text, size_t otherwise) {
   for (size_t i = 0; i < count; ++i)
-    if (std::strlen(table[i].text) == len && std::memcmp(table[i].text, text, len) == 0) return table[i].type;
+    if (table[i].text == text) return table[i].type;
   return otherwise;
 }
 
@@ -214,7 +215,7 @@ Tokens lex(FileId file, SourceManager& sources, Diagnostics& diags, ExpansionId 
     if (isIdentStart(c)) {
       takeWhile([](unsigned char x) { return isAlnum(x) || x == '$'; });
       t = s.make(UtapLexer::IDENT, start, begin);
-      t.type = lookup(kKeywords, std::size(kKeywords), t.text.data(), t.text.size(), UtapLexer::IDENT);
+      if (t.text.size() <= 8) t.type = lookup(kKeywords, std::size(kKeywords), t.text, UtapLexer::IDENT);
     } else if (isDigit(c)) {
       takeWhile(isAlnum);
       t = s.make(UtapLexer::NUMBER, start, begin);
@@ -296,14 +297,14 @@ Tokens lex(FileId file, SourceManager& sources, Diagnostics& diags, ExpansionId 
       s.advance();
       takeWhile(isAlnum);
       t = s.make(UtapLexer::AT_NAME, start, begin);
-      t.type = lookup(kAtWords, std::size(kAtWords), t.text.data(), t.text.size(), UtapLexer::AT_NAME);
+      t.type = lookup(kAtWords, std::size(kAtWords), t.text, UtapLexer::AT_NAME);
     } else {
       size_t type = 0, len = 0;
+      std::string_view rest = std::string_view(text).substr(start, 3);
       for (const Keyword& op : kOperators) {
-        size_t l = std::strlen(op.text);
-        if (text.compare(start, l, op.text) == 0) {
+        if (op.text[0] == rest[0] && rest.substr(0, op.text.size()) == op.text) {
           type = op.type;
-          len = l;
+          len = op.text.size();
           break;
         }
       }
