@@ -269,45 +269,69 @@ class Builder {
     return b;
   }
 
+  // Which labeled alternative a context is, from its first token: the
+  // grammar makes that unambiguous, and it is far cheaper than trying a
+  // dynamic_cast per alternative (most of the builder's time otherwise).
+  static size_t leadToken(antlr4::ParserRuleContext* ctx) { return ctx->getStart()->getType(); }
+
   StmtPtr statement(UtapParser::StatementContext* ctx) {
     guard();
-    if (auto* c = dynamic_cast<UtapParser::ExprStmtContext*>(ctx)) {
+    switch (leadToken(ctx)) {
+      case UtapLexer::LBRACE: return block(static_cast<UtapParser::BlockStmtContext*>(ctx)->block());
+      case UtapLexer::SEMI: return make<EmptyStmt>(ctx);
+      case UtapLexer::IF: return ifStmt(static_cast<UtapParser::IfStmtContext*>(ctx));
+      case UtapLexer::WHILE: return whileStmt(static_cast<UtapParser::WhileStmtContext*>(ctx));
+      case UtapLexer::FOR: return forStmt(static_cast<UtapParser::ForStmtContext*>(ctx));
+      case UtapLexer::FOREACH: return foreach(static_cast<UtapParser::ForeachStmtContext*>(ctx));
+      case UtapLexer::DELETE: return deleteStmt(static_cast<UtapParser::DeleteStmtContext*>(ctx));
+      case UtapLexer::RETURN: return returnStmt(static_cast<UtapParser::ReturnStmtContext*>(ctx));
+      case UtapLexer::TRY: return tryStmt(static_cast<UtapParser::TryStmtContext*>(ctx));
+      case UtapLexer::NEXT: return make<NextStmt>(ctx);
+      case UtapLexer::BREAK: return make<BreakStmt>(ctx);
+      case UtapLexer::CONTINUE: return make<ContinueStmt>(ctx);
+      default: {
+        auto* c = static_cast<UtapParser::ExprStmtContext*>(ctx);
       auto s = make<ExprStmt>(c);
       s->expr = stmtExpr(c->stmtExpr());
       return s;
+      }
     }
-    if (auto* c = dynamic_cast<UtapParser::BlockStmtContext*>(ctx)) return block(c->block());
-    if (auto* c = dynamic_cast<UtapParser::IfStmtContext*>(ctx)) {
+  }
+
+  StmtPtr ifStmt(UtapParser::IfStmtContext* c) {
       auto s = make<IfStmt>(c);
       s->cond = expr(c->expr());
       s->then = statement(c->statement(0));
       if (c->ELSE()) s->otherwise = statement(c->statement(1));
       return s;
-    }
-    if (auto* c = dynamic_cast<UtapParser::WhileStmtContext*>(ctx)) {
+  }
+
+  StmtPtr whileStmt(UtapParser::WhileStmtContext* c) {
       auto s = make<WhileStmt>(c);
       s->cond = expr(c->expr());
       s->body = statement(c->statement());
       return s;
-    }
-    if (auto* c = dynamic_cast<UtapParser::ForStmtContext*>(ctx)) {
+  }
+
+  StmtPtr forStmt(UtapParser::ForStmtContext* c) {
       auto s = make<ForStmt>(c);
       if (c->init) s->init = expr(c->init);
       if (c->cond) s->cond = expr(c->cond);
       if (c->step) s->step = expr(c->step);
       s->body = statement(c->statement());
       return s;
-    }
-    if (auto* c = dynamic_cast<UtapParser::ForeachStmtContext*>(ctx)) return foreach(c);
-    if (auto* c = dynamic_cast<UtapParser::DeleteStmtContext*>(ctx)) {
+  }
+
+  StmtPtr deleteStmt(UtapParser::DeleteStmtContext* c) {
       auto s = make<DeleteStmt>(c);
       s->target = expr(c->expr(), /*wildcardsAllowed=*/true);
       Expr* t = s->target.get();
       if (!dynamic_cast<Symbol*>(t) && !dynamic_cast<IndexExpr*>(t) && !dynamic_cast<TargetExpr*>(t))
         diags_.report(DiagKind::BadDeleteTarget, t->range);
       return s;
-    }
-    if (auto* c = dynamic_cast<UtapParser::ReturnStmtContext*>(ctx)) {
+  }
+
+  StmtPtr returnStmt(UtapParser::ReturnStmtContext* c) {
       auto s = make<ReturnStmt>(c);
       if (!inFunction_) diags_.report(DiagKind::ReturnOutsideFunction, range(c->RETURN()->getSymbol()));
       if (c->expr()) {
@@ -320,8 +344,9 @@ class Builder {
           diags_.report(DiagKind::ReturnWithoutValue, tokens_[next].range);
       }
       return s;
-    }
-    if (auto* c = dynamic_cast<UtapParser::TryStmtContext*>(ctx)) {
+  }
+
+  StmtPtr tryStmt(UtapParser::TryStmtContext* c) {
       auto s = make<TryStmt>(c);
       s->body = block(c->block(0));
       if (c->IDENT()) {
@@ -331,11 +356,6 @@ class Builder {
       }
       s->handler = block(c->block(1));
       return s;
-    }
-    if (dynamic_cast<UtapParser::NextStmtContext*>(ctx)) return make<NextStmt>(ctx);
-    if (dynamic_cast<UtapParser::BreakStmtContext*>(ctx)) return make<BreakStmt>(ctx);
-    if (dynamic_cast<UtapParser::ContinueStmtContext*>(ctx)) return make<ContinueStmt>(ctx);
-    return make<EmptyStmt>(ctx);
   }
 
   static Sort sortOf(antlr4::Token* t) {
@@ -496,7 +516,9 @@ class Builder {
       operands.push_back(combine(op.tail, std::move(lhs), std::move(op.middle), std::move(rhs)));
     };
     for (auto* tail : tails) {
-      if (auto* in = dynamic_cast<UtapParser::InTailContext*>(tail)) {
+      size_t kind = leadToken(tail);
+      if (kind == UtapLexer::IN) {
+        auto* in = static_cast<UtapParser::InTailContext*>(tail);
         while (!ops.empty() && ops.back().precedence > kIn) reduce();
         auto e = std::make_unique<InExpr>();
         e->keys.push_back(std::move(operands.back()));
@@ -509,7 +531,8 @@ class Builder {
       int precedence = kTernary;
       bool rightAssoc = true;
       ExprPtr middle;
-      if (auto* b = dynamic_cast<UtapParser::BinaryTailContext*>(tail)) {
+      if (kind != UtapLexer::QUESTION) {
+        auto* b = static_cast<UtapParser::BinaryTailContext*>(tail);
         if (auto op = binaryOp(b->op->getType())) {
           precedence = precedenceOf(*op);
           rightAssoc = false;
@@ -522,9 +545,8 @@ class Builder {
       while (!ops.empty() && (ops.back().precedence > precedence || (ops.back().precedence == precedence && !rightAssoc)))
         reduce();
       ops.push_back({precedence, tail, std::move(middle)});
-      auto* operand = dynamic_cast<UtapParser::BinaryTailContext*>(tail)
-                          ? static_cast<UtapParser::BinaryTailContext*>(tail)->unary()
-                          : static_cast<UtapParser::TernaryTailContext*>(tail)->unary();
+      auto* operand = kind != UtapLexer::QUESTION ? static_cast<UtapParser::BinaryTailContext*>(tail)->unary()
+                                                  : static_cast<UtapParser::TernaryTailContext*>(tail)->unary();
       operands.push_back(unary(operand));
     }
     while (!ops.empty()) reduce();
@@ -744,11 +766,14 @@ class Builder {
   }
 
   ExprPtr primary(UtapParser::PrimaryContext* ctx, bool wildcardsAllowed) {
-    if (auto* c = dynamic_cast<UtapParser::PlainPrimaryContext*>(ctx)) return stmtPrimary(c->stmtPrimary(), wildcardsAllowed);
-    if (auto* c = dynamic_cast<UtapParser::ParenExprContext*>(ctx)) return expr(c->expr());
-    if (auto* c = dynamic_cast<UtapParser::StringPrimaryContext*>(ctx)) return string(c->stringLit());
-    if (auto* c = dynamic_cast<UtapParser::AddressOfExprContext*>(ctx)) return target(c->target(), true);
-    auto* c = dynamic_cast<UtapParser::InTupleExprContext*>(ctx);
+    switch (leadToken(ctx)) {
+      case UtapLexer::LPAREN: return expr(static_cast<UtapParser::ParenExprContext*>(ctx)->expr());
+      case UtapLexer::STRING: return string(static_cast<UtapParser::StringPrimaryContext*>(ctx)->stringLit());
+      case UtapLexer::AMP: return target(static_cast<UtapParser::AddressOfExprContext*>(ctx)->target(), true);
+      case UtapLexer::LBRACKET: break;
+      default: return stmtPrimary(static_cast<UtapParser::PlainPrimaryContext*>(ctx)->stmtPrimary(), wildcardsAllowed);
+    }
+    auto* c = static_cast<UtapParser::InTupleExprContext*>(ctx);
     auto e = make<InExpr>(c);
     indexList(c->indexList(), e->keys, true);
     e->array = symbol(c->IDENT());
@@ -756,7 +781,24 @@ class Builder {
   }
 
   ExprPtr stmtPrimary(UtapParser::StmtPrimaryContext* ctx, bool wildcardsAllowed) {
-    if (auto* c = dynamic_cast<UtapParser::SymbolExprContext*>(ctx)) {
+    size_t kind = leadToken(ctx);
+    if (kind == UtapLexer::IDENT && ctx->children.size() > 1) {
+      auto* second = static_cast<antlr4::tree::TerminalNode*>(ctx->children[1]);
+      kind = second->getSymbol()->getType() == UtapLexer::LPAREN ? UtapLexer::LPAREN : UtapLexer::LBRACKET;
+    }
+    switch (kind) {
+      case UtapLexer::IDENT: kind = 0; break;  // a symbol
+      case UtapLexer::TARGET: case UtapLexer::AT_CAST: case UtapLexer::AT_VAR:
+        return target(static_cast<UtapParser::TargetExprContext*>(ctx)->target(), false);
+      case UtapLexer::AT_COUNT: case UtapLexer::AT_SUM: case UtapLexer::AT_MIN: case UtapLexer::AT_MAX:
+      case UtapLexer::AT_AVG: case UtapLexer::AT_VARIANCE: case UtapLexer::AT_HIST_LOG:
+      case UtapLexer::AT_HIST_LINEAR:
+        kind = UtapLexer::AT_COUNT;
+        break;
+      default: break;
+    }
+    if (kind == 0) {
+      auto* c = static_cast<UtapParser::SymbolExprContext*>(ctx);
       if (isPrintFunction(c->IDENT()->getText())) {
         size_t next = c->IDENT()->getSymbol()->getTokenIndex() + 1;
         diags_.report(DiagKind::PrintNeedsParens, tokens_[std::min(next, tokens_.size() - 1)].range,
@@ -764,20 +806,22 @@ class Builder {
       }
       return symbol(c->IDENT());
     }
-    if (auto* c = dynamic_cast<UtapParser::NumberLitContext*>(ctx)) {
+    if (kind == UtapLexer::NUMBER) {
+      auto* c = static_cast<UtapParser::NumberLitContext*>(ctx);
       auto n = make<NumberLit>(c);
       n->value = number(c->NUMBER()->getSymbol());
       return n;
     }
-    if (auto* c = dynamic_cast<UtapParser::CallExprContext*>(ctx)) return call(c);
-    if (auto* c = dynamic_cast<UtapParser::IndexExprContext*>(ctx)) {
+    if (kind == UtapLexer::LPAREN) return call(static_cast<UtapParser::CallExprContext*>(ctx));
+    if (kind == UtapLexer::LBRACKET) {
+      auto* c = static_cast<UtapParser::IndexExprContext*>(ctx);
       auto e = make<IndexExpr>(c);
       e->base = symbol(c->IDENT());
       indexList(c->indexList(), e->keys, wildcardsAllowed);
       return e;
     }
-    if (auto* c = dynamic_cast<UtapParser::TargetExprContext*>(ctx)) return target(c->target(), false);
-    if (auto* c = dynamic_cast<UtapParser::StatExprContext*>(ctx)) {
+    if (kind == UtapLexer::AT_COUNT) {
+      auto* c = static_cast<UtapParser::StatExprContext*>(ctx);
       auto s = statOp(c->statOp());
       if (!c->expr()) return s;
       if (s->op != StatOp::HistLog && s->op != StatOp::HistLinear)
@@ -787,39 +831,46 @@ class Builder {
       e->keys.push_back(expr(c->expr()));
       return e;
     }
-    if (auto* c = dynamic_cast<UtapParser::DefinedExprContext*>(ctx)) return special(c, SpecialExpr::Kind::Defined, c->expr());
-    if (auto* c = dynamic_cast<UtapParser::EntryExprContext*>(ctx)) return special(c, SpecialExpr::Kind::Entry, c->expr());
-    if (auto* c = dynamic_cast<UtapParser::DerefExprContext*>(ctx)) {
+    if (kind == UtapLexer::AT_DEFINED)
+      return special(ctx, SpecialExpr::Kind::Defined, static_cast<UtapParser::DefinedExprContext*>(ctx)->expr());
+    if (kind == UtapLexer::AT_ENTRY)
+      return special(ctx, SpecialExpr::Kind::Entry, static_cast<UtapParser::EntryExprContext*>(ctx)->expr());
+    if (kind == UtapLexer::AT_KDEREF || kind == UtapLexer::AT_UDEREF) {
+      auto* c = static_cast<UtapParser::DerefExprContext*>(ctx);
       auto kind = c->op->getType() == UtapLexer::AT_KDEREF ? SpecialExpr::Kind::KDeref : SpecialExpr::Kind::UDeref;
       auto e = make<SpecialExpr>(c);
       e->kind = kind;
       for (auto* x : c->expr()) e->operands.push_back(expr(x));
       return e;
     }
-    if (auto* c = dynamic_cast<UtapParser::RegisterExprContext*>(ctx)) {
+    if (kind == UtapLexer::AT_KREGISTER || kind == UtapLexer::AT_UREGISTER) {
+      auto* c = static_cast<UtapParser::RegisterExprContext*>(ctx);
       auto kind = c->op->getType() == UtapLexer::AT_KREGISTER ? SpecialExpr::Kind::KRegister : SpecialExpr::Kind::URegister;
       return special(c, kind, c->expr());
     }
-    if (auto* c = dynamic_cast<UtapParser::PerfExprContext*>(ctx)) {
+    if (kind == UtapLexer::AT_PERF) {
+      auto* c = static_cast<UtapParser::PerfExprContext*>(ctx);
       auto e = make<NamedOpExpr>(c);
       e->kind = NamedOpExpr::Kind::Perf;
       e->name = string(c->stringLit())->value;
       return e;
     }
-    if (auto* c = dynamic_cast<UtapParser::ConstExprContext*>(ctx)) {
+    if (kind == UtapLexer::AT_CONST) {
+      auto* c = static_cast<UtapParser::ConstExprContext*>(ctx);
       auto e = make<NamedOpExpr>(c);
       e->kind = NamedOpExpr::Kind::Const;
       e->name = string(c->stringLit(0))->value;
       if (c->stringLit().size() > 1) e->header = string(c->stringLit(1))->value;
       return e;
     }
-    if (auto* c = dynamic_cast<UtapParser::ProbewriteExprContext*>(ctx)) {
+    if (kind == UtapLexer::AT_PROBEWRITE) {
+      auto* c = static_cast<UtapParser::ProbewriteExprContext*>(ctx);
       auto e = make<NamedOpExpr>(c);
       e->kind = NamedOpExpr::Kind::ProbeWrite;
       e->name = c->IDENT()->getText();
       return e;
     }
-    auto* c = dynamic_cast<UtapParser::EmbeddedExprContext*>(ctx);
+    auto* c = static_cast<UtapParser::EmbeddedExprContext*>(ctx);
     auto e = make<EmbeddedExpr>(c);
     e->code = embeddedCode(c->EMBEDDED()->getText());
     return e;
