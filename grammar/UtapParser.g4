@@ -138,10 +138,15 @@ exprTail
 // to a primary, once. Whether a '++' is postfix is decided from the token
 // before it ("x ++ y" is "x++; y", as stap reads it), which keeps "y ++ y ++"
 // chains from needing unbounded lookahead.
-unary       : prefix+=(PLUS | MINUS | BANG | TILDE)* crement ;
-stmtUnary   : prefix+=(BANG | TILDE) unary | stmtCrement ;
-crement     : pre=(INC | DEC) primary | primary post=(POST_INC | POST_DEC)? ;
-stmtCrement : pre=(INC | DEC) primary | stmtPrimary post=(POST_INC | POST_DEC)? ;
+unary
+    : prefix+=(PLUS | MINUS | BANG | TILDE)*
+      ( pre=(INC | DEC) primary | primary post=(POST_INC | POST_DEC)? )
+    ;
+stmtUnary
+    : prefix+=(BANG | TILDE) unary
+    | pre=(INC | DEC) primary
+    | stmtPrimary post=(POST_INC | POST_DEC)?
+    ;
 
 primary
     : stmtPrimary                                                  # plainPrimary

@@ -123,6 +123,8 @@ int run(int argc, char** argv) {
   pp.guru = o.guru;
   pp.kernelConfig = [&kernel](const std::string& option) { return kernel.config(option); };
 
+  // With -p1 the process ends right after printing: leave the trees to the kernel.
+  parseOptions.freeParseTree = o.lastPass != 1;
   parse::MacroTable library;
   std::string printed;
   bool tooDeep = false;
@@ -136,7 +138,10 @@ int run(int argc, char** argv) {
     } catch (const ast::TooDeep&) {
       tooDeep = true;
     }
-    file.reset();  // destroy the tree on the large stack too
+    if (o.lastPass == 1)
+      (void)file.release();  // the process exits next; see freeParseTree
+    else
+      file.reset();  // destroy the tree on the large stack too
   });
   if (tooDeep) diags.report(DiagKind::TooComplex, SourceRange{});
   diags.render(stderr);

@@ -604,20 +604,16 @@ class Builder {
     guard();
     auto* u = ctx->stmtUnary();
     ExprPtr first;
-    if (u->unary()) {
+    if (!u->prefix.empty())
       first = prefixed(u->prefix, unary(u->unary()));
-    } else {
-      auto* c = u->stmtCrement();
-      first = crement(c, c->pre, c->post,
-                      c->primary() ? primary(c->primary(), false) : stmtPrimary(c->stmtPrimary(), false));
-    }
+    else
+      first = crement(u, u->pre, u->post, u->pre ? primary(u->primary(), false) : stmtPrimary(u->stmtPrimary(), false));
     return fold(std::move(first), ctx->exprTail());
   }
 
   ExprPtr unary(UtapParser::UnaryContext* ctx, bool wildcards = false) {
     guard();
-    auto* c = ctx->crement();
-    return prefixed(ctx->prefix, crement(c, c->pre, c->post, primary(c->primary(), wildcards)));
+    return prefixed(ctx->prefix, crement(ctx, ctx->pre, ctx->post, primary(ctx->primary(), wildcards)));
   }
 
   // Applies prefix operators, innermost (rightmost) first.

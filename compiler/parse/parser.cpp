@@ -102,25 +102,44 @@ void markPostfixCrements(Tokens& tokens) {
 
 }  // namespace
 
+// Everything ANTLR allocates for one parse, and the tokens it parses.
+struct AntlrSession {
+  AntlrSession(Tokens toParse, Diagnostics& diags)
+      : tokens(std::move(toParse)), source(tokens), stream(&source), parser(&stream), listener(tokens, diags) {
+    parser.removeErrorListeners();
+  }
+  Tokens tokens;
+  PreprocessedTokenSource source;
+  antlr4::CommonTokenStream stream;
+  GuardedParser parser;
+  SyntaxErrorListener listener;
+};
+
 std::unique_ptr<ast::File> parseFile(FileId file, SourceManager& sources, Diagnostics& diags,
                                      const ParseOptions& options) {
   size_t errorsBefore = diags.errorCount();
   auto failed = [&] { return diags.errorCount() > errorsBefore; };
 
-  Tokens raw = lex(file, sources, diags);
-  if (failed()) return nullptr;
-  MacroTable local;
-  Tokens expanded = expandMacros(raw, local, options.libraryMacros, sources, diags);
-  if (failed()) return nullptr;
-  Tokens tokens = resolveConditionals(expanded, options.preprocessor, sources, diags);
-  if (failed()) return nullptr;
+  Tokens tokens;
+  {
+    Tokens raw = lex(file, sources, diags);
+    if (failed()) return nullptr;
+    MacroTable local;
+    Tokens expanded = expandMacros(raw, local, options.libraryMacros, sources, diags);
+    if (failed()) return nullptr;
+    raw = Tokens();
+    tokens = resolveConditionals(expanded, options.preprocessor, sources, diags);
+    if (failed()) return nullptr;
+  }
   markPostfixCrements(tokens);
 
-  PreprocessedTokenSource source(tokens);
-  antlr4::CommonTokenStream stream(&source);
-  GuardedParser parser(&stream);
-  parser.removeErrorListeners();
-  SyntaxErrorListener listener(tokens, diags);
+  auto session = std::make_unique<AntlrSession>(std::move(tokens), diags);
+  // A large parse tree costs about as much to free node by node as to
+  // build; a process that is about to exit leaves that to the kernel.
+  auto release = [&] {
+    if (!options.freeParseTree) (void)session.release();
+  };
+  GuardedParser& parser = session->parser;
   try {
     // Fast path: SLL prediction, bail out on the first error; only a script
     // with an error (or a rare ambiguity) pays for full LL with recovery.
@@ -130,23 +149,25 @@ std::unique_ptr<ast::File> parseFile(FileId file, SourceManager& sources, Diagno
     try {
       tree = parser.script();
     } catch (antlr4::ParseCancellationException&) {
-      stream.seek(0);
+      session->stream.seek(0);
       parser.reset();
-      parser.addErrorListener(&listener);
+      parser.addErrorListener(&session->listener);
       parser.setErrorHandler(std::make_shared<antlr4::DefaultErrorStrategy>());
       parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(antlr4::atn::PredictionMode::LL);
       tree = parser.script();
     }
     if (failed()) return nullptr;
-    auto ast = buildAst(tree, tokens, file, sources, diags);
+    auto ast = buildAst(tree, session->tokens, file, sources, diags);
+    release();
     if (failed()) return nullptr;
     return ast;
   } catch (const TooManyErrors&) {
     return nullptr;
   } catch (const ast::TooDeep&) {
     antlr4::Token* at = parser.getCurrentToken();
-    SourceRange where = at && at->getTokenIndex() < tokens.size() ? tokens[at->getTokenIndex()].range
-                                                                  : SourceRange{{file, 1, 1}, {file, 1, 1}};
+    const Tokens& all = session->tokens;
+    SourceRange where = at && at->getTokenIndex() < all.size() ? all[at->getTokenIndex()].range
+                                                               : SourceRange{{file, 1, 1}, {file, 1, 1}};
     diags.report(DiagKind::TooComplex, where);
     return nullptr;
   }
