@@ -73,21 +73,25 @@ param : IDENT typeSuffix? ;
 
 block : LBRACE statement* RBRACE ;
 
+// No labels on the hot rules: a labeled alternative makes ANTLR allocate
+// its context twice. The builder tells alternatives apart by their first
+// token.
 statement
-    : block                                                        # blockStmt
-    | SEMI                                                         # emptyStmt
-    | IF LPAREN expr RPAREN statement (ELSE statement)?            # ifStmt
-    | WHILE LPAREN expr RPAREN statement                           # whileStmt
-    | FOR LPAREN init=expr? SEMI cond=expr? SEMI step=expr? RPAREN statement # forStmt
-    | FOREACH LPAREN foreachHead RPAREN statement                  # foreachStmt
-    | DELETE expr SEMI?                                            # deleteStmt
-    | NEXT SEMI?                                                   # nextStmt
-    | BREAK SEMI?                                                  # breakStmt
-    | CONTINUE SEMI?                                               # continueStmt
-    | RETURN expr? SEMI?                                           # returnStmt
-    | TRY block CATCH (LPAREN IDENT RPAREN)? block                 # tryStmt
-    | stmtExpr SEMI?                                               # exprStmt
+    : block
+    | SEMI
+    | IF LPAREN expr RPAREN statement (ELSE statement)?
+    | WHILE LPAREN expr RPAREN statement
+    | FOR LPAREN init=expr? SEMI cond=expr? SEMI step=expr? RPAREN statement
+    | FOREACH LPAREN foreachHead RPAREN statement
+    | DELETE expr SEMI?
+    | NEXT SEMI?
+    | BREAK SEMI?
+    | CONTINUE SEMI?
+    | RETURN expr? SEMI?
+    | TRY block CATCH (LPAREN IDENT RPAREN)? block
+    | stmtExpr SEMI?
     ;
+
 
 foreachHead
     : (value=IDENT valueSort=(PLUS | MINUS)? ASSIGN)? foreachKeys IN foreachSource (LIMIT expr)?
@@ -129,9 +133,9 @@ exprTail
         | AMP | CARET | PIPE | ANDAND | OROR
         | ASSIGN | PLUS_ASSIGN | MINUS_ASSIGN | STAR_ASSIGN | SLASH_ASSIGN | MOD_ASSIGN
         | SHL_ASSIGN | SHR_ASSIGN | AND_ASSIGN | XOR_ASSIGN | OR_ASSIGN | DOT_ASSIGN
-        | AGGREGATE) unary                                         # binaryTail
-    | QUESTION expr COLON unary                                    # ternaryTail
-    | IN IDENT                                                     # inTail
+        | AGGREGATE) unary
+    | QUESTION expr COLON unary
+    | IN IDENT
     ;
 
 // Prefix operators bind tighter than every binary operator; '++'/'--' apply
@@ -149,29 +153,29 @@ stmtUnary
     ;
 
 primary
-    : stmtPrimary                                                  # plainPrimary
-    | LPAREN expr RPAREN                                           # parenExpr
-    | stringLit                                                    # stringPrimary
-    | LBRACKET indexList RBRACKET IN IDENT                         # inTupleExpr
-    | AMP target                                                   # addressOfExpr
+    : stmtPrimary
+    | LPAREN expr RPAREN
+    | stringLit
+    | LBRACKET indexList RBRACKET IN IDENT
+    | AMP target
     ;
 
 // The operands an expression statement may start with.
 stmtPrimary
-    : NUMBER                                                       # numberLit
-    | IDENT LPAREN argList? RPAREN                                 # callExpr
-    | IDENT LBRACKET indexList RBRACKET                            # indexExpr
-    | IDENT                                                        # symbolExpr
-    | target                                                       # targetExpr
-    | statOp (LBRACKET expr RBRACKET)?                             # statExpr
-    | AT_DEFINED LPAREN expr RPAREN                                # definedExpr
-    | AT_ENTRY LPAREN expr RPAREN                                  # entryExpr
-    | AT_PERF LPAREN stringLit RPAREN                              # perfExpr
-    | AT_CONST LPAREN stringLit (COMMA stringLit)? RPAREN          # constExpr
-    | AT_PROBEWRITE LPAREN IDENT RPAREN                            # probewriteExpr
-    | op=(AT_KDEREF | AT_UDEREF) LPAREN expr COMMA expr RPAREN     # derefExpr
-    | op=(AT_KREGISTER | AT_UREGISTER) LPAREN expr RPAREN          # registerExpr
-    | EMBEDDED                                                     # embeddedExpr
+    : NUMBER
+    | IDENT LPAREN argList? RPAREN
+    | IDENT LBRACKET indexList RBRACKET
+    | IDENT
+    | target
+    | statOp (LBRACKET expr RBRACKET)?
+    | AT_DEFINED LPAREN expr RPAREN
+    | AT_ENTRY LPAREN expr RPAREN
+    | AT_PERF LPAREN stringLit RPAREN
+    | AT_CONST LPAREN stringLit (COMMA stringLit)? RPAREN
+    | AT_PROBEWRITE LPAREN IDENT RPAREN
+    | op=(AT_KDEREF | AT_UDEREF) LPAREN expr COMMA expr RPAREN
+    | op=(AT_KREGISTER | AT_UREGISTER) LPAREN expr RPAREN
+    | EMBEDDED
     ;
 
 target : targetBase accessor* PRETTY? ;

@@ -277,20 +277,20 @@ class Builder {
   StmtPtr statement(UtapParser::StatementContext* ctx) {
     guard();
     switch (leadToken(ctx)) {
-      case UtapLexer::LBRACE: return block(static_cast<UtapParser::BlockStmtContext*>(ctx)->block());
+      case UtapLexer::LBRACE: return block(static_cast<UtapParser::StatementContext*>(ctx)->block(0));
       case UtapLexer::SEMI: return make<EmptyStmt>(ctx);
-      case UtapLexer::IF: return ifStmt(static_cast<UtapParser::IfStmtContext*>(ctx));
-      case UtapLexer::WHILE: return whileStmt(static_cast<UtapParser::WhileStmtContext*>(ctx));
-      case UtapLexer::FOR: return forStmt(static_cast<UtapParser::ForStmtContext*>(ctx));
-      case UtapLexer::FOREACH: return foreach(static_cast<UtapParser::ForeachStmtContext*>(ctx));
-      case UtapLexer::DELETE: return deleteStmt(static_cast<UtapParser::DeleteStmtContext*>(ctx));
-      case UtapLexer::RETURN: return returnStmt(static_cast<UtapParser::ReturnStmtContext*>(ctx));
-      case UtapLexer::TRY: return tryStmt(static_cast<UtapParser::TryStmtContext*>(ctx));
+      case UtapLexer::IF: return ifStmt(static_cast<UtapParser::StatementContext*>(ctx));
+      case UtapLexer::WHILE: return whileStmt(static_cast<UtapParser::StatementContext*>(ctx));
+      case UtapLexer::FOR: return forStmt(static_cast<UtapParser::StatementContext*>(ctx));
+      case UtapLexer::FOREACH: return foreach(static_cast<UtapParser::StatementContext*>(ctx));
+      case UtapLexer::DELETE: return deleteStmt(static_cast<UtapParser::StatementContext*>(ctx));
+      case UtapLexer::RETURN: return returnStmt(static_cast<UtapParser::StatementContext*>(ctx));
+      case UtapLexer::TRY: return tryStmt(static_cast<UtapParser::StatementContext*>(ctx));
       case UtapLexer::NEXT: return make<NextStmt>(ctx);
       case UtapLexer::BREAK: return make<BreakStmt>(ctx);
       case UtapLexer::CONTINUE: return make<ContinueStmt>(ctx);
       default: {
-        auto* c = static_cast<UtapParser::ExprStmtContext*>(ctx);
+        auto* c = static_cast<UtapParser::StatementContext*>(ctx);
       auto s = make<ExprStmt>(c);
       s->expr = stmtExpr(c->stmtExpr());
       return s;
@@ -298,45 +298,45 @@ class Builder {
     }
   }
 
-  StmtPtr ifStmt(UtapParser::IfStmtContext* c) {
+  StmtPtr ifStmt(UtapParser::StatementContext* c) {
       auto s = make<IfStmt>(c);
-      s->cond = expr(c->expr());
+      s->cond = expr(c->expr(0));
       s->then = statement(c->statement(0));
       if (c->ELSE()) s->otherwise = statement(c->statement(1));
       return s;
   }
 
-  StmtPtr whileStmt(UtapParser::WhileStmtContext* c) {
+  StmtPtr whileStmt(UtapParser::StatementContext* c) {
       auto s = make<WhileStmt>(c);
-      s->cond = expr(c->expr());
-      s->body = statement(c->statement());
+      s->cond = expr(c->expr(0));
+      s->body = statement(c->statement(0));
       return s;
   }
 
-  StmtPtr forStmt(UtapParser::ForStmtContext* c) {
+  StmtPtr forStmt(UtapParser::StatementContext* c) {
       auto s = make<ForStmt>(c);
       if (c->init) s->init = expr(c->init);
       if (c->cond) s->cond = expr(c->cond);
       if (c->step) s->step = expr(c->step);
-      s->body = statement(c->statement());
+      s->body = statement(c->statement(0));
       return s;
   }
 
-  StmtPtr deleteStmt(UtapParser::DeleteStmtContext* c) {
+  StmtPtr deleteStmt(UtapParser::StatementContext* c) {
       auto s = make<DeleteStmt>(c);
-      s->target = expr(c->expr(), /*wildcardsAllowed=*/true);
+      s->target = expr(c->expr(0), /*wildcardsAllowed=*/true);
       Expr* t = s->target.get();
       if (!dynamic_cast<Symbol*>(t) && !dynamic_cast<IndexExpr*>(t) && !dynamic_cast<TargetExpr*>(t))
         diags_.report(DiagKind::BadDeleteTarget, t->range);
       return s;
   }
 
-  StmtPtr returnStmt(UtapParser::ReturnStmtContext* c) {
+  StmtPtr returnStmt(UtapParser::StatementContext* c) {
       auto s = make<ReturnStmt>(c);
       if (!inFunction_) diags_.report(DiagKind::ReturnOutsideFunction, range(c->RETURN()->getSymbol()));
-      if (c->expr()) {
-        s->value = expr(c->expr());
-      } else if (!c->SEMI()) {
+      if (c->expr(0)) {
+        s->value = expr(c->expr(0));
+      } else if (!c->SEMI(0)) {
         // Like stap, a bare 'return' ends at ';' or '}', so "return return"
         // or "return if" is a mistake rather than two statements.
         size_t next = c->RETURN()->getSymbol()->getTokenIndex() + 1;
@@ -346,7 +346,7 @@ class Builder {
       return s;
   }
 
-  StmtPtr tryStmt(UtapParser::TryStmtContext* c) {
+  StmtPtr tryStmt(UtapParser::StatementContext* c) {
       auto s = make<TryStmt>(c);
       s->body = block(c->block(0));
       if (c->IDENT()) {
@@ -376,7 +376,7 @@ class Builder {
     return s;
   }
 
-  StmtPtr foreach(UtapParser::ForeachStmtContext* c) {
+  StmtPtr foreach(UtapParser::StatementContext* c) {
     auto s = make<ForeachStmt>(c);
     auto* head = c->foreachHead();
     std::vector<antlr4::Token*> sorts;
@@ -424,7 +424,7 @@ class Builder {
     }
     if (sorts.size() > 1) diags_.report(DiagKind::MultipleSorts, range(sorts[1]));
     if (head->expr()) s->limit = expr(head->expr());
-    s->body = statement(c->statement());
+    s->body = statement(c->statement(0));
     return s;
   }
 
@@ -518,7 +518,7 @@ class Builder {
     for (auto* tail : tails) {
       size_t kind = leadToken(tail);
       if (kind == UtapLexer::IN) {
-        auto* in = static_cast<UtapParser::InTailContext*>(tail);
+        auto* in = static_cast<UtapParser::ExprTailContext*>(tail);
         while (!ops.empty() && ops.back().precedence > kIn) reduce();
         auto e = std::make_unique<InExpr>();
         e->keys.push_back(std::move(operands.back()));
@@ -532,7 +532,7 @@ class Builder {
       bool rightAssoc = true;
       ExprPtr middle;
       if (kind != UtapLexer::QUESTION) {
-        auto* b = static_cast<UtapParser::BinaryTailContext*>(tail);
+        auto* b = static_cast<UtapParser::ExprTailContext*>(tail);
         if (auto op = binaryOp(b->op->getType())) {
           precedence = precedenceOf(*op);
           rightAssoc = false;
@@ -540,13 +540,13 @@ class Builder {
           precedence = kAssign;
         }
       } else {
-        middle = expr(static_cast<UtapParser::TernaryTailContext*>(tail)->expr());
+        middle = expr(static_cast<UtapParser::ExprTailContext*>(tail)->expr());
       }
       while (!ops.empty() && (ops.back().precedence > precedence || (ops.back().precedence == precedence && !rightAssoc)))
         reduce();
       ops.push_back({precedence, tail, std::move(middle)});
-      auto* operand = kind != UtapLexer::QUESTION ? static_cast<UtapParser::BinaryTailContext*>(tail)->unary()
-                                                  : static_cast<UtapParser::TernaryTailContext*>(tail)->unary();
+      auto* operand = kind != UtapLexer::QUESTION ? static_cast<UtapParser::ExprTailContext*>(tail)->unary()
+                                                  : static_cast<UtapParser::ExprTailContext*>(tail)->unary();
       operands.push_back(unary(operand));
     }
     while (!ops.empty()) reduce();
@@ -563,7 +563,7 @@ class Builder {
       e->otherwise = std::move(rhs);
       return e;
     }
-    auto* b = static_cast<UtapParser::BinaryTailContext*>(tail);
+    auto* b = static_cast<UtapParser::ExprTailContext*>(tail);
     std::optional<BinaryOp> op = binaryOp(b->op->getType());
     if (!op) {
       auto e = std::make_unique<AssignExpr>();
@@ -648,7 +648,7 @@ class Builder {
     return out;
   }
 
-  ExprPtr call(UtapParser::CallExprContext* c) {
+  ExprPtr call(UtapParser::StmtPrimaryContext* c) {
     std::string name = c->IDENT()->getText();
     static const std::pair<const char*, PrintCall::Kind> printers[] = {
         {"print", PrintCall::Kind::Print},       {"sprint", PrintCall::Kind::Print},
@@ -763,13 +763,13 @@ class Builder {
 
   ExprPtr primary(UtapParser::PrimaryContext* ctx, bool wildcardsAllowed) {
     switch (leadToken(ctx)) {
-      case UtapLexer::LPAREN: return expr(static_cast<UtapParser::ParenExprContext*>(ctx)->expr());
-      case UtapLexer::STRING: return string(static_cast<UtapParser::StringPrimaryContext*>(ctx)->stringLit());
-      case UtapLexer::AMP: return target(static_cast<UtapParser::AddressOfExprContext*>(ctx)->target(), true);
+      case UtapLexer::LPAREN: return expr(static_cast<UtapParser::PrimaryContext*>(ctx)->expr());
+      case UtapLexer::STRING: return string(static_cast<UtapParser::PrimaryContext*>(ctx)->stringLit());
+      case UtapLexer::AMP: return target(static_cast<UtapParser::PrimaryContext*>(ctx)->target(), true);
       case UtapLexer::LBRACKET: break;
-      default: return stmtPrimary(static_cast<UtapParser::PlainPrimaryContext*>(ctx)->stmtPrimary(), wildcardsAllowed);
+      default: return stmtPrimary(static_cast<UtapParser::PrimaryContext*>(ctx)->stmtPrimary(), wildcardsAllowed);
     }
-    auto* c = static_cast<UtapParser::InTupleExprContext*>(ctx);
+    auto* c = static_cast<UtapParser::PrimaryContext*>(ctx);
     auto e = make<InExpr>(c);
     indexList(c->indexList(), e->keys, true);
     e->array = symbol(c->IDENT());
@@ -785,7 +785,7 @@ class Builder {
     switch (kind) {
       case UtapLexer::IDENT: kind = 0; break;  // a symbol
       case UtapLexer::TARGET: case UtapLexer::AT_CAST: case UtapLexer::AT_VAR:
-        return target(static_cast<UtapParser::TargetExprContext*>(ctx)->target(), false);
+        return target(static_cast<UtapParser::StmtPrimaryContext*>(ctx)->target(), false);
       case UtapLexer::AT_COUNT: case UtapLexer::AT_SUM: case UtapLexer::AT_MIN: case UtapLexer::AT_MAX:
       case UtapLexer::AT_AVG: case UtapLexer::AT_VARIANCE: case UtapLexer::AT_HIST_LOG:
       case UtapLexer::AT_HIST_LINEAR:
@@ -794,7 +794,7 @@ class Builder {
       default: break;
     }
     if (kind == 0) {
-      auto* c = static_cast<UtapParser::SymbolExprContext*>(ctx);
+      auto* c = static_cast<UtapParser::StmtPrimaryContext*>(ctx);
       if (isPrintFunction(c->IDENT()->getText())) {
         size_t next = c->IDENT()->getSymbol()->getTokenIndex() + 1;
         diags_.report(DiagKind::PrintNeedsParens, tokens_[std::min(next, tokens_.size() - 1)].range,
@@ -803,36 +803,36 @@ class Builder {
       return symbol(c->IDENT());
     }
     if (kind == UtapLexer::NUMBER) {
-      auto* c = static_cast<UtapParser::NumberLitContext*>(ctx);
+      auto* c = static_cast<UtapParser::StmtPrimaryContext*>(ctx);
       auto n = make<NumberLit>(c);
       n->value = number(c->NUMBER()->getSymbol());
       return n;
     }
-    if (kind == UtapLexer::LPAREN) return call(static_cast<UtapParser::CallExprContext*>(ctx));
+    if (kind == UtapLexer::LPAREN) return call(static_cast<UtapParser::StmtPrimaryContext*>(ctx));
     if (kind == UtapLexer::LBRACKET) {
-      auto* c = static_cast<UtapParser::IndexExprContext*>(ctx);
+      auto* c = static_cast<UtapParser::StmtPrimaryContext*>(ctx);
       auto e = make<IndexExpr>(c);
       e->base = symbol(c->IDENT());
       indexList(c->indexList(), e->keys, wildcardsAllowed);
       return e;
     }
     if (kind == UtapLexer::AT_COUNT) {
-      auto* c = static_cast<UtapParser::StatExprContext*>(ctx);
+      auto* c = static_cast<UtapParser::StmtPrimaryContext*>(ctx);
       auto s = statOp(c->statOp());
-      if (!c->expr()) return s;
+      if (!c->expr(0)) return s;
       if (s->op != StatOp::HistLog && s->op != StatOp::HistLinear)
-        diags_.report(DiagKind::SyntaxError, range(c->expr()), "only histograms (@hist_log, @hist_linear) can be indexed");
+        diags_.report(DiagKind::SyntaxError, range(c->expr(0)), "only histograms (@hist_log, @hist_linear) can be indexed");
       auto e = make<IndexExpr>(c);
       e->base = std::move(s);
-      e->keys.push_back(expr(c->expr()));
+      e->keys.push_back(expr(c->expr(0)));
       return e;
     }
     if (kind == UtapLexer::AT_DEFINED)
-      return special(ctx, SpecialExpr::Kind::Defined, static_cast<UtapParser::DefinedExprContext*>(ctx)->expr());
+      return special(ctx, SpecialExpr::Kind::Defined, static_cast<UtapParser::StmtPrimaryContext*>(ctx)->expr(0));
     if (kind == UtapLexer::AT_ENTRY)
-      return special(ctx, SpecialExpr::Kind::Entry, static_cast<UtapParser::EntryExprContext*>(ctx)->expr());
+      return special(ctx, SpecialExpr::Kind::Entry, static_cast<UtapParser::StmtPrimaryContext*>(ctx)->expr(0));
     if (kind == UtapLexer::AT_KDEREF || kind == UtapLexer::AT_UDEREF) {
-      auto* c = static_cast<UtapParser::DerefExprContext*>(ctx);
+      auto* c = static_cast<UtapParser::StmtPrimaryContext*>(ctx);
       auto kind = c->op->getType() == UtapLexer::AT_KDEREF ? SpecialExpr::Kind::KDeref : SpecialExpr::Kind::UDeref;
       auto e = make<SpecialExpr>(c);
       e->kind = kind;
@@ -840,19 +840,19 @@ class Builder {
       return e;
     }
     if (kind == UtapLexer::AT_KREGISTER || kind == UtapLexer::AT_UREGISTER) {
-      auto* c = static_cast<UtapParser::RegisterExprContext*>(ctx);
+      auto* c = static_cast<UtapParser::StmtPrimaryContext*>(ctx);
       auto kind = c->op->getType() == UtapLexer::AT_KREGISTER ? SpecialExpr::Kind::KRegister : SpecialExpr::Kind::URegister;
-      return special(c, kind, c->expr());
+      return special(c, kind, c->expr(0));
     }
     if (kind == UtapLexer::AT_PERF) {
-      auto* c = static_cast<UtapParser::PerfExprContext*>(ctx);
+      auto* c = static_cast<UtapParser::StmtPrimaryContext*>(ctx);
       auto e = make<NamedOpExpr>(c);
       e->kind = NamedOpExpr::Kind::Perf;
-      e->name = string(c->stringLit())->value;
+      e->name = string(c->stringLit(0))->value;
       return e;
     }
     if (kind == UtapLexer::AT_CONST) {
-      auto* c = static_cast<UtapParser::ConstExprContext*>(ctx);
+      auto* c = static_cast<UtapParser::StmtPrimaryContext*>(ctx);
       auto e = make<NamedOpExpr>(c);
       e->kind = NamedOpExpr::Kind::Const;
       e->name = string(c->stringLit(0))->value;
@@ -860,13 +860,13 @@ class Builder {
       return e;
     }
     if (kind == UtapLexer::AT_PROBEWRITE) {
-      auto* c = static_cast<UtapParser::ProbewriteExprContext*>(ctx);
+      auto* c = static_cast<UtapParser::StmtPrimaryContext*>(ctx);
       auto e = make<NamedOpExpr>(c);
       e->kind = NamedOpExpr::Kind::ProbeWrite;
       e->name = c->IDENT()->getText();
       return e;
     }
-    auto* c = static_cast<UtapParser::EmbeddedExprContext*>(ctx);
+    auto* c = static_cast<UtapParser::StmtPrimaryContext*>(ctx);
     auto e = make<EmbeddedExpr>(c);
     e->code = embeddedCode(c->EMBEDDED()->getText());
     return e;
