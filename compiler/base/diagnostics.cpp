@@ -31,6 +31,17 @@ size_t codePoints(std::string_view s) {
   return std::count_if(s.begin(), s.end(), [](char c) { return (c & 0xC0) != 0x80; });
 }
 
+// The byte offset where code point number `column` (1-based) starts, or the
+// line's size when it is shorter.
+size_t byteOffsetOfColumn(std::string_view line, uint32_t column) {
+  uint32_t cp = 1;
+  for (size_t i = 0; i < line.size(); ++i) {
+    if ((static_cast<unsigned char>(line[i]) & 0xC0) == 0x80) continue;
+    if (cp++ == column) return i;
+  }
+  return line.size();
+}
+
 // The prefix of `line` that ends before code point number `column` (1-based),
 // with everything but tabs turned into spaces, so a caret lines up.
 std::string padTo(std::string_view line, uint32_t column) {
@@ -66,17 +77,31 @@ void Diagnostics::renderOne(std::string& out, const Diagnostic& d) {
     out += fmt::format("utap: {}: {}\n", severityWord(d.severity), d.message);
   if (b.valid()) {
     std::string_view line = sources_.lineText(b.file, b.line);
+    uint32_t column = b.column;
+    // A very long line (generated code, a one-line file) is shown as a
+    // window around the column.
+    constexpr uint32_t kWindow = 120;
+    std::string prefix, suffix;
+    if (codePoints(line) > 2 * kWindow) {
+      uint32_t from = column > kWindow / 2 ? column - kWindow / 2 : 1;
+      size_t start = byteOffsetOfColumn(line, from);
+      size_t end = byteOffsetOfColumn(line, from + kWindow);
+      if (from > 1) prefix = "...";
+      if (end < line.size()) suffix = "...";
+      line = line.substr(start, end - start);
+      column = column - from + 1 + static_cast<uint32_t>(prefix.size());
+    }
     std::string gutter = fmt::format("{:>5} | ", b.line);
-    out += gutter;
+    out += gutter + prefix;
     out += line;
-    out += '\n';
+    out += suffix + "\n";
     size_t width = 1;
     const SourceLoc& e = d.range.end;
     if (e.valid() && e.file == b.file && e.line == b.line && e.column >= b.column)
-      width = e.column - b.column + 1;
-    width = std::min(width, std::max<size_t>(1, codePoints(line) + 1 - std::min<size_t>(b.column - 1, codePoints(line))));
-    out += std::string(gutter.size() - 2, ' ') + "| " + padTo(line, b.column) + "^" +
-           std::string(width - 1, '~') + "\n";
+      width = std::min<size_t>(e.column - b.column + 1, kWindow);
+    std::string shown = prefix + std::string(line);
+    width = std::min(width, std::max<size_t>(1, codePoints(shown) + 1 - std::min<size_t>(column - 1, codePoints(shown))));
+    out += std::string(gutter.size() - 2, ' ') + "| " + padTo(shown, column) + "^" + std::string(width - 1, '~') + "\n";
   }
   // Walk back through macro and argument expansions.
   for (ExpansionId id = d.range.expansion; id != 0;) {
