@@ -46,13 +46,17 @@ struct Operand {
 
 class Resolver {
  public:
-  Resolver(const PreprocessorConfig& config, SourceManager& sources, Diagnostics& diags)
-      : config_(config), sources_(sources), diags_(diags) {}
+  Resolver(const PreprocessorConfig& config, SourceManager& sources, Diagnostics& diags, bool keepMacroBodies)
+      : config_(config), keepMacroBodies_(keepMacroBodies), sources_(sources), diags_(diags) {}
 
   // Copies [begin, end) to `out`, resolving conditionals; stops at `end`.
   void run(const Tokens& in, size_t begin, size_t end, Tokens& out) {
     for (size_t i = begin; i < end;) {
       const Token& t = in[i];
+      if (t.type == UtapLexer::AT_DEFINE && keepMacroBodies_) {
+        i = copyDefinition(in, i, end, out);
+        continue;
+      }
       switch (t.type) {
         case UtapLexer::PP_OPEN:
           i = conditional(in, i, end, out);
@@ -77,6 +81,20 @@ class Resolver {
   }
 
  private:
+  // Copies "@define NAME [(P, ...)] %( BODY %)" untouched: its "%(" and
+  // "%)" delimit the body, they are no conditional. Returns the index after.
+  static size_t copyDefinition(const Tokens& in, size_t at, size_t end, Tokens& out) {
+    size_t i = at;
+    while (i < end && in[i].type != UtapLexer::PP_OPEN) out.push_back(in[i++]);
+    int depth = 0;
+    for (; i < end; ++i) {
+      out.push_back(in[i]);
+      if (in[i].type == UtapLexer::PP_OPEN) ++depth;
+      if (in[i].type == UtapLexer::PP_CLOSE && --depth == 0) return i + 1;
+    }
+    return end;
+  }
+
   // Handles the conditional whose "%(" is at `open`; returns the index after its "%)".
   size_t conditional(const Tokens& in, size_t open, size_t end, Tokens& out) {
     size_t then = end, otherwise = end, close = end;
@@ -317,6 +335,7 @@ class Resolver {
   }
 
   const PreprocessorConfig& config_;
+  bool keepMacroBodies_;
   SourceRange end_;  // the "%?" after the condition being evaluated
   SourceManager& sources_;
   Diagnostics& diags_;
@@ -332,10 +351,10 @@ std::string kernelVersionOf(const std::string& release) {
 }
 
 Tokens resolveConditionals(const Tokens& in, const PreprocessorConfig& config, SourceManager& sources,
-                           Diagnostics& diags) {
+                           Diagnostics& diags, bool keepMacroBodies) {
   Tokens out;
   out.reserve(in.size());
-  Resolver(config, sources, diags).run(in, 0, in.size() - 1, out);  // all but EOF
+  Resolver(config, sources, diags, keepMacroBodies).run(in, 0, in.size() - 1, out);  // all but EOF
   out.push_back(in.back());
   return out;
 }

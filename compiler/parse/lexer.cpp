@@ -157,6 +157,12 @@ class Scanner {
 
 std::optional<SourceLoc> checkEncoding(FileId file, const std::string& text, Diagnostics& diags,
                                        ExpansionId expansion) {
+  if (text.compare(0, 3, "\xEF\xBB\xBF") == 0) {
+    // ANTLR's input stream would drop it silently; stap rejects it too.
+    SourceLoc at{file, 1, 1};
+    diags.report(DiagKind::ByteOrderMark, {at, at, expansion});
+    return at;
+  }
   bool isNul = false;
   size_t bad = firstBadByte(text, isNul);
   if (bad == std::string::npos) return std::nullopt;

@@ -179,7 +179,7 @@ bool parseMacroFile(FileId file, SourceManager& sources, Diagnostics& diags, con
   Tokens raw = lex(file, sources, diags);
   if (diags.errorCount() > errorsBefore) return false;
   // Conditionals first here: a .stpm file may choose definitions by kernel.
-  Tokens kept = resolveConditionals(raw, options.preprocessor, sources, diags);
+  Tokens kept = resolveConditionals(raw, options.preprocessor, sources, diags, /*keepMacroBodies=*/true);
   Tokens rest = expandMacros(kept, library, nullptr, sources, diags);
   if (rest.size() > 1)
     diags.report(DiagKind::BadMacroDefinition, rest.front().range,

@@ -46,9 +46,10 @@ Tokens expandMacros(const Tokens& in, MacroTable& local, const MacroTable* libra
                     Diagnostics& diags);
 
 // Keeps the chosen branch of each conditional and substitutes script
-// arguments in what is kept.
+// arguments in what is kept. With `keepMacroBodies` (for .stpm files, where
+// conditionals may surround definitions), @define blocks pass untouched.
 Tokens resolveConditionals(const Tokens& in, const PreprocessorConfig& config, SourceManager& sources,
-                           Diagnostics& diags);
+                           Diagnostics& diags, bool keepMacroBodies = false);
 
 // The kernel_v part of a release: "6.1.0-56-amd64" -> "6.1.0".
 std::string kernelVersionOf(const std::string& release);

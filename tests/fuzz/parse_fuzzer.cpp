@@ -5,8 +5,11 @@
 // the diagnostics are rendered. When the script parses, the round trip must
 // hold: the -p1 printer's output parses again, to the same tree (equal
 // ast::dumpFile), and printing that tree gives the same text again (the
-// testsuite's fixed-point check). A failure is a real bug: the target prints
-// what it saw and calls abort(), and libFuzzer saves the input.
+// testsuite's fixed-point check). Before that, the hand-written lexer
+// (parse::lex) must give the same tokens and diagnostics as the reference
+// lexer ANTLR generates from grammar/UtapLexer.g4 (parse::lexWithAntlr).
+// A failure is a real bug: the target prints what it saw and calls abort(),
+// and libFuzzer saves the input.
 //
 // Build and run: scripts/fuzz SECONDS (a clang build in build-fuzz).
 #include <cstdint>
@@ -18,6 +21,7 @@
 #include "ast/printer.h"
 #include "base/diagnostics.h"
 #include "base/stack_guard.h"
+#include "parse/lexer.h"
 #include "parse/parser.h"
 
 namespace {
@@ -51,17 +55,54 @@ std::string clip(const std::string& s, size_t max = 8192) {
 
 [[noreturn]] void fail(const char* what, const std::string& input, const std::string& details) {
   std::fprintf(stderr,
-               "\n==== parse_fuzzer: round-trip failure: %s ====\n"
+               "\n==== parse_fuzzer: check failed: %s ====\n"
                "---- input (%zu bytes) ----\n%s\n%s\n==== end ====\n",
                what, input.size(), clip(input).c_str(), details.c_str());
   std::fflush(stderr);
   std::abort();
 }
 
+std::string describe(const parse::Tokens& tokens, size_t from) {
+  std::string out;
+  for (size_t i = from; i < tokens.size() && i < from + 8; ++i) {
+    const parse::Token& t = tokens[i];
+    out += "  #" + std::to_string(i) + " type " + std::to_string(t.type) + " " +
+           std::to_string(t.range.begin.line) + ":" + std::to_string(t.range.begin.column) + "-" +
+           std::to_string(t.range.end.line) + ":" + std::to_string(t.range.end.column) + " [" + clip(t.text, 80) +
+           "]\n";
+  }
+  return out;
+}
+
+// The hand-written lexer against the reference (ANTLR) lexer.
+void checkLexers(const std::string& input) {
+  SourceManager sourcesA, sourcesB;
+  Diagnostics diagsA(sourcesA), diagsB(sourcesB);
+  parse::Tokens a = parse::lex(sourcesA.addFile("fuzz.stp", input), sourcesA, diagsA);
+  parse::Tokens b = parse::lexWithAntlr(sourcesB.addFile("fuzz.stp", input), sourcesB, diagsB);
+  size_t n = std::min(a.size(), b.size());
+  size_t i = 0;
+  auto same = [](const SourceLoc& x, const SourceLoc& y) {
+    return x.file == y.file && x.line == y.line && x.column == y.column;
+  };
+  while (i < n && a[i].type == b[i].type && a[i].text == b[i].text && same(a[i].range.begin, b[i].range.begin) &&
+         same(a[i].range.end, b[i].range.end) && a[i].range.expansion == b[i].range.expansion)
+    ++i;
+  if (i < n || a.size() != b.size())
+    fail("lex() and lexWithAntlr() give different tokens", input,
+         "---- first difference at token " + std::to_string(i) + "; lex():\n" + describe(a, i) +
+             "---- lexWithAntlr():\n" + describe(b, i));
+  std::string renderedA = diagsA.renderToString(), renderedB = diagsB.renderToString();
+  if (renderedA != renderedB)
+    fail("lex() and lexWithAntlr() report different diagnostics", input,
+         "---- lex():\n" + clip(renderedA) + "\n---- lexWithAntlr():\n" + clip(renderedB));
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string input(reinterpret_cast<const char*>(data), size);
+  checkLexers(input);
 
   // Outlives the large-stack thread, as in the driver: diagnostics are
   // rendered afterwards, on the calling thread.
