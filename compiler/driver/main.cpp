@@ -1,4 +1,5 @@
 // utap: the command. Parses options, runs the passes up to -p, and reports.
+#include <malloc.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -175,6 +176,12 @@ int run(int argc, char** argv) {
 }  // namespace utap::driver
 
 int main(int argc, char** argv) {
+  // The front end allocates and frees token vectors of tens of megabytes;
+  // by default glibc maps each with mmap and unmaps it on free, so every
+  // page is faulted in again for the next one. Keep freed memory instead.
+  mallopt(M_MMAP_THRESHOLD, 1 << 30);
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
+  mallopt(M_TOP_PAD, 64 << 20);
   try {
     return utap::driver::run(argc, argv);
   } catch (const std::exception& e) {

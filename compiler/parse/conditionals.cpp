@@ -50,7 +50,8 @@ class Resolver {
       : config_(config), keepMacroBodies_(keepMacroBodies), sources_(sources), diags_(diags) {}
 
   // Copies [begin, end) to `out`, resolving conditionals; stops at `end`.
-  void run(const Tokens& in, size_t begin, size_t end, Tokens& out) {
+  // Tokens kept are moved out of `in`, which the caller no longer needs.
+  void run(Tokens& in, size_t begin, size_t end, Tokens& out) {
     for (size_t i = begin; i < end;) {
       const Token& t = in[i];
       if (t.type == UtapLexer::AT_DEFINE && keepMacroBodies_) {
@@ -74,7 +75,7 @@ class Resolver {
           ++i;
           break;
         default:
-          substitute(t, out);
+          substitute(std::move(in[i]), out);
           ++i;
       }
     }
@@ -96,7 +97,7 @@ class Resolver {
   }
 
   // Handles the conditional whose "%(" is at `open`; returns the index after its "%)".
-  size_t conditional(const Tokens& in, size_t open, size_t end, Tokens& out) {
+  size_t conditional(Tokens& in, size_t open, size_t end, Tokens& out) {
     size_t then = end, otherwise = end, close = end;
     int depth = 0;
     for (size_t i = open; i < end; ++i) {
@@ -137,7 +138,7 @@ class Resolver {
   // ---- script arguments ----
 
   // Appends `t`, or what a script argument in it stands for.
-  void substitute(const Token& t, Tokens& out) {
+  void substitute(Token t, Tokens& out) {
     bool dollar = t.type == UtapLexer::TARGET && isDigits(t.text, 1);
     bool at = t.type == UtapLexer::AT_NAME && isDigits(t.text, 1);
     if (t.type == UtapLexer::DOLLAR_HASH || t.type == UtapLexer::AT_HASH) {
@@ -147,7 +148,7 @@ class Resolver {
       return;
     }
     if (!dollar && !at) {
-      out.push_back(t);
+      out.push_back(std::move(t));
       return;
     }
     const std::string* arg = argument(t);
@@ -350,12 +351,12 @@ std::string kernelVersionOf(const std::string& release) {
   return v;
 }
 
-Tokens resolveConditionals(const Tokens& in, const PreprocessorConfig& config, SourceManager& sources,
+Tokens resolveConditionals(Tokens in, const PreprocessorConfig& config, SourceManager& sources,
                            Diagnostics& diags, bool keepMacroBodies) {
   Tokens out;
   out.reserve(in.size());
   Resolver(config, sources, diags, keepMacroBodies).run(in, 0, in.size() - 1, out);  // all but EOF
-  out.push_back(in.back());
+  out.push_back(std::move(in.back()));
   return out;
 }
 

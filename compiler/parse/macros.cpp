@@ -29,7 +29,8 @@ class Expander {
 
   // Expands [begin, end) of `in` into `out`. `active` holds the macros being
   // expanded (to catch recursion); definitions are only taken at top level.
-  void expand(const Tokens& in, size_t begin, size_t end, Tokens& out, std::vector<std::string>& active) {
+  // Tokens are moved out of `in`, which the caller owns and no longer needs.
+  void expand(Tokens& in, size_t begin, size_t end, Tokens& out, std::vector<std::string>& active) {
     for (size_t i = begin; i < end && !failed_;) {
       const Token& t = in[i];
       if (t.type == UtapLexer::AT_DEFINE && active.empty()) {
@@ -37,11 +38,11 @@ class Expander {
       } else if (t.type == UtapLexer::AT_NAME && !isScriptArgument(t.text)) {
         i = use(in, i, end, out, active);
       } else {
-        out.push_back(t);
+        out.push_back(std::move(in[i]));
         ++i;
       }
       if (out.size() > kMaxExpandedTokens) {
-        diags_.report(DiagKind::TooComplex, t.range);
+        diags_.report(DiagKind::TooComplex, out.back().range);
         failed_ = true;
       }
     }
@@ -213,13 +214,14 @@ const Macro* MacroTable::find(const std::string& name) const {
   return it == macros.end() ? nullptr : &it->second;
 }
 
-Tokens expandMacros(const Tokens& in, MacroTable& local, const MacroTable* library, SourceManager& sources,
+Tokens expandMacros(Tokens in, MacroTable& local, const MacroTable* library, SourceManager& sources,
                     Diagnostics& diags) {
   Tokens out;
   out.reserve(in.size());
   std::vector<std::string> active;
+  Token eof = in.back();
   Expander(local, library, sources, diags).expand(in, 0, in.size(), out, active);
-  if (out.empty() || out.back().type != antlr4::Token::EOF) out.push_back(in.back());
+  if (out.empty() || out.back().type != antlr4::Token::EOF) out.push_back(std::move(eof));
   return out;
 }
 

@@ -125,10 +125,9 @@ std::unique_ptr<ast::File> parseFile(FileId file, SourceManager& sources, Diagno
     Tokens raw = lex(file, sources, diags);
     if (failed()) return nullptr;
     MacroTable local;
-    Tokens expanded = expandMacros(raw, local, options.libraryMacros, sources, diags);
+    Tokens expanded = expandMacros(std::move(raw), local, options.libraryMacros, sources, diags);
     if (failed()) return nullptr;
-    raw = Tokens();
-    tokens = resolveConditionals(expanded, options.preprocessor, sources, diags);
+    tokens = resolveConditionals(std::move(expanded), options.preprocessor, sources, diags);
     if (failed()) return nullptr;
   }
   markPostfixCrements(tokens);
@@ -179,8 +178,8 @@ bool parseMacroFile(FileId file, SourceManager& sources, Diagnostics& diags, con
   Tokens raw = lex(file, sources, diags);
   if (diags.errorCount() > errorsBefore) return false;
   // Conditionals first here: a .stpm file may choose definitions by kernel.
-  Tokens kept = resolveConditionals(raw, options.preprocessor, sources, diags, /*keepMacroBodies=*/true);
-  Tokens rest = expandMacros(kept, library, nullptr, sources, diags);
+  Tokens kept = resolveConditionals(std::move(raw), options.preprocessor, sources, diags, /*keepMacroBodies=*/true);
+  Tokens rest = expandMacros(std::move(kept), library, nullptr, sources, diags);
   if (rest.size() > 1)
     diags.report(DiagKind::BadMacroDefinition, rest.front().range,
                  "a .stpm file may only contain @define (and preprocessor conditionals)");

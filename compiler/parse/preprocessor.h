@@ -42,13 +42,13 @@ struct MacroTable {
 };
 
 // Removes @define blocks (adding them to `local`) and expands macro uses.
-Tokens expandMacros(const Tokens& in, MacroTable& local, const MacroTable* library, SourceManager& sources,
+Tokens expandMacros(Tokens in, MacroTable& local, const MacroTable* library, SourceManager& sources,
                     Diagnostics& diags);
 
 // Keeps the chosen branch of each conditional and substitutes script
 // arguments in what is kept. With `keepMacroBodies` (for .stpm files, where
 // conditionals may surround definitions), @define blocks pass untouched.
-Tokens resolveConditionals(const Tokens& in, const PreprocessorConfig& config, SourceManager& sources,
+Tokens resolveConditionals(Tokens in, const PreprocessorConfig& config, SourceManager& sources,
                            Diagnostics& diags, bool keepMacroBodies = false);
 
 // The kernel_v part of a release: "6.1.0-56-amd64" -> "6.1.0".
