@@ -182,6 +182,39 @@ std::optional<SourceLoc> checkEncoding(FileId file, const std::string& text, Dia
   return at;
 }
 
+Admit admit(const Token& t, int& depth, Diagnostics& diags) {
+  switch (t.type) {
+    case UtapLexer::UNTERMINATED_STRING:
+      diags.report(DiagKind::UnterminatedString, t.range);
+      return Admit::Drop;
+    case UtapLexer::STRAY: {
+      std::string shown = t.text;
+      if (t.text.size() == 1 && static_cast<unsigned char>(t.text[0]) < 0x20)
+        shown = fmt::format("\\x{:02x}", static_cast<unsigned char>(t.text[0]));
+      diags.report(DiagKind::StrayCharacter, t.range, shown);
+      return Admit::Drop;
+    }
+    case UtapLexer::LPAREN:
+    case UtapLexer::LBRACKET:
+    case UtapLexer::LBRACE:
+    case UtapLexer::PP_OPEN:
+      if (++depth > kMaxNesting) {
+        diags.report(DiagKind::NestingTooDeep, t.range, kMaxNesting);
+        return Admit::Stop;
+      }
+      break;
+    case UtapLexer::RPAREN:
+    case UtapLexer::RBRACKET:
+    case UtapLexer::RBRACE:
+    case UtapLexer::PP_CLOSE:
+      if (depth > 0) --depth;
+      break;
+    default:
+      break;
+  }
+  return diags.atErrorLimit() ? Admit::Stop : Admit::Keep;
+}
+
 Tokens lex(FileId file, SourceManager& sources, Diagnostics& diags, ExpansionId expansion) {
   Tokens out;
   const std::string& text = sources.text(file);
@@ -323,36 +356,11 @@ Tokens lex(FileId file, SourceManager& sources, Diagnostics& diags, ExpansionId 
       }
     }
 
-    switch (t.type) {
-      case UtapLexer::UNTERMINATED_STRING:
-        diags.report(DiagKind::UnterminatedString, t.range);
-        continue;
-      case UtapLexer::STRAY: {
-        std::string shown = t.text;
-        if (t.text.size() == 1 && static_cast<unsigned char>(t.text[0]) < 0x20)
-          shown = fmt::format("\\x{:02x}", static_cast<unsigned char>(t.text[0]));
-        diags.report(DiagKind::StrayCharacter, t.range, shown);
-        continue;
-      }
-      case UtapLexer::LPAREN:
-      case UtapLexer::LBRACKET:
-      case UtapLexer::LBRACE:
-      case UtapLexer::PP_OPEN:
-        if (++depth > kMaxNesting) {
-          diags.report(DiagKind::NestingTooDeep, t.range, kMaxNesting);
-          return finish(begin);
-        }
-        break;
-      case UtapLexer::RPAREN:
-      case UtapLexer::RBRACKET:
-      case UtapLexer::RBRACE:
-      case UtapLexer::PP_CLOSE:
-        if (depth > 0) --depth;
-        break;
-      default:
-        break;
+    switch (admit(t, depth, diags)) {
+      case Admit::Keep: break;
+      case Admit::Drop: continue;
+      case Admit::Stop: return finish(begin);
     }
-    if (diags.atErrorLimit()) return finish(begin);
     out.push_back(std::move(t));
   }
 }

@@ -19,6 +19,12 @@ Tokens lex(FileId file, SourceManager& sources, Diagnostics& diags, ExpansionId 
 // specification the hand-written lex() must match token for token.
 Tokens lexWithAntlr(FileId file, SourceManager& sources, Diagnostics& diags, ExpansionId expansion = 0);
 
+// What a lexer does with a token it has just read: keep it, drop it (an
+// error was reported), or stop (nesting too deep, too many errors). Shared by
+// both lexers so they report the same errors.
+enum class Admit { Keep, Drop, Stop };
+Admit admit(const Token& t, int& depth, Diagnostics& diags);
+
 // Reports the first invalid UTF-8 sequence or NUL byte of `text` and
 // returns its location; nullopt when the text is clean.
 std::optional<SourceLoc> checkEncoding(FileId file, const std::string& text, Diagnostics& diags,

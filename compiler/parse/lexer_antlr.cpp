@@ -75,36 +75,16 @@ Tokens lexWithAntlr(FileId file, SourceManager& sources, Diagnostics& diags, Exp
           continue;
         }
         break;
-      case UtapLexer::UNTERMINATED_STRING:
-        diags.report(DiagKind::UnterminatedString, range);
-        continue;
-      case UtapLexer::STRAY: {
-        std::string shown = tokText;
-        if (tokText.size() == 1 && static_cast<unsigned char>(tokText[0]) < 0x20)
-          shown = fmt::format("\\x{:02x}", static_cast<unsigned char>(tokText[0]));
-        diags.report(DiagKind::StrayCharacter, range, shown);
-        continue;
-      }
-      case UtapLexer::LPAREN:
-      case UtapLexer::LBRACKET:
-      case UtapLexer::LBRACE:
-      case UtapLexer::PP_OPEN:
-        if (++depth > kMaxNesting) {
-          diags.report(DiagKind::NestingTooDeep, range, kMaxNesting);
-          return eofToken(begin);
-        }
-        break;
-      case UtapLexer::RPAREN:
-      case UtapLexer::RBRACKET:
-      case UtapLexer::RBRACE:
-      case UtapLexer::PP_CLOSE:
-        if (depth > 0) --depth;
-        break;
       default:
         break;
     }
-    if (diags.atErrorLimit()) return eofToken(begin);
-    out.push_back({type, std::move(tokText), range});
+    Token token{type, std::move(tokText), range};
+    switch (admit(token, depth, diags)) {
+      case Admit::Keep: break;
+      case Admit::Drop: continue;
+      case Admit::Stop: return eofToken(begin);
+    }
+    out.push_back(std::move(token));
   }
 }
 
