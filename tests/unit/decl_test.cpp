@@ -183,7 +183,7 @@ TEST(Alias, Errors) {
   EXPECT_EQ(errorOf("probe foo? = a {}"), "t.stp:1:7: error: an alias name cannot have '?', '!' or a condition");
   EXPECT_EQ(errorOf("probe foo if (x) = a {}"), "t.stp:1:7: error: an alias name cannot have '?', '!' or a condition");
   EXPECT_EQ(errorOf("probe foo += a {}, {}"),
-            "t.stp:1:19: error: a '+=' alias has only an epilogue; use '=' for a prologue and an epilogue");
+            "t.stp:1:20: error: a '+=' alias has only an epilogue; use '=' for a prologue and an epilogue");
   EXPECT_NE(errorOf("probe foo = {}"), "OK");
   EXPECT_NE(errorOf("probe foo = a"), "OK");
 }

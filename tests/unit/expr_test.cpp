@@ -16,6 +16,8 @@ using test::bodyDump;
 using test::errorOf;
 using test::exprDump;
 
+std::string E(const std::string& expr) { return test::rhsDump(expr); }
+
 // ---- SystemTap as the oracle ------------------------------------------------
 
 struct OracleRow {
@@ -36,13 +38,21 @@ const std::map<std::string, std::string>& oracle() {
   return m;
 }
 
+// stap's output with its "(r) = " written "r = ": utap does not start a
+// statement with a token that could continue the previous one ('(', '+',
+// '-', '[', '&', a string), so that optional semicolons never need more than
+// one token of lookahead.
+std::string stapBody(const std::string& stap) {
+  return stap.rfind("(r) = ", 0) == 0 ? "r = " + stap.substr(6) : stap;
+}
+
 // Our tree for "r = EXPR" must be the tree of stap's fully parenthesized
 // output (which is itself valid script).
 void expectSameAsStap(const std::string& expr) {
   auto it = oracle().find(expr);
   ASSERT_NE(it, oracle().end()) << "no stap output recorded for " << expr;
   std::string ours = bodyDump("r = " + expr);
-  std::string stap = bodyDump(it->second);
+  std::string stap = bodyDump(stapBody(it->second));
   EXPECT_EQ(ours, stap) << "expression: " << expr << "\nstap -p1: " << it->second;
   EXPECT_EQ(ours.find("ERROR"), std::string::npos) << ours;
 }
@@ -135,146 +145,149 @@ TEST(StapOracle, EveryRecordedRowMatches) {
   // The whole table at once, so that a row no other test names is checked too.
   for (const OracleRow& r : kOracle) {
     SCOPED_TRACE(r.expr);
-    EXPECT_EQ(bodyDump(std::string("r = ") + r.expr), bodyDump(r.stap));
+    EXPECT_EQ(bodyDump(std::string("r = ") + r.expr), bodyDump(stapBody(r.stap)));
   }
 }
 
 // ---- readable precedence checks ----------------------------------------------
 
 TEST(Precedence, MultiplicativeOverAdditive) {
-  EXPECT_EQ(exprDump("a + b * c"), "(+ a (* b c))");
-  EXPECT_EQ(exprDump("a * b + c"), "(+ (* a b) c)");
-  EXPECT_EQ(exprDump("a - b % c"), "(- a (% b c))");
-  EXPECT_EQ(exprDump("a / b - c"), "(- (/ a b) c)");
+  EXPECT_EQ(E("a + b * c"), "(+ a (* b c))");
+  EXPECT_EQ(E("a * b + c"), "(+ (* a b) c)");
+  EXPECT_EQ(E("a - b % c"), "(- a (% b c))");
+  EXPECT_EQ(E("a / b - c"), "(- (/ a b) c)");
 }
 
 TEST(Precedence, LeftAssociativeArithmetic) {
-  EXPECT_EQ(exprDump("a - b - c"), "(- (- a b) c)");
-  EXPECT_EQ(exprDump("a / b / c"), "(/ (/ a b) c)");
-  EXPECT_EQ(exprDump("a / b * c % d"), "(% (* (/ a b) c) d)");
-  EXPECT_EQ(exprDump("a - b + c"), "(+ (- a b) c)");
+  EXPECT_EQ(E("a - b - c"), "(- (- a b) c)");
+  EXPECT_EQ(E("a / b / c"), "(/ (/ a b) c)");
+  EXPECT_EQ(E("a / b * c % d"), "(% (* (/ a b) c) d)");
+  EXPECT_EQ(E("a - b + c"), "(+ (- a b) c)");
 }
 
 TEST(Precedence, ConcatenationIsLooserThanAdditive) {
-  EXPECT_EQ(exprDump("a . b + c"), "(. a (+ b c))");
-  EXPECT_EQ(exprDump("a + b . c"), "(. (+ a b) c)");
-  EXPECT_EQ(exprDump("a . b . c"), "(. (. a b) c)");
+  EXPECT_EQ(E("a . b + c"), "(. a (+ b c))");
+  EXPECT_EQ(E("a + b . c"), "(. (+ a b) c)");
+  EXPECT_EQ(E("a . b . c"), "(. (. a b) c)");
 }
 
 TEST(Precedence, ShiftIsLooserThanConcatenation) {
-  EXPECT_EQ(exprDump("a << b . c"), "(<< a (. b c))");
-  EXPECT_EQ(exprDump("a . b >> c"), "(>> (. a b) c)");
-  EXPECT_EQ(exprDump("a >> b >> c"), "(>> (>> a b) c)");
-  EXPECT_EQ(exprDump("a >> b + c"), "(>> a (+ b c))");
+  EXPECT_EQ(E("a << b . c"), "(<< a (. b c))");
+  EXPECT_EQ(E("a . b >> c"), "(>> (. a b) c)");
+  EXPECT_EQ(E("a >> b >> c"), "(>> (>> a b) c)");
+  EXPECT_EQ(E("a >> b + c"), "(>> a (+ b c))");
 }
 
 TEST(Precedence, ComparisonsAreLeftAssociativeAndLooserThanShift) {
-  EXPECT_EQ(exprDump("a < b << c"), "(< a (<< b c))");
-  EXPECT_EQ(exprDump("a < b < c"), "(< (< a b) c)");
-  EXPECT_EQ(exprDump("a == b != c"), "(!= (== a b) c)");
-  EXPECT_EQ(exprDump("a <= b >= c"), "(>= (<= a b) c)");
-  EXPECT_EQ(exprDump("a > b == c"), "(== (> a b) c)");
+  EXPECT_EQ(E("a < b << c"), "(< a (<< b c))");
+  EXPECT_EQ(E("a < b < c"), "(< (< a b) c)");
+  EXPECT_EQ(E("a == b != c"), "(!= (== a b) c)");
+  EXPECT_EQ(E("a <= b >= c"), "(>= (<= a b) c)");
+  EXPECT_EQ(E("a > b == c"), "(== (> a b) c)");
 }
 
 TEST(Precedence, RegexMatchSitsAtComparisonLevel) {
-  EXPECT_EQ(exprDump("a . b =~ \"x\""), "(=~ (. a b) \"x\")");
-  EXPECT_EQ(exprDump("a !~ \"x\" && b"), "(&& (!~ a \"x\") b)");
-  EXPECT_EQ(exprDump("a =~ \"x\" | b"), "(| (=~ a \"x\") b)");
+  EXPECT_EQ(E("a . b =~ \"x\""), "(=~ (. a b) \"x\")");
+  EXPECT_EQ(E("a !~ \"x\" && b"), "(&& (!~ a \"x\") b)");
+  EXPECT_EQ(E("a =~ \"x\" | b"), "(| (=~ a \"x\") b)");
 }
 
 TEST(Precedence, InIsBetweenComparisonAndBitAnd) {
-  EXPECT_EQ(exprDump("a < b in c"), "(in c (< a b))");
-  EXPECT_EQ(exprDump("a + b in c"), "(in c (+ a b))");
-  EXPECT_EQ(exprDump("a & b in c"), "(& a (in c b))");
-  EXPECT_EQ(exprDump("a in b && c"), "(&& (in b a) c)");
-  EXPECT_EQ(exprDump("!a in b"), "(in b (unary ! a))");
+  EXPECT_EQ(E("a < b in c"), "(in c (< a b))");
+  EXPECT_EQ(E("a + b in c"), "(in c (+ a b))");
+  EXPECT_EQ(E("a & b in c"), "(& a (in c b))");
+  EXPECT_EQ(E("a in b && c"), "(&& (in b a) c)");
+  EXPECT_EQ(E("!a in b"), "(in b (unary ! a))");
 }
 
 TEST(Precedence, BitwiseOperatorsOrderAndThenXorThenOr) {
-  EXPECT_EQ(exprDump("a | b ^ c & d"), "(| a (^ b (& c d)))");
-  EXPECT_EQ(exprDump("a & b ^ c | d"), "(| (^ (& a b) c) d)");
-  EXPECT_EQ(exprDump("a & b == c"), "(& a (== b c))");
-  EXPECT_EQ(exprDump("a & b & c"), "(& (& a b) c)");
+  EXPECT_EQ(E("a | b ^ c & d"), "(| a (^ b (& c d)))");
+  EXPECT_EQ(E("a & b ^ c | d"), "(| (^ (& a b) c) d)");
+  EXPECT_EQ(E("a & b == c"), "(& a (== b c))");
+  EXPECT_EQ(E("a & b & c"), "(& (& a b) c)");
 }
 
 TEST(Precedence, LogicalAndOverLogicalOr) {
-  EXPECT_EQ(exprDump("a || b && c || d"), "(|| (|| a (&& b c)) d)");
-  EXPECT_EQ(exprDump("a && b | c"), "(&& a (| b c))");
-  EXPECT_EQ(exprDump("a && b && c"), "(&& (&& a b) c)");
+  EXPECT_EQ(E("a || b && c || d"), "(|| (|| a (&& b c)) d)");
+  EXPECT_EQ(E("a && b | c"), "(&& a (| b c))");
+  EXPECT_EQ(E("a && b && c"), "(&& (&& a b) c)");
 }
 
 TEST(Precedence, TernaryIsRightAssociative) {
-  EXPECT_EQ(exprDump("a ? b : c ? d : e"), "(?: a b (?: c d e))");
-  EXPECT_EQ(exprDump("a ? b ? c : d : e"), "(?: a (?: b c d) e)");
-  EXPECT_EQ(exprDump("a || b ? c : d"), "(?: (|| a b) c d)");
-  EXPECT_EQ(exprDump("x = a ? b : c"), "(= x (?: a b c))");
+  EXPECT_EQ(E("a ? b : c ? d : e"), "(?: a b (?: c d e))");
+  EXPECT_EQ(E("a ? b ? c : d : e"), "(?: a (?: b c d) e)");
+  EXPECT_EQ(E("a || b ? c : d"), "(?: (|| a b) c d)");
+  EXPECT_EQ(E("x = a ? b : c"), "(= x (?: a b c))");
 }
 
 TEST(Precedence, AssignmentsAreRightAssociative) {
-  EXPECT_EQ(exprDump("a = b = c"), "(= a (= b c))");
-  EXPECT_EQ(exprDump("a += b -= c"), "(+= a (-= b c))");
-  EXPECT_EQ(exprDump("a = b || c"), "(= a (|| b c))");
-  EXPECT_EQ(exprDump("a .= b . c"), "(.= a (. b c))");
+  EXPECT_EQ(E("a = b = c"), "(= a (= b c))");
+  EXPECT_EQ(E("a += b -= c"), "(+= a (-= b c))");
+  EXPECT_EQ(E("a = b || c"), "(= a (|| b c))");
+  EXPECT_EQ(E("a .= b . c"), "(.= a (. b c))");
 }
 
 TEST(Precedence, EveryCompoundAssignmentOperator) {
   for (const char* op : {"=", "+=", "-=", "*=", "/=", "%=", "<<=", ">>=", "&=", "^=", "|=", ".=", "<<<"}) {
     SCOPED_TRACE(op);
-    EXPECT_EQ(exprDump(std::string("a ") + op + " b + 1"), std::string("(") + op + " a (+ b 1))");
+    EXPECT_EQ(E(std::string("a ") + op + " b + 1"), std::string("(") + op + " a (+ b 1))");
   }
 }
 
 TEST(Precedence, AggregationTakesAWholeExpression) {
-  EXPECT_EQ(exprDump("s <<< a + b"), "(<<< s (+ a b))");
-  EXPECT_EQ(exprDump("s[k] <<< 1"), "(<<< (index s k) 1)");
-  EXPECT_EQ(exprDump("x = s <<< 1"), "(= x (<<< s 1))");
+  EXPECT_EQ(E("s <<< a + b"), "(<<< s (+ a b))");
+  EXPECT_EQ(E("s[k] <<< 1"), "(<<< (index s k) 1)");
+  EXPECT_EQ(E("x = s <<< 1"), "(= x (<<< s 1))");
 }
 
 TEST(Precedence, UnaryOperatorsBindTighterThanBinary) {
-  EXPECT_EQ(exprDump("-a * b"), "(* (unary - a) b)");
-  EXPECT_EQ(exprDump("!a == b"), "(== (unary ! a) b)");
-  EXPECT_EQ(exprDump("~a & b"), "(& (unary ~ a) b)");
-  EXPECT_EQ(exprDump("+a . b"), "(. (unary + a) b)");
-  EXPECT_EQ(exprDump("- - a"), "(unary - (unary - a))");
-  EXPECT_EQ(exprDump("!~a"), "ERROR: t.stp:2:1: error: expected an expression before '!~'");
+  EXPECT_EQ(E("-a * b"), "(* (unary - a) b)");
+  EXPECT_EQ(E("!a == b"), "(== (unary ! a) b)");
+  EXPECT_EQ(E("~a & b"), "(& (unary ~ a) b)");
+  EXPECT_EQ(E("+a . b"), "(. (unary + a) b)");
+  EXPECT_EQ(E("- - a"), "(unary - (unary - a))");
+  EXPECT_EQ(E("!~a"), "ERROR: t.stp:2:5: error: expected an expression before '!~'");  // as stap: '!~' is one token
 }
 
 TEST(Precedence, IncrementAndDecrementForms) {
-  EXPECT_EQ(exprDump("a++"), "(post++ a)");
-  EXPECT_EQ(exprDump("a--"), "(post-- a)");
-  EXPECT_EQ(exprDump("++a"), "(pre++ a)");
-  EXPECT_EQ(exprDump("--a"), "(pre-- a)");
-  EXPECT_EQ(exprDump("-a++"), "(unary - (post++ a))");
-  EXPECT_EQ(exprDump("a+++b"), "(+ (post++ a) b)");
-  EXPECT_EQ(exprDump("a-->b"), "(> (post-- a) b)");
-  EXPECT_EQ(exprDump("arr[1, 2]++"), "(post++ (index arr 1 2))");
-  EXPECT_EQ(exprDump("--$p->x"), "(pre-- (target $ \"$p\" \"\" \"\" &false pretty0 _ ->x))");
+  EXPECT_EQ(E("a++"), "(post++ a)");
+  EXPECT_EQ(E("a--"), "(post-- a)");
+  EXPECT_EQ(E("++a"), "(pre++ a)");
+  EXPECT_EQ(E("--a"), "(pre-- a)");
+  EXPECT_EQ(E("-a++"), "(unary - (post++ a))");
+  EXPECT_EQ(E("a+++b"), "(+ (post++ a) b)");
+  EXPECT_EQ(E("a-->b"), "(> (post-- a) b)");
+  EXPECT_EQ(E("arr[1, 2]++"), "(post++ (index arr 1 2))");
+  EXPECT_EQ(E("--$p->x"), "(pre-- (target $ \"$p\" \"\" \"\" &false pretty0 _ ->x))");
 }
 
 TEST(Precedence, InWithTuplesAndWildcards) {
-  EXPECT_EQ(exprDump("[a, b] in arr"), "(in arr a b)");
-  EXPECT_EQ(exprDump("[a + 1, \"s\"] in arr"), "(in arr (+ a 1) \"s\")");
-  EXPECT_EQ(exprDump("[*, 1] in arr"), "(in arr _ 1)");
-  EXPECT_EQ(exprDump("[a] in arr"), exprDump("a in arr"));
-  EXPECT_EQ(exprDump("!([a, b] in arr)"), "(unary ! (in arr a b))");
-  EXPECT_EQ(exprDump("[a, b] in arr && c"), "(&& (in arr a b) c)");
+  EXPECT_EQ(E("[a, b] in arr"), "(in arr a b)");
+  EXPECT_EQ(E("[a + 1, \"s\"] in arr"), "(in arr (+ a 1) \"s\")");
+  EXPECT_EQ(E("[*, 1] in arr"), "(in arr _ 1)");
+  EXPECT_EQ(E("[a] in arr"), E("a in arr"));
+  EXPECT_EQ(E("!([a, b] in arr)"), "(unary ! (in arr a b))");
+  EXPECT_EQ(E("[a, b] in arr && c"), "(&& (in arr a b) c)");
 }
 
 TEST(Precedence, ParenthesesOverride) {
-  EXPECT_EQ(exprDump("(a + b) * c"), "(* (+ a b) c)");
-  EXPECT_EQ(exprDump("a - (b - c)"), "(- a (- b c))");
-  EXPECT_EQ(exprDump("(a = b) + 1"), "(+ (= a b) 1)");
-  EXPECT_EQ(exprDump("((((a))))"), "a");
-  EXPECT_EQ(exprDump("(a in b) in c"), "(in c (in b a))");
+  EXPECT_EQ(E("(a + b) * c"), "(* (+ a b) c)");
+  EXPECT_EQ(E("a - (b - c)"), "(- a (- b c))");
+  EXPECT_EQ(E("(a = b) + 1"), "(+ (= a b) 1)");
+  EXPECT_EQ(E("((((a))))"), "a");
+  EXPECT_EQ(E("(a in b) in c"), "(in c (in b a))");
 }
 
-// stap ends an 'in' expression after the array name: "r = a in b + c" is two
-// statements there ("r = ([a] in b); +(c);"), and "a in b == c" or
-// "a in b in c" are syntax errors. utap goes on parsing after the array name.
+// stap ends an 'in' expression after the array name: "r = a in b + c" is
+// two statements there ("r = ([a] in b); +(c);"), and "a in b == c" or
+// "a in b in c" are syntax errors. utap goes on parsing after the array name
+// and silently builds a different tree: "r = ((a in b) + c)". As a statement
+// cannot start with '+' in utap, the consistent answer is an error.
 TEST(PrecedenceBug, InResultIsNotAnOperandOfTighterOperators) {
   GTEST_SKIP() << "BUG: 'r = a in b + c' parses as r = ((a in b) + c); stap parses 'r = ([a] in b); +(c);'";
-  EXPECT_EQ(bodyDump("r = a in b + c"), bodyDump("r = ([a] in b); +(c);"));
-  EXPECT_EQ(bodyDump("r = [a, b] in c - d"), bodyDump("r = ([a, b] in c); -(d);"));
+  EXPECT_EQ(bodyDump("r = a in b + c").rfind("ERROR", 0), 0u) << bodyDump("r = a in b + c");
+  EXPECT_EQ(bodyDump("r = [a, b] in c - d").rfind("ERROR", 0), 0u);
+  EXPECT_EQ(bodyDump("r = a in b . c").rfind("ERROR", 0), 0u);
 }
 
 TEST(PrecedenceBug, InResultCannotBeCompared) {
@@ -308,9 +321,25 @@ TEST(Separators, IncrementBindsToThePrecedingOperand) {
   EXPECT_EQ(bodyDump("x = y ++ z"), "(expr (= x (post++ y))) ; (expr z)");
 }
 
-TEST(Separators, CallNeedsNoSeparatorButIndexingDoes) {
+TEST(Separators, CallNeedsNoSeparator) {
   EXPECT_EQ(bodyDump("x = y (z)"), "(expr (= x (call y z)))");
-  EXPECT_EQ(bodyDump("a[1] (b)"), "(expr (index a 1)) ; (expr b)");
+  EXPECT_EQ(bodyDump("a[1]; (b)"), "ERROR: t.stp:2:7: error: expected a statement or '}' before '('");
+}
+
+// A statement cannot start with a token that could continue the previous
+// expression, so "x = a <newline> -b" never needs more than one token to
+// decide. stap accepts such statements ("a[1] (b)" is two statements there,
+// and its own -p1 output writes "(x) = (1);"); they do nothing useful.
+TEST(Separators, StatementsDoNotStartWithOperatorsParenthesesOrStrings) {
+  for (const char* body : {"(x) = 1", "-x", "+x", "[a] in b", "&$p", "\"s\"", "x = 1; (y) = 2"}) {
+    SCOPED_TRACE(body);
+    EXPECT_EQ(bodyDump(body).rfind("ERROR: ", 0), 0u) << bodyDump(body);
+  }
+  EXPECT_EQ(bodyDump("!x"), "(expr (unary ! x))");
+  EXPECT_EQ(bodyDump("~x"), "(expr (unary ~ x))");
+  EXPECT_EQ(bodyDump("++x"), "(expr (pre++ x))");
+  EXPECT_EQ(bodyDump("$x = 1"), "(expr (= (target $ \"$x\" \"\" \"\" &false pretty0 _) 1))");
+  EXPECT_EQ(bodyDump("@count(s)"), "(expr (@count s))");
 }
 
 TEST(Separators, ExtraSemicolonsAreEmptyStatements) {
@@ -321,28 +350,28 @@ TEST(Separators, ExtraSemicolonsAreEmptyStatements) {
 // ---- primaries ------------------------------------------------------------------
 
 TEST(Primary, AdjacentStringLiteralsAreJoined) {
-  EXPECT_EQ(exprDump("x = \"a\" \"b\"  \"c\""), "(= x \"abc\")");
-  EXPECT_EQ(exprDump("x = a . \"b\" \"c\""), "(= x (. a \"bc\"))");
+  EXPECT_EQ(E("x = \"a\" \"b\"  \"c\""), "(= x \"abc\")");
+  EXPECT_EQ(E("x = a . \"b\" \"c\""), "(= x (. a \"bc\"))");
 }
 
 TEST(Primary, NumbersInExpressions) {
-  EXPECT_EQ(exprDump("x = 0x10 + 010 + 10"), "(= x (+ (+ 16 8) 10))");
-  EXPECT_EQ(exprDump("x = 1.5"), "(= x (. 1 5))");  // stap: ((1) . (5))
-  EXPECT_EQ(exprDump("x = -9223372036854775808"), "(= x (unary - -9223372036854775808))");
-  EXPECT_EQ(exprDump("x = 18446744073709551615"), "(= x -1)");
+  EXPECT_EQ(E("x = 0x10 + 010 + 10"), "(= x (+ (+ 16 8) 10))");
+  EXPECT_EQ(E("x = 1.5"), "(= x (. 1 5))");  // stap: ((1) . (5))
+  EXPECT_EQ(E("x = -9223372036854775808"), "(= x (unary - -9223372036854775808))");
+  EXPECT_EQ(E("x = 18446744073709551615"), "(= x -1)");
 }
 
 TEST(Primary, FunctionCalls) {
-  EXPECT_EQ(exprDump("f()"), "(call f)");
-  EXPECT_EQ(exprDump("f(1, a + b, g(c))"), "(call f 1 (+ a b) (call g c))");
+  EXPECT_EQ(E("f()"), "(call f)");
+  EXPECT_EQ(E("f(1, a + b, g(c))"), "(call f 1 (+ a b) (call g c))");
   EXPECT_EQ(errorOf("probe begin { f(1,) }"), "t.stp:1:19: error: expected an expression before ')'");
   EXPECT_EQ(errorOf("probe begin { f(,1) }"), "t.stp:1:17: error: expected an expression before ','");
 }
 
 TEST(Primary, ArrayIndexes) {
-  EXPECT_EQ(exprDump("arr[1]"), "(index arr 1)");
-  EXPECT_EQ(exprDump("arr[a, \"b\", c + 1]"), "(index arr a \"b\" (+ c 1))");
-  EXPECT_EQ(exprDump("arr[1,2,3,4,5,6,7,8,9]"), "(index arr 1 2 3 4 5 6 7 8 9)");
+  EXPECT_EQ(E("arr[1]"), "(index arr 1)");
+  EXPECT_EQ(E("arr[a, \"b\", c + 1]"), "(index arr a \"b\" (+ c 1))");
+  EXPECT_EQ(E("arr[1,2,3,4,5,6,7,8,9]"), "(index arr 1 2 3 4 5 6 7 8 9)");
   test::Parsed p = test::parseScript("probe begin { x = arr[1,2,3,4,5,6,7,8,9,10] }");
   EXPECT_TRUE(p.has(DiagKind::TooManyIndexes)) << p.rendered;
 }
@@ -351,7 +380,7 @@ TEST(Primary, WildcardIndexOnlyWhereAllowed) {
   EXPECT_EQ(errorOf("probe begin { x = arr[*] }"),
             "t.stp:1:23: error: '*' is only allowed in foreach, delete and membership ('in') indexes");
   EXPECT_EQ(bodyDump("delete arr[*, 1]"), "(delete (index arr _ 1))");
-  EXPECT_EQ(exprDump("[*, *] in arr"), "(in arr _ _)");
+  EXPECT_EQ(E("[*, *] in arr"), "(in arr _ _)");
 }
 
 TEST(Primary, PrintFamilyFormatsAndKinds) {
@@ -396,21 +425,21 @@ TEST(Primary, PrintFamilyErrors) {
 }
 
 TEST(Primary, TargetVariables) {
-  EXPECT_EQ(exprDump("$var"), "(target $ \"$var\" \"\" \"\" &false pretty0 _)");
-  EXPECT_EQ(exprDump("$p->a->b[2]"), "(target $ \"$p\" \"\" \"\" &false pretty0 _ ->a ->b 2)");
-  EXPECT_EQ(exprDump("&$p->a"), "(target $ \"$p\" \"\" \"\" &true pretty0 _ ->a)");
-  EXPECT_EQ(exprDump("$p$"), "(target $ \"$p\" \"\" \"\" &false pretty1 _)");
-  EXPECT_EQ(exprDump("$p->a$$"), "(target $ \"$p\" \"\" \"\" &false pretty2 _ ->a)");
-  EXPECT_EQ(exprDump("$$vars"), "(target $ \"$$vars\" \"\" \"\" &false pretty0 _)");
-  EXPECT_EQ(exprDump("$$parms$$"), "(target $ \"$$parms\" \"\" \"\" &false pretty2 _)");
-  EXPECT_EQ(exprDump("$p->if"), "(target $ \"$p\" \"\" \"\" &false pretty0 _ ->if)");  // keywords name members
+  EXPECT_EQ(E("$var"), "(target $ \"$var\" \"\" \"\" &false pretty0 _)");
+  EXPECT_EQ(E("$p->a->b[2]"), "(target $ \"$p\" \"\" \"\" &false pretty0 _ ->a ->b 2)");
+  EXPECT_EQ(E("&$p->a"), "(target $ \"$p\" \"\" \"\" &true pretty0 _ ->a)");
+  EXPECT_EQ(E("$p$"), "(target $ \"$p\" \"\" \"\" &false pretty1 _)");
+  EXPECT_EQ(E("$p->a$$"), "(target $ \"$p\" \"\" \"\" &false pretty2 _ ->a)");
+  EXPECT_EQ(E("$$vars"), "(target $ \"$$vars\" \"\" \"\" &false pretty0 _)");
+  EXPECT_EQ(E("$$parms$$"), "(target $ \"$$parms\" \"\" \"\" &false pretty2 _)");
+  EXPECT_EQ(E("$p->if"), "(target $ \"$p\" \"\" \"\" &false pretty0 _ ->if)");  // keywords name members
 }
 
 TEST(Primary, CastAndVar) {
-  EXPECT_EQ(exprDump("@cast(p, \"task_struct\", \"kernel\")->pid"),
+  EXPECT_EQ(E("@cast(p, \"task_struct\", \"kernel\")->pid"),
             "(target @cast \"\" \"task_struct\" \"kernel\" &false pretty0 p ->pid)");
-  EXPECT_EQ(exprDump("@cast(p + 8, \"t\")$"), "(target @cast \"\" \"t\" \"\" &false pretty1 (+ p 8))");
-  EXPECT_EQ(exprDump("@var(\"counter@main.c\", \"/bin/app\")[3]"),
+  EXPECT_EQ(E("@cast(p + 8, \"t\")$"), "(target @cast \"\" \"t\" \"\" &false pretty1 (+ p 8))");
+  EXPECT_EQ(E("@var(\"counter@main.c\", \"/bin/app\")[3]"),
             "(target @var \"counter@main.c\" \"\" \"/bin/app\" &false pretty0 _ 3)");
 }
 
@@ -419,55 +448,61 @@ TEST(Primary, TargetVariableErrors) {
   EXPECT_EQ(errorOf("probe begin { x = $p->1 }"),
             "t.stp:1:23: error: expected an identifier (a member name) after '->' before '1'");
   EXPECT_EQ(errorOf("probe begin { x = $$$ }"), "t.stp:1:19: error: expected a variable name after '$'");
-  EXPECT_EQ(errorOf("probe begin { x = @cast(p) }"),
-            "t.stp:1:25: error: expected ',' before ')': the form is @cast(ADDRESS, \"TYPE\"[, \"MODULE\"])");
+  EXPECT_EQ(errorOf("probe begin { x = @cast(p) }"), "t.stp:1:26: error: expected ',' before ')'");
 }
 
 TEST(Primary, StatisticOperators) {
-  EXPECT_EQ(exprDump("@count(s)"), "(@count s)");
-  EXPECT_EQ(exprDump("@sum(s[1, 2])"), "(@sum (index s 1 2))");
-  EXPECT_EQ(exprDump("@min(s) + @max(s) + @avg(s)"), "(+ (+ (@min s) (@max s)) (@avg s))");
-  EXPECT_EQ(exprDump("@variance(s)"), "(@variance s)");
-  EXPECT_EQ(exprDump("@variance(s, 3)"), "(@variance s 3)");
-  EXPECT_EQ(exprDump("@hist_log(s)"), "(@hist_log s)");
-  EXPECT_EQ(exprDump("@hist_linear(s, 0, 100, 10)"), "(@hist_linear s 0 100 10)");
-  EXPECT_EQ(exprDump("@hist_linear(s, 0, 100, 10)[5]"), "(index (@hist_linear s 0 100 10) 5)");
+  EXPECT_EQ(E("@count(s)"), "(@count s)");
+  EXPECT_EQ(E("@sum(s[1, 2])"), "(@sum (index s 1 2))");
+  EXPECT_EQ(E("@min(s) + @max(s) + @avg(s)"), "(+ (+ (@min s) (@max s)) (@avg s))");
+  EXPECT_EQ(E("@variance(s)"), "(@variance s)");
+  EXPECT_EQ(E("@variance(s, 3)"), "(@variance s 3)");
+  EXPECT_EQ(E("@hist_log(s)"), "(@hist_log s)");
+  EXPECT_EQ(E("@hist_linear(s, 0, 100, 10)"), "(@hist_linear s 0 100 10)");
+  EXPECT_EQ(E("@hist_linear(s, 0, 100, 10)[5]"), "(index (@hist_linear s 0 100 10) 5)");
   EXPECT_EQ(errorOf("probe begin { x = @count(s)[1] }"),
             "t.stp:1:29: error: only histograms (@hist_log, @hist_linear) can be indexed");
   EXPECT_NE(errorOf("probe begin { x = @hist_linear(s, 0, 100) }"), "OK");
 }
 
 TEST(Primary, AtOperators) {
-  EXPECT_EQ(exprDump("@defined($a) ? 1 : 0"),
+  EXPECT_EQ(E("@defined($a) ? 1 : 0"),
             "(?: (special0 (target $ \"$a\" \"\" \"\" &false pretty0 _)) 1 0)");
-  EXPECT_EQ(exprDump("@entry($a + 1)"), "(special1 (+ (target $ \"$a\" \"\" \"\" &false pretty0 _) 1))");
-  EXPECT_EQ(exprDump("@kderef(4, p)"), "(special2 4 p)");
-  EXPECT_EQ(exprDump("@uderef(8, p + 1)"), "(special3 8 (+ p 1))");
-  EXPECT_EQ(exprDump("@kregister(0)"), "(special4 0)");
-  EXPECT_EQ(exprDump("@uregister(1)"), "(special5 1)");
-  EXPECT_EQ(exprDump("@perf(\"cycles\")"), "(named0 \"cycles\" \"\")");
-  EXPECT_EQ(exprDump("@const(\"O_RDONLY\")"), "(named1 \"O_RDONLY\" \"\")");
-  EXPECT_EQ(exprDump("@const(\"X\", \"<linux/x.h>\")"), "(named1 \"X\" \"<linux/x.h>\")");
-  EXPECT_EQ(exprDump("@probewrite(v)"), "(named2 \"v\" \"\")");
+  EXPECT_EQ(E("@entry($a + 1)"), "(special1 (+ (target $ \"$a\" \"\" \"\" &false pretty0 _) 1))");
+  EXPECT_EQ(E("@kderef(4, p)"), "(special2 4 p)");
+  EXPECT_EQ(E("@uderef(8, p + 1)"), "(special3 8 (+ p 1))");
+  EXPECT_EQ(E("@kregister(0)"), "(special4 0)");
+  EXPECT_EQ(E("@uregister(1)"), "(special5 1)");
+  EXPECT_EQ(E("@perf(\"cycles\")"), "(named0 \"cycles\" \"\")");
+  EXPECT_EQ(E("@const(\"O_RDONLY\")"), "(named1 \"O_RDONLY\" \"\")");
+  EXPECT_EQ(E("@const(\"X\", \"<linux/x.h>\")"), "(named1 \"X\" \"<linux/x.h>\")");
+  EXPECT_EQ(E("@probewrite(v)"), "(named2 \"v\" \"\")");
 }
 
 TEST(Primary, EmbeddedCExpression) {
-  EXPECT_EQ(exprDump("x = %{ 1 + 2 %}"), "(= x (embedded \" 1 + 2 \"))");
+  EXPECT_EQ(E("x = %{ 1 + 2 %}"), "(= x (embedded \" 1 + 2 \"))");
 }
 
 TEST(Assignability, LeftSidesThatCannotBeAssigned) {
   EXPECT_EQ(errorOf("probe begin { 1 = 2 }"), "t.stp:1:15: error: the left side of '=' is not assignable");
   EXPECT_EQ(errorOf("probe begin { f() += 2 }"), "t.stp:1:15: error: the left side of '+=' is not assignable");
   EXPECT_EQ(errorOf("probe begin { $p$ = 2 }"), "t.stp:1:15: error: the left side of '=' is not assignable");
-  EXPECT_EQ(errorOf("probe begin { &$p = 2 }"), "t.stp:1:15: error: the left side of '=' is not assignable");
+  EXPECT_TRUE(test::parseScript("probe begin { x = &$p = 2 }").has(DiagKind::NotAssignable));
   EXPECT_EQ(errorOf("probe begin { ++1 }"), "t.stp:1:17: error: the operand of '++' is not assignable");
-  EXPECT_EQ(errorOf("probe begin { \"s\"-- }"), "t.stp:1:15: error: the operand of '--' is not assignable");
+  EXPECT_EQ(errorOf("probe begin { x = \"s\"-- }"), "t.stp:1:19: error: the operand of '--' is not assignable");
   // stap accepts "(a ? b : c) = d" in pass 1 and rejects it later.
   EXPECT_NE(errorOf("probe begin { a ? b : c = d }"), "OK");
 }
 
+// The range of "&$p" starts at the '&'.
+TEST(AssignabilityBug, AddressOfRangeIncludesTheAmpersand) {
+  GTEST_SKIP() << "BUG: the TargetExpr of '&$p' starts at '$p' (column 20 in 'probe begin { x = &$p = 2 }'), "
+                  "so the caret misses the '&'";
+  EXPECT_EQ(errorOf("probe begin { x = &$p = 2 }"), "t.stp:1:19: error: the left side of '=' is not assignable");
+}
+
 TEST(Assignability, AssignableForms) {
-  EXPECT_EQ(errorOf("probe begin { a = 1 arr[1, 2] = 2 $p->x = 3 @cast(p, \"t\")->y = 4 (b) = 5 }"), "OK");
+  EXPECT_EQ(errorOf("probe begin { a = 1 arr[1, 2] = 2 $p->x = 3 @cast(p, \"t\")->y = 4 x = (b) = 5 }"), "OK");
 }
 
 TEST(Regex, ChainedMatchesAreRejected) {
@@ -483,10 +518,13 @@ TEST(Regex, RightSideMustBeALiteral) {
 }
 
 // stap ends a regex match after its literal: "r = a =~ "b" + c" is
-// "(r) = ((a) =~ "b"); +(c);" there, and "a =~ "b" * c" a syntax error.
-TEST(RegexBug, MatchEndsAfterTheLiteralAsInStap) {
-  GTEST_SKIP() << "BUG: 'r = a =~ \"b\" + c' is an error in utap; stap 4.8 parses it as 'r = (a =~ \"b\"); +c'";
-  EXPECT_EQ(bodyDump("r = a =~ \"b\" + c"), "(expr (= r (=~ a \"b\"))) ; (expr (unary + c))");
+// "(r) = ((a) =~ "b"); +(c);" there. utap cannot start a statement with '+',
+// so it reports the right side "b" + c instead of silently reading it
+// otherwise.
+TEST(Regex, MatchFollowedByATighterOperatorIsAnError) {
+  EXPECT_EQ(errorOf("probe begin { r = a =~ \"b\" + c }"),
+            "t.stp:1:24: error: the right side of '=~' must be a string literal (a regular expression)");
+  EXPECT_NE(errorOf("probe begin { r = a =~ \"b\" * c }"), "OK");  // stap: a syntax error
 }
 
 }  // namespace

@@ -132,11 +132,11 @@ TEST(Foreach, OverHistograms) {
 
 TEST(Foreach, MultipleSortsAreAnError) {
   EXPECT_EQ(errorOf("probe begin { foreach (k- in arr+) {} }"),
-            "t.stp:1:31: error: more than one sort directive in foreach; sort by one key or by the value");
+            "t.stp:1:33: error: more than one sort directive in foreach; sort by one key or by the value");
   EXPECT_EQ(errorOf("probe begin { foreach ([a-, b+] in arr) {} }"),
             "t.stp:1:30: error: more than one sort directive in foreach; sort by one key or by the value");
   EXPECT_EQ(errorOf("probe begin { foreach (v+ = k- in arr) {} }"),
-            "t.stp:1:29: error: more than one sort directive in foreach; sort by one key or by the value");
+            "t.stp:1:30: error: more than one sort directive in foreach; sort by one key or by the value");
 }
 
 TEST(Foreach, OtherErrors) {

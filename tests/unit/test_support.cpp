@@ -94,6 +94,18 @@ std::string exprDump(const std::string& expr, const parse::ParseOptions& options
   return bodyDump(expr, options);
 }
 
+std::string rhsDump(const std::string& expr, const parse::ParseOptions& options) {
+  Parsed p = parseScript("probe begin {\nr = " + expr + "\n}\n", options);
+  if (!p.ok()) return "ERROR: " + firstLine(p.rendered);
+  auto* probe = dynamic_cast<ast::ProbeDecl*>(p.file->decls.at(0).get());
+  if (probe && probe->body->stmts.size() == 1)
+    if (auto* s = dynamic_cast<ast::ExprStmt*>(probe->body->stmts[0].get()))
+      if (auto* a = dynamic_cast<ast::AssignExpr*>(s->expr.get()))
+        if (auto* r = dynamic_cast<ast::Symbol*>(a->lhs.get()); r && r->name == "r" && a->op == ast::AssignOp::Assign)
+          return ast::dumpExpr(*a->rhs);
+  return "NOT ONE ASSIGNMENT: " + bodyDump("r = " + expr, options);
+}
+
 std::string errorOf(const std::string& text, const parse::ParseOptions& options) {
   Parsed p = parseScript(text, options);
   if (p.ok() && p.errors() == 0) return "OK";

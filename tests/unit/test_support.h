@@ -58,6 +58,11 @@ std::string bodyDump(const std::string& body, const parse::ParseOptions& options
 // statement; otherwise what bodyDump gives.
 std::string exprDump(const std::string& expr, const parse::ParseOptions& options = defaultOptions());
 
+// The dump of EXPR as the right side of "r = EXPR" (statements never start
+// with '(', '-', '+', '[', '&' or a string, so an expression is tested where
+// any expression may stand); or "ERROR: <first diagnostic line>".
+std::string rhsDump(const std::string& expr, const parse::ParseOptions& options = defaultOptions());
+
 // The first line of the rendered diagnostics of a script that must fail
 // ("OK" when it parsed).
 std::string errorOf(const std::string& text, const parse::ParseOptions& options = defaultOptions());
