@@ -10,9 +10,33 @@ namespace utap::ast {
 
 namespace {
 
+// Length of the valid UTF-8 sequence starting at s[i], or 0.
+size_t utf8Length(const std::string& s, size_t i) {
+  auto c = static_cast<unsigned char>(s[i]);
+  size_t len = (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+  if (len == 0 || i + len > s.size()) return 0;
+  for (size_t k = 1; k < len; ++k)
+    if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return 0;
+  return len;
+}
+
+// A string literal for `s`: printable text as is (UTF-8 too), everything
+// else escaped, so that the printed script is valid UTF-8 and reads back
+// to the same bytes.
 std::string quote(const std::string& s) {
   std::string out = "\"";
-  for (unsigned char c : s) {
+  for (size_t i = 0; i < s.size(); ++i) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x80) {
+      size_t len = utf8Length(s, i);
+      if (len) {
+        out.append(s, i, len);
+        i += len - 1;
+      } else {
+        out += fmt::format("\\{:03o}", c);
+      }
+      continue;
+    }
     switch (c) {
       case '"': out += "\\\""; break;
       case '\\': out += "\\\\"; break;
@@ -141,7 +165,7 @@ class ExprPrinter : public Visitor {
   void visit(InExpr& n) override {
     Printed done{printed_, kIn};
     if (n.keys.size() == 1 && n.keys[0]) {
-      print(*n.keys[0], kIn);
+      print(*n.keys[0], kIn + 1);  // "(a in b) in c" keeps its parentheses
     } else {
       out += '[';
       list(n.keys);
@@ -214,7 +238,9 @@ class FilePrinter : public Visitor {
   int indent = 0;
 
   void line(const std::string& text) {
-    out.append(indent * 2, ' ');
+    // Deep nesting is shown flat past 32 levels: 50,000 nested loops must
+    // not print gigabytes of spaces.
+    out.append(std::min(indent, 32) * 2, ' ');
     out += text;
     out += '\n';
   }

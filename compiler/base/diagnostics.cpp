@@ -64,7 +64,13 @@ Severity Diagnostics::severityOf(DiagKind kind) { return kKinds[static_cast<int>
 
 Diagnostic& Diagnostics::add(DiagKind kind, const SourceRange& range, std::string message) {
   Severity severity = severityOf(kind);
+  lastSuppressed_ = errors_ >= kErrorLimit;
   if (severity == Severity::Error) ++errors_;
+  if (lastSuppressed_) {
+    if (severity == Severity::Error) ++suppressed_;
+    scratch_ = {kind, severity, std::move(message), range, {}};
+    return scratch_;
+  }
   all_.push_back({kind, severity, std::move(message), range, {}});
   return all_.back();
 }
@@ -115,6 +121,10 @@ void Diagnostics::renderOne(std::string& out, const Diagnostic& d) {
 std::string Diagnostics::renderToString() {
   std::string out;
   for (; rendered_ < all_.size(); ++rendered_) renderOne(out, all_[rendered_]);
+  if (suppressed_ && !suppressionReported_) {
+    out += fmt::format("utap: note: {} more error(s) not shown; fix the first ones and try again\n", suppressed_);
+    suppressionReported_ = true;
+  }
   return out;
 }
 

@@ -43,12 +43,13 @@ class Diagnostics {
   // A note attached to the last reported diagnostic.
   template <typename... Args>
   void note(DiagKind kind, const SourceRange& range, const Args&... args) {
-    if (!all_.empty())
+    if (!all_.empty() && !lastSuppressed_)
       all_.back().notes.push_back(
           {kind, Severity::Note, fmt::format(fmt::runtime(formatOf(kind)), args...), range, {}});
   }
 
-  size_t errorCount() const { return errors_; }
+  size_t errorCount() const { return errors_; }  // including those past the limit
+  size_t shownErrorCount() const { return errors_ - suppressed_; }
   bool hasErrors() const { return errors_ != 0; }
   bool atErrorLimit() const { return errors_ >= kErrorLimit; }
   const std::vector<Diagnostic>& all() const { return all_; }
@@ -69,6 +70,12 @@ class Diagnostics {
   std::vector<Diagnostic> all_;
   size_t errors_ = 0;
   size_t rendered_ = 0;
+  // Errors past kErrorLimit are counted, not kept: a pass may go on
+  // reporting (every operand of a 100,000-term chain), the user sees 50.
+  size_t suppressed_ = 0;
+  bool lastSuppressed_ = false;
+  bool suppressionReported_ = false;
+  Diagnostic scratch_;
 };
 
 }  // namespace utap

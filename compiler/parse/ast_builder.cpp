@@ -21,7 +21,7 @@ constexpr size_t kMaxBraceExpansions = 100'000;
 
 class Builder {
  public:
-  Builder(const Tokens& tokens, Diagnostics& diags) : tokens_(tokens), diags_(diags) {}
+  Builder(const Tokens& tokens, Diagnostics& diags, bool guru) : tokens_(tokens), diags_(diags), guru_(guru) {}
 
   void script(UtapParser::ScriptContext* ctx, File& file) {
     for (auto* d : ctx->declaration()) declaration(d, file.decls);
@@ -87,6 +87,7 @@ class Builder {
     } else if (auto* f = ctx->functionDecl()) {
       out.push_back(function(f));
     } else {
+      requireGuru(ctx->EMBEDDED()->getSymbol(), "embedded C code");
       auto e = make<EmbeddedDecl>(ctx);
       e->code = embeddedCode(ctx->EMBEDDED()->getText());
       out.push_back(std::move(e));
@@ -238,6 +239,7 @@ class Builder {
       f->body = block(ctx->block());
       inFunction_ = false;
     } else {
+      requireGuru(ctx->EMBEDDED()->getSymbol(), "an embedded C function");
       f->embedded = embeddedCode(ctx->EMBEDDED()->getText());
       f->pragmas = pragmas(*f->embedded);
     }
@@ -497,7 +499,12 @@ class Builder {
 
   // Folds "operand (op operand)*" by precedence: a shunting-yard over the
   // tails, iterative, so long chains cost no recursion.
-  ExprPtr fold(ExprPtr first, const std::vector<UtapParser::ExprTailContext*>& tails) {
+  // An operand written "[k1, k2] in arr" without parentheses.
+  static bool isBareTupleIn(UtapParser::UnaryContext* u) {
+    return u && u->prefix.empty() && u->primary() && leadToken(u->primary()) == UtapLexer::LBRACKET;
+  }
+
+  ExprPtr fold(ExprPtr first, const std::vector<UtapParser::ExprTailContext*>& tails, bool firstIsIn = false) {
     struct Pending {
       int precedence;
       UtapParser::ExprTailContext* tail;
@@ -515,8 +522,16 @@ class Builder {
       operands.pop_back();
       operands.push_back(combine(op.tail, std::move(lhs), std::move(op.middle), std::move(rhs)));
     };
+    bool lastWasIn = firstIsIn;  // stap ends the expression after "k in arr"
     for (auto* tail : tails) {
       size_t kind = leadToken(tail);
+      if (lastWasIn && kind != UtapLexer::QUESTION) {
+        std::optional<BinaryOp> op = kind == UtapLexer::IN ? std::nullopt : binaryOp(tail->op->getType());
+        if (kind == UtapLexer::IN || (op && precedenceOf(*op) >= kIn))
+          diags_.report(DiagKind::InNeedsParens, range(tail->getStart()), tail->getStart()->getText());
+      }
+      lastWasIn = kind == UtapLexer::IN ||
+                  (kind != UtapLexer::QUESTION && isBareTupleIn(tail->unary()));
       if (kind == UtapLexer::IN) {
         auto* in = static_cast<UtapParser::ExprTailContext*>(tail);
         while (!ops.empty() && ops.back().precedence > kIn) reduce();
@@ -597,7 +612,7 @@ class Builder {
   ExprPtr expr(UtapParser::ExprContext* ctx, bool wildcards = false) {
     guard();
     bool lone = wildcards && ctx->exprTail().empty() && ctx->unary()->prefix.empty();
-    return fold(unary(ctx->unary(), lone), ctx->exprTail());
+    return fold(unary(ctx->unary(), lone), ctx->exprTail(), isBareTupleIn(ctx->unary()));
   }
 
   ExprPtr stmtExpr(UtapParser::StmtExprContext* ctx) {
@@ -765,7 +780,11 @@ class Builder {
     switch (leadToken(ctx)) {
       case UtapLexer::LPAREN: return expr(static_cast<UtapParser::PrimaryContext*>(ctx)->expr());
       case UtapLexer::STRING: return string(static_cast<UtapParser::PrimaryContext*>(ctx)->stringLit());
-      case UtapLexer::AMP: return target(static_cast<UtapParser::PrimaryContext*>(ctx)->target(), true);
+      case UtapLexer::AMP: {
+        ExprPtr e = target(static_cast<UtapParser::PrimaryContext*>(ctx)->target(), true);
+        e->range = SourceRange::spanning(range(ctx->getStart()), e->range);
+        return e;
+      }
       case UtapLexer::LBRACKET: break;
       default: return stmtPrimary(static_cast<UtapParser::PrimaryContext*>(ctx)->stmtPrimary(), wildcardsAllowed);
     }
@@ -833,6 +852,7 @@ class Builder {
       return special(ctx, SpecialExpr::Kind::Entry, static_cast<UtapParser::StmtPrimaryContext*>(ctx)->expr(0));
     if (kind == UtapLexer::AT_KDEREF || kind == UtapLexer::AT_UDEREF) {
       auto* c = static_cast<UtapParser::StmtPrimaryContext*>(ctx);
+      if (kind == UtapLexer::AT_KDEREF) requireGuru(c->op, "@kderef");
       auto kind = c->op->getType() == UtapLexer::AT_KDEREF ? SpecialExpr::Kind::KDeref : SpecialExpr::Kind::UDeref;
       auto e = make<SpecialExpr>(c);
       e->kind = kind;
@@ -841,6 +861,7 @@ class Builder {
     }
     if (kind == UtapLexer::AT_KREGISTER || kind == UtapLexer::AT_UREGISTER) {
       auto* c = static_cast<UtapParser::StmtPrimaryContext*>(ctx);
+      if (kind == UtapLexer::AT_KREGISTER) requireGuru(c->op, "@kregister");
       auto kind = c->op->getType() == UtapLexer::AT_KREGISTER ? SpecialExpr::Kind::KRegister : SpecialExpr::Kind::URegister;
       return special(c, kind, c->expr(0));
     }
@@ -853,6 +874,7 @@ class Builder {
     }
     if (kind == UtapLexer::AT_CONST) {
       auto* c = static_cast<UtapParser::StmtPrimaryContext*>(ctx);
+      requireGuru(c->AT_CONST()->getSymbol(), "@const");
       auto e = make<NamedOpExpr>(c);
       e->kind = NamedOpExpr::Kind::Const;
       e->name = string(c->stringLit(0))->value;
@@ -867,6 +889,7 @@ class Builder {
       return e;
     }
     auto* c = static_cast<UtapParser::StmtPrimaryContext*>(ctx);
+    requireGuru(c->EMBEDDED()->getSymbol(), "an embedded C expression");
     auto e = make<EmbeddedExpr>(c);
     e->code = embeddedCode(c->EMBEDDED()->getText());
     return e;
@@ -882,16 +905,22 @@ class Builder {
   const Tokens& tokens_;
   Diagnostics& diags_;
   bool inFunction_ = false;
+  bool guru_;  // embedded C and raw memory/register operators allowed
+
+  // stap refuses these in a script without -g already while parsing.
+  void requireGuru(antlr4::Token* at, const char* what) {
+    if (!guru_) diags_.report(DiagKind::EmbeddedNeedsGuru, range(at), what);
+  }
 };
 
 }  // namespace
 
 std::unique_ptr<ast::File> buildAst(antlr4::ParserRuleContext* script, const Tokens& tokens, FileId file,
-                                    const SourceManager& sources, Diagnostics& diags) {
+                                    const SourceManager& sources, Diagnostics& diags, bool guru) {
   auto out = std::make_unique<ast::File>();
   out->id = file;
   out->name = sources.path(file);
-  Builder(tokens, diags).script(static_cast<UtapParser::ScriptContext*>(script), *out);
+  Builder(tokens, diags, guru).script(static_cast<UtapParser::ScriptContext*>(script), *out);
   return out;
 }
 

@@ -20,8 +20,10 @@ class ParserRuleContext;
 namespace utap::parse {
 
 // `tokens` are the tokens the parser consumed, in token-index order.
-// Throws ast::TooDeep when the tree is too deep for the stack.
+// `guru`: embedded C, @const, @kderef and @kregister are allowed (tapsets,
+// or a script run with -g). Throws ast::TooDeep when the tree is too deep
+// for the stack.
 std::unique_ptr<ast::File> buildAst(antlr4::ParserRuleContext* script, const Tokens& tokens, FileId file,
-                                    const SourceManager& sources, Diagnostics& diags);
+                                    const SourceManager& sources, Diagnostics& diags, bool guru);
 
 }  // namespace utap::parse

@@ -301,16 +301,17 @@ class Resolver {
       return fail(lhs->range, fmt::format("unknown name '{}'; expected kernel_v, kernel_vr, arch, runtime, "
                                           "systemtap_v, systemtap_privilege, guru_mode or CONFIG_...", name));
     if (name == "guru_mode") {
-      if (rhs->kind != Operand::Kind::Number || !equality)
+      if (rhs->kind != Operand::Kind::Number || !equality || (rhs->number != 0 && rhs->number != 1))
         return fail(rhs->range, "guru_mode can only be compared with == or != to 0 or 1");
       return compare((config_.guru ? 1 : 0) == rhs->number ? 0 : 1, op);
     }
     if (rhs->kind == Operand::Kind::Number && name.rfind("CONFIG_", 0) == 0) {
-      // "CONFIG_HZ >= 100": a numeric option; unset or non-numeric never matches.
+      // "CONFIG_HZ >= 100": a numeric option; unset counts as 0, as in stap.
       std::string value = config_.kernelConfig ? config_.kernelConfig(name) : "";
       char* stop = nullptr;
-      long long v = std::strtoll(value.c_str(), &stop, 0);
-      if (value.empty() || *stop != '\0') return op == UtapLexer::NE;
+      long long v = value.empty() ? 0 : std::strtoll(value.c_str(), &stop, 0);
+      if (!value.empty() && *stop != '\0')
+        return fail(lhs->range, fmt::format("{} is '{}', not a number; compare it with a string", name, value));
       return compare(v < rhs->number ? -1 : v > rhs->number ? 1 : 0, op);
     }
     if (rhs->kind != Operand::Kind::String)
@@ -320,7 +321,12 @@ class Resolver {
       std::string actual = name == "kernel_vr"  ? config_.kernelRelease
                            : name == "kernel_v" ? kernelVersionOf(config_.kernelRelease)
                                                 : config_.compatVersion;
-      if (equality && hasWildcard(pattern)) return compare(fnmatch(pattern.c_str(), actual.c_str(), 0) == 0 ? 0 : 1, op);
+      if (hasWildcard(pattern)) {
+        if (!equality)
+          return fail(rhs->range, fmt::format("a wildcard version can only be compared with == or !=, not '{}'",
+                                              opTok.text));
+        return compare(fnmatch(pattern.c_str(), actual.c_str(), 0) == 0 ? 0 : 1, op);
+      }
       return compare(strverscmp(actual.c_str(), pattern.c_str()), op);
     }
     std::optional<std::string> actual;
@@ -332,6 +338,7 @@ class Resolver {
       return fail(lhs->range, fmt::format("unknown name '{}'; expected kernel_v, kernel_vr, arch, runtime, "
                                           "systemtap_v, systemtap_privilege, guru_mode or CONFIG_...", name));
     if (!equality) return fail(opTok.range, fmt::format("'{}' can only be compared with == or !=", name));
+    if (name == "systemtap_privilege") return compare(actual->compare(pattern), op);  // exact, as in stap
     return compare(fnmatch(pattern.c_str(), actual->c_str(), 0) == 0 ? 0 : 1, op);
   }
 

@@ -186,13 +186,13 @@ Admit admit(const Token& t, int& depth, Diagnostics& diags) {
   switch (t.type) {
     case UtapLexer::UNTERMINATED_STRING:
       diags.report(DiagKind::UnterminatedString, t.range);
-      return Admit::Drop;
+      return diags.atErrorLimit() ? Admit::Stop : Admit::Drop;
     case UtapLexer::STRAY: {
       std::string shown = t.text;
       if (t.text.size() == 1 && static_cast<unsigned char>(t.text[0]) < 0x20)
         shown = fmt::format("\\x{:02x}", static_cast<unsigned char>(t.text[0]));
       diags.report(DiagKind::StrayCharacter, t.range, shown);
-      return Admit::Drop;
+      return diags.atErrorLimit() ? Admit::Stop : Admit::Drop;
     }
     case UtapLexer::LPAREN:
     case UtapLexer::LBRACKET:

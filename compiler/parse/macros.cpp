@@ -18,6 +18,13 @@ using grammar::UtapLexer;
 constexpr size_t kMaxExpansionDepth = 64;
 constexpr size_t kMaxExpandedTokens = 4'000'000;
 
+bool isBuiltinName(const std::string& name) {
+  static const char* const builtins[] = {"cast", "var", "defined", "entry", "perf", "const", "probewrite",
+                                         "kderef", "uderef", "kregister", "uregister", "count", "sum", "min",
+                                         "max", "avg", "variance", "hist_log", "hist_linear"};
+  return std::find(std::begin(builtins), std::end(builtins), name) != std::end(builtins);
+}
+
 bool isScriptArgument(const std::string& atName) {
   return atName.size() > 1 && std::all_of(atName.begin() + 1, atName.end(), ::isdigit);
 }
@@ -35,16 +42,20 @@ class Expander {
       const Token& t = in[i];
       if (t.type == UtapLexer::AT_DEFINE && active.empty()) {
         i = define(in, i, end);
-      } else if (t.type == UtapLexer::AT_NAME && !isScriptArgument(t.text)) {
+      } else if ((t.type == UtapLexer::AT_NAME && !isScriptArgument(t.text)) ||
+                 (t.type != UtapLexer::AT_HASH && t.text.size() > 1 && t.text[0] == '@' && find(t.text.substr(1)))) {
+        // A macro may share its name with a built-in ("@define sum"); stap
+        // warns at the definition and expands the macro.
         i = use(in, i, end, out, active);
       } else {
         out.push_back(std::move(in[i]));
         ++i;
       }
-      if (out.size() > kMaxExpandedTokens) {
+      if (!failed_ && out.size() > kMaxExpandedTokens) {
         diags_.report(DiagKind::TooComplex, out.back().range);
         failed_ = true;
       }
+      if (diags_.atErrorLimit()) failed_ = true;
     }
   }
 
@@ -106,6 +117,8 @@ class Expander {
     size_t close = matchingClose(in, i, end);
     if (close >= end) return fail(in[i].range, fmt::format("the body of '@{}' has no closing '%)'", m.name));
     m.body.assign(in.begin() + i + 1, in.begin() + close);
+    if (isBuiltinName(m.name))
+      diags_.report(DiagKind::MacroShadowsBuiltin, m.defined, m.name);
     if (local_.macros.count(m.name)) {
       diags_.report(DiagKind::MacroRedefined, m.defined, m.name);
     } else {

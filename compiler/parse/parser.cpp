@@ -156,7 +156,7 @@ std::unique_ptr<ast::File> parseFile(FileId file, SourceManager& sources, Diagno
       tree = parser.script();
     }
     if (failed()) return nullptr;
-    auto ast = buildAst(tree, session->tokens, file, sources, diags);
+    auto ast = buildAst(tree, session->tokens, file, sources, diags, options.preprocessor.guru);
     release();
     if (failed()) return nullptr;
     return ast;

@@ -22,7 +22,7 @@ struct PreprocessorConfig {
   std::string runtime = "kernel";
   std::string compatVersion = "4.8";      // systemtap_v
   std::string privilege = "stapdev";      // systemtap_privilege
-  bool guru = false;                      // guru_mode
+  bool guru = false;  // guru_mode; also allows embedded C, @const, @kderef, @kregister
   // Value of a kernel CONFIG_ option ("y", "m", a string), "" when unset.
   std::function<std::string(const std::string&)> kernelConfig;
 };

@@ -79,8 +79,6 @@ TEST(KernelVersion, ReleaseComparisons) {
 
 // stap: "wildcard not allowed with order comparison operators".
 TEST(KernelVersionBug, WildcardsWithOrderComparisonsAreErrors) {
-  GTEST_SKIP() << "BUG: '%( kernel_v < \"6.*\" %?' silently compares with strverscmp (takes the else branch); "
-                  "stap 4.8 reports 'wildcard not allowed with order comparison operators'";
   EXPECT_EQ(pick("kernel_v < \"6.*\"").rfind("ERROR", 0), 0u);
   EXPECT_EQ(pick("kernel_vr >= \"6.1.?-56-amd64\"").rfind("ERROR", 0), 0u);
 }
@@ -134,7 +132,6 @@ TEST(Conditions, Privilege) {
 // stap compares the privilege exactly: 'systemtap_privilege == "stap*"' is
 // false there.
 TEST(ConditionsBug, PrivilegeIsComparedExactly) {
-  GTEST_SKIP() << "BUG: systemtap_privilege == \"stap*\" is true (fnmatch); stap 4.8 compares exactly (false)";
   EXPECT_EQ(pick("systemtap_privilege == \"stap*\""), "else");
 }
 
@@ -151,7 +148,6 @@ TEST(Conditions, GuruMode) {
 
 // stap: "expected 0 or 1"; utap's own message says so too, but does not check.
 TEST(ConditionsBug, GuruModeOnlyComparesWithZeroOrOne) {
-  GTEST_SKIP() << "BUG: 'guru_mode == 2' is accepted (else branch); stap 4.8 reports 'expected 0 or 1'";
   EXPECT_EQ(pick("guru_mode == 2").rfind("ERROR", 0), 0u);
 }
 
@@ -177,9 +173,6 @@ TEST(Conditions, KernelConfigNumbers) {
 // stap reads an unset option as 0 in a numeric comparison ("CONFIG_X < 5" is
 // true) and rejects a non-numeric value ("Config option value not a number").
 TEST(ConditionsBug, KernelConfigNumericComparisonsAsInStap) {
-  GTEST_SKIP() << "BUG: numeric CONFIG_ comparisons: unset options never match (stap: unset is 0, so "
-                  "'CONFIG_UNSET < 5' is true) and 'CONFIG_MODULES < 5' with value \"y\" is silently false "
-                  "(stap: error 'Config option value not a number')";
   EXPECT_EQ(pick("CONFIG_UNSET < 5"), "then");
   EXPECT_EQ(pick("CONFIG_UNSET == 0"), "then");
   EXPECT_EQ(pick("CONFIG_MODULES < 5").rfind("ERROR", 0), 0u);
@@ -365,8 +358,6 @@ TEST(Macro, BodyIsPastedAsTokens) {
 // stap lets a macro take the name of a built-in '@' operator (with a
 // warning, "macro redefines built-in operator '@sum'"); its uses then expand.
 TEST(MacroBug, MacrosNamedLikeBuiltinOperatorsExpand) {
-  GTEST_SKIP() << "BUG: '@define sum %( 1 + 2 %)' is accepted but '@sum' stays the built-in operator "
-                  "(\"expected '(' after '@sum'\"); stap 4.8 expands the macro";
   EXPECT_EQ(exprDump("@define sum %( 1 + 2 %) x = @sum * 3"), "(= x (+ 1 (* 2 3)))");
   EXPECT_EQ(exprDump("@define var %( 5 %) x = @var"), "(= x 5)");
 }
@@ -490,8 +481,6 @@ TEST(Macro, ExponentialExpansionIsRefused) {
 // One cause, one error: the refusal is reported once, not once per level of
 // macro nesting.
 TEST(MacroBug, ExponentialExpansionIsReportedOnce) {
-  GTEST_SKIP() << "BUG: an over-long macro expansion reports TooComplex once per nesting level "
-                  "(40 nested macros: 39 identical errors)";
   std::string text = "@define m0 %( 1 %)\n";
   for (int i = 1; i <= 40; ++i)
     text += "@define m" + std::to_string(i) + " %( @m" + std::to_string(i - 1) + " + @m" + std::to_string(i - 1) + " %)\n";

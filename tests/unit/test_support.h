@@ -34,7 +34,7 @@ struct Parsed {
   std::string rendered;  // every diagnostic, rendered
 
   bool ok() const { return file != nullptr; }
-  size_t errors() const { return diags->errorCount(); }
+  size_t errors() const { return diags->shownErrorCount(); }
   const std::vector<Diagnostic>& all() const { return diags->all(); }
   bool has(DiagKind kind) const;
   std::string dump() const { return file ? ast::dumpFile(*file) : "ERROR: " + rendered; }
