@@ -46,17 +46,26 @@ struct Operand {
 
 class Resolver {
  public:
-  Resolver(const PreprocessorConfig& config, SourceManager& sources, Diagnostics& diags, bool keepMacroBodies)
-      : config_(config), keepMacroBodies_(keepMacroBodies), sources_(sources), diags_(diags) {}
+  Resolver(const PreprocessorConfig& config, SourceManager& sources, Diagnostics& diags,
+           MacroExpander* macros = nullptr)
+      : config_(config), macros_(macros), sources_(sources), diags_(diags) {}
 
   // Copies [begin, end) to `out`, resolving conditionals; stops at `end`.
   // Tokens kept are moved out of `in`, which the caller no longer needs.
   void run(Tokens& in, size_t begin, size_t end, Tokens& out) {
     for (size_t i = begin; i < end;) {
       const Token& t = in[i];
-      if (t.type == UtapLexer::AT_DEFINE && keepMacroBodies_) {
-        i = copyDefinition(in, i, end, out);
-        continue;
+      if (macros_) {
+        if (macros_->failed()) return;
+        if (macros_->isDefinition(t)) {
+          i = macros_->define(in, i, end);
+          continue;
+        }
+        if (macros_->isUse(t)) {
+          i = macros_->use(in, i, end, out, [this](Tokens& tokens, Tokens& into) { run(tokens, 0, tokens.size(), into); });
+          macros_->checkSize(out);
+          continue;
+        }
       }
       switch (t.type) {
         case UtapLexer::PP_OPEN:
@@ -82,20 +91,6 @@ class Resolver {
   }
 
  private:
-  // Copies "@define NAME [(P, ...)] %( BODY %)" untouched: its "%(" and
-  // "%)" delimit the body, they are no conditional. Returns the index after.
-  static size_t copyDefinition(const Tokens& in, size_t at, size_t end, Tokens& out) {
-    size_t i = at;
-    while (i < end && in[i].type != UtapLexer::PP_OPEN) out.push_back(in[i++]);
-    int depth = 0;
-    for (; i < end; ++i) {
-      out.push_back(in[i]);
-      if (in[i].type == UtapLexer::PP_OPEN) ++depth;
-      if (in[i].type == UtapLexer::PP_CLOSE && --depth == 0) return i + 1;
-    }
-    return end;
-  }
-
   // Handles the conditional whose "%(" is at `open`; returns the index after its "%)".
   size_t conditional(Tokens& in, size_t open, size_t end, Tokens& out) {
     size_t then = end, otherwise = end, close = end;
@@ -343,13 +338,23 @@ class Resolver {
   }
 
   const PreprocessorConfig& config_;
-  bool keepMacroBodies_;
+  MacroExpander* macros_;  // null: conditionals only
   SourceRange end_;  // the "%?" after the condition being evaluated
   SourceManager& sources_;
   Diagnostics& diags_;
 };
 
 }  // namespace
+
+Tokens preprocess(Tokens in, const PreprocessorConfig& config, MacroTable& local, const MacroTable* library,
+                  SourceManager& sources, Diagnostics& diags) {
+  Tokens out;
+  out.reserve(in.size());
+  MacroExpander macros(local, library, sources, diags);
+  Resolver(config, sources, diags, &macros).run(in, 0, in.size() - 1, out);  // all but EOF
+  out.push_back(std::move(in.back()));
+  return out;
+}
 
 std::string kernelVersionOf(const std::string& release) {
   size_t end = release.find_first_not_of("0123456789.");
@@ -359,10 +364,10 @@ std::string kernelVersionOf(const std::string& release) {
 }
 
 Tokens resolveConditionals(Tokens in, const PreprocessorConfig& config, SourceManager& sources,
-                           Diagnostics& diags, bool keepMacroBodies) {
+                           Diagnostics& diags) {
   Tokens out;
   out.reserve(in.size());
-  Resolver(config, sources, diags, keepMacroBodies).run(in, 0, in.size() - 1, out);  // all but EOF
+  Resolver(config, sources, diags).run(in, 0, in.size() - 1, out);  // all but EOF
   out.push_back(std::move(in.back()));
   return out;
 }

@@ -29,54 +29,52 @@ bool isScriptArgument(const std::string& atName) {
   return atName.size() > 1 && std::all_of(atName.begin() + 1, atName.end(), ::isdigit);
 }
 
-class Expander {
- public:
-  Expander(MacroTable& local, const MacroTable* library, SourceManager& sources, Diagnostics& diags)
-      : local_(local), library_(library), sources_(sources), diags_(diags) {}
+}  // namespace
 
-  // Expands [begin, end) of `in` into `out`. `active` holds the macros being
-  // expanded (to catch recursion); definitions are only taken at top level.
-  // Tokens are moved out of `in`, which the caller owns and no longer needs.
-  void expand(Tokens& in, size_t begin, size_t end, Tokens& out, std::vector<std::string>& active) {
-    for (size_t i = begin; i < end && !failed_;) {
-      const Token& t = in[i];
-      if (t.type == UtapLexer::AT_DEFINE && active.empty()) {
-        i = define(in, i, end);
-      } else if ((t.type == UtapLexer::AT_NAME && !isScriptArgument(t.text)) ||
-                 (t.type != UtapLexer::AT_HASH && t.text.size() > 1 && t.text[0] == '@' && find(t.text.substr(1)))) {
-        // A macro may share its name with a built-in ("@define sum"); stap
-        // warns at the definition and expands the macro.
-        i = use(in, i, end, out, active);
-      } else {
-        out.push_back(std::move(in[i]));
-        ++i;
-      }
-      if (!failed_ && out.size() > kMaxExpandedTokens) {
-        diags_.report(DiagKind::TooComplex, out.back().range);
-        failed_ = true;
-      }
-      if (diags_.atErrorLimit()) failed_ = true;
-    }
+MacroExpander::MacroExpander(MacroTable& local, const MacroTable* library, SourceManager& sources,
+                             Diagnostics& diags)
+    : local_(local), library_(library), sources_(sources), diags_(diags) {}
+
+bool MacroExpander::isDefinition(const Token& t) const {
+  return t.type == UtapLexer::AT_DEFINE && active_.empty();
+}
+
+bool MacroExpander::isUse(const Token& t) const {
+  // A macro may share its name with a built-in ("@define sum"); stap warns
+  // at the definition and expands the macro.
+  return (t.type == UtapLexer::AT_NAME && !isScriptArgument(t.text)) ||
+         (t.type != UtapLexer::AT_HASH && t.text.size() > 1 && t.text[0] == '@' && find(t.text.substr(1)));
+}
+
+void MacroExpander::checkSize(const Tokens& out) {
+  if (!failed_ && out.size() > kMaxExpandedTokens) {
+    diags_.report(DiagKind::TooComplex, out.back().range);
+    failed_ = true;
   }
+  if (diags_.atErrorLimit()) failed_ = true;
+}
 
- private:
-  const Macro* find(const std::string& name) const {
-    if (const Macro* m = local_.find(name)) return m;
-    return library_ ? library_->find(name) : nullptr;
-  }
+const Macro* MacroExpander::find(const std::string& name) const {
+  if (const Macro* m = local_.find(name)) return m;
+  return library_ ? library_->find(name) : nullptr;
+}
 
-  // Finds the %) that closes the %( at `open`; returns `end` if none.
-  static size_t matchingClose(const Tokens& in, size_t open, size_t end) {
+namespace {
+
+// Finds the %) that closes the %( at `open`; returns `end` if none.
+size_t matchingClose(const Tokens& in, size_t open, size_t end) {
     int depth = 0;
     for (size_t i = open; i < end; ++i) {
       if (in[i].type == UtapLexer::PP_OPEN) ++depth;
       if (in[i].type == UtapLexer::PP_CLOSE && --depth == 0) return i;
     }
-    return end;
-  }
+  return end;
+}
 
-  // "@define NAME [(P, ...)] %( BODY %)" starting at `at`; returns the index after it.
-  size_t define(const Tokens& in, size_t at, size_t end) {
+}  // namespace
+
+// "@define NAME [(P, ...)] %( BODY %)" starting at `at`; returns the index after it.
+size_t MacroExpander::define(const Tokens& in, size_t at, size_t end) {
     const Token& kw = in[at];
     size_t i = at + 1;
     auto fail = [&](const SourceRange& where, const std::string& why) {
@@ -85,7 +83,7 @@ class Expander {
       return end;
     };
     if (i >= end || in[i].type != UtapLexer::IDENT)
-      return fail(i < end ? in[i].range : kw.range, "expected an identifier (the macro name) after '@define'");
+      return fail(i < in.size() ? in[i].range : kw.range, "expected an identifier (the macro name) after '@define'");
     Macro m;
     m.name = in[i].text;
     m.defined = in[i].range;
@@ -96,7 +94,7 @@ class Expander {
       // "(a, b)": at least one name, as in stap; no trailing comma.
       for (;;) {
         if (i >= end || in[i].type != UtapLexer::IDENT)
-          return fail(i < end ? in[i].range : kw.range,
+          return fail(i < in.size() ? in[i].range : kw.range,
                       fmt::format("expected an identifier (a parameter name) in the definition of '@{}'", m.name));
         m.params.push_back(in[i].text);
         ++i;
@@ -112,7 +110,7 @@ class Expander {
       ++i;
     }
     if (i >= end || in[i].type != UtapLexer::PP_OPEN)
-      return fail(i < end ? in[i].range : kw.range,
+      return fail(i < in.size() ? in[i].range : kw.range,
                   fmt::format("expected '%(' to start the body of '@{}'", m.name));
     size_t close = matchingClose(in, i, end);
     if (close >= end) return fail(in[i].range, fmt::format("the body of '@{}' has no closing '%)'", m.name));
@@ -128,9 +126,11 @@ class Expander {
     return close + 1;
   }
 
-  // Collects the arguments of a macro call whose '(' is at `open`; returns
-  // the index after ')', or nullopt when the list is unterminated.
-  static std::optional<size_t> collectArgs(const Tokens& in, size_t open, size_t end, std::vector<Tokens>& args) {
+namespace {
+
+// Collects the arguments of a macro call whose '(' is at `open`; returns
+// the index after ')', or nullopt when the list is unterminated.
+std::optional<size_t> collectArgs(const Tokens& in, size_t open, size_t end, std::vector<Tokens>& args) {
     int depth = 0;
     args.emplace_back();
     for (size_t i = open + 1; i < end; ++i) {
@@ -152,7 +152,10 @@ class Expander {
     return std::nullopt;
   }
 
-  size_t use(const Tokens& in, size_t at, size_t end, Tokens& out, std::vector<std::string>& active) {
+}  // namespace
+
+size_t MacroExpander::use(const Tokens& in, size_t at, size_t end, Tokens& out, const Process& process) {
+    std::vector<std::string>& active = active_;
     const Token& t = in[at];
     std::string name = t.text.substr(1);
     const Macro* m = find(name);
@@ -187,7 +190,7 @@ class Expander {
     // body again.
     for (Tokens& arg : args) {
       Tokens expanded;
-      expand(arg, 0, arg.size(), expanded, active);
+      process(arg, expanded);
       arg = std::move(expanded);
     }
     ExpansionId expansion = sources_.addExpansion({fmt::format("expansion of macro '@{}'", name), t.range});
@@ -208,19 +211,10 @@ class Expander {
       body.push_back(std::move(copy));
     }
     active.push_back(name);
-    expand(body, 0, body.size(), out, active);
+    process(body, out);
     active.pop_back();
     return next;
-  }
-
-  MacroTable& local_;
-  const MacroTable* library_;
-  SourceManager& sources_;
-  Diagnostics& diags_;
-  bool failed_ = false;
-};
-
-}  // namespace
+}
 
 const Macro* MacroTable::find(const std::string& name) const {
   auto it = macros.find(name);
@@ -231,9 +225,21 @@ Tokens expandMacros(Tokens in, MacroTable& local, const MacroTable* library, Sou
                     Diagnostics& diags) {
   Tokens out;
   out.reserve(in.size());
-  std::vector<std::string> active;
   Token eof = in.back();
-  Expander(local, library, sources, diags).expand(in, 0, in.size(), out, active);
+  MacroExpander expander(local, library, sources, diags);
+  MacroExpander::Process expand = [&](Tokens& tokens, Tokens& into) {
+    for (size_t i = 0; i < tokens.size() && !expander.failed();) {
+      if (expander.isDefinition(tokens[i])) {
+        i = expander.define(tokens, i, tokens.size());
+      } else if (expander.isUse(tokens[i])) {
+        i = expander.use(tokens, i, tokens.size(), into, expand);
+      } else {
+        into.push_back(std::move(tokens[i++]));
+      }
+      expander.checkSize(into);
+    }
+  };
+  expand(in, out);
   if (out.empty() || out.back().type != antlr4::Token::EOF) out.push_back(std::move(eof));
   return out;
 }

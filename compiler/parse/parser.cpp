@@ -125,9 +125,7 @@ std::unique_ptr<ast::File> parseFile(FileId file, SourceManager& sources, Diagno
     Tokens raw = lex(file, sources, diags);
     if (failed()) return nullptr;
     MacroTable local;
-    Tokens expanded = expandMacros(std::move(raw), local, options.libraryMacros, sources, diags);
-    if (failed()) return nullptr;
-    tokens = resolveConditionals(std::move(expanded), options.preprocessor, sources, diags);
+    tokens = preprocess(std::move(raw), options.preprocessor, local, options.libraryMacros, sources, diags);
     if (failed()) return nullptr;
   }
   markPostfixCrements(tokens);
@@ -177,9 +175,8 @@ bool parseMacroFile(FileId file, SourceManager& sources, Diagnostics& diags, con
   size_t errorsBefore = diags.errorCount();
   Tokens raw = lex(file, sources, diags);
   if (diags.errorCount() > errorsBefore) return false;
-  // Conditionals first here: a .stpm file may choose definitions by kernel.
-  Tokens kept = resolveConditionals(std::move(raw), options.preprocessor, sources, diags, /*keepMacroBodies=*/true);
-  Tokens rest = expandMacros(std::move(kept), library, nullptr, sources, diags);
+  // A .stpm file may choose its definitions with conditionals.
+  Tokens rest = preprocess(std::move(raw), options.preprocessor, library, nullptr, sources, diags);
   if (rest.size() > 1)
     diags.report(DiagKind::BadMacroDefinition, rest.front().range,
                  "a .stpm file may only contain @define (and preprocessor conditionals)");

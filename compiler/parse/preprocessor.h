@@ -1,7 +1,8 @@
 // The preprocessor: @define macros, %( %? %: %) conditionals and script
-// arguments ($1, @1, $#, @#), applied to a file's tokens in stap's order:
-// macros first (in both branches of every conditional), then conditionals,
-// then the arguments in what remains.
+// arguments ($1, @1, $#, @#), applied to a file's tokens left to right as
+// stap does: only the chosen branch of a conditional defines or expands
+// macros (stap's manual says macros come first, but stap 4.8 ignores the
+// untaken branch, and scripts rely on that).
 #pragma once
 
 #include <functional>
@@ -41,15 +42,53 @@ struct MacroTable {
   const Macro* find(const std::string& name) const;
 };
 
-// Removes @define blocks (adding them to `local`) and expands macro uses.
+// Macro definitions and uses, one at a time, for a caller that walks the
+// tokens (the preprocessor, which also resolves conditionals on the way).
+class MacroExpander {
+ public:
+  // Preprocesses `in` (moving its tokens) into `out`: what a macro's
+  // arguments and its substituted body go through.
+  using Process = std::function<void(Tokens& in, Tokens& out)>;
+
+  MacroExpander(MacroTable& local, const MacroTable* library, SourceManager& sources, Diagnostics& diags);
+
+  bool isDefinition(const Token& t) const;  // "@define", outside any expansion
+  bool isUse(const Token& t) const;         // "@name" of a known macro, or an unknown one
+  // "@define NAME [(P, ...)] %( BODY %)" at `at`: records it; returns the index after it.
+  size_t define(const Tokens& in, size_t at, size_t end);
+  // The use at `at`: its expansion, processed, goes to `out`; returns the index after it.
+  size_t use(const Tokens& in, size_t at, size_t end, Tokens& out, const Process& process);
+  // Reports an expansion that has grown too large.
+  void checkSize(const Tokens& out);
+  bool failed() const { return failed_; }
+
+ private:
+  const Macro* find(const std::string& name) const;
+
+  MacroTable& local_;
+  const MacroTable* library_;
+  SourceManager& sources_;
+  Diagnostics& diags_;
+  std::vector<std::string> active_;  // macros being expanded, to catch recursion
+  bool failed_ = false;
+};
+
+// Preprocesses a file's tokens in stap's order, left to right: a
+// conditional keeps its chosen branch (and only that branch's @define and
+// macro uses count), @define records, a macro use expands (its arguments
+// and body preprocessed in turn), script arguments are substituted.
+Tokens preprocess(Tokens in, const PreprocessorConfig& config, MacroTable& local, const MacroTable* library,
+                  SourceManager& sources, Diagnostics& diags);
+
+// Only the macro part: removes @define blocks (adding them to `local`) and
+// expands macro uses.
 Tokens expandMacros(Tokens in, MacroTable& local, const MacroTable* library, SourceManager& sources,
                     Diagnostics& diags);
 
-// Keeps the chosen branch of each conditional and substitutes script
-// arguments in what is kept. With `keepMacroBodies` (for .stpm files, where
-// conditionals may surround definitions), @define blocks pass untouched.
+// Only the conditional part: keeps the chosen branch of each conditional
+// and substitutes script arguments in what is kept.
 Tokens resolveConditionals(Tokens in, const PreprocessorConfig& config, SourceManager& sources,
-                           Diagnostics& diags, bool keepMacroBodies = false);
+                           Diagnostics& diags);
 
 // The kernel_v part of a release: "6.1.0-56-amd64" -> "6.1.0".
 std::string kernelVersionOf(const std::string& release);
