@@ -1,6 +1,7 @@
 #include "base/diagnostics.h"
 
 #include <algorithm>
+#include <tuple>
 
 namespace utap {
 
@@ -119,6 +120,14 @@ void Diagnostics::renderOne(std::string& out, const Diagnostic& d) {
 }
 
 std::string Diagnostics::renderToString() {
+  // In source order: a pass may find errors out of order (the operands of
+  // "a = 1 = 2" are checked as the expression is folded).
+  std::stable_sort(all_.begin() + rendered_, all_.end(), [](const Diagnostic& a, const Diagnostic& b) {
+    const SourceLoc& x = a.range.begin;
+    const SourceLoc& y = b.range.begin;
+    if (x.valid() != y.valid()) return x.valid();
+    return std::tie(x.file, x.line, x.column) < std::tie(y.file, y.line, y.column);
+  });
   std::string out;
   for (; rendered_ < all_.size(); ++rendered_) renderOne(out, all_[rendered_]);
   if (suppressed_ && !suppressionReported_) {

@@ -309,7 +309,7 @@ TEST(TopLevel, OnlyDeclarations) {
 // stap -p1 rejects embedded C outside guru mode ("embedded code in
 // unprivileged script; need stap -g"), in declarations, function bodies and
 // expressions alike.
-TEST(GuruBug, EmbeddedCNeedsGuruMode) {
+TEST(GuruRegression, EmbeddedCNeedsGuruMode) {
   EXPECT_NE(errorOf("%{ int x; %} probe begin {}"), "OK");
   EXPECT_NE(errorOf("function f() %{ /* pure */ %}"), "OK");
   EXPECT_NE(errorOf("probe begin { x = %{ 1 %} }"), "OK");

@@ -289,13 +289,13 @@ TEST(Precedence, ParenthesesOverride) {
 // "a in b in c" are syntax errors. utap goes on parsing after the array name
 // and silently builds a different tree: "r = ((a in b) + c)". As a statement
 // cannot start with '+' in utap, the consistent answer is an error.
-TEST(PrecedenceBug, InResultIsNotAnOperandOfTighterOperators) {
+TEST(PrecedenceRegression, InResultIsNotAnOperandOfTighterOperators) {
   EXPECT_EQ(bodyDump("r = a in b + c").rfind("ERROR", 0), 0u) << bodyDump("r = a in b + c");
   EXPECT_EQ(bodyDump("r = [a, b] in c - d").rfind("ERROR", 0), 0u);
   EXPECT_EQ(bodyDump("r = a in b . c").rfind("ERROR", 0), 0u);
 }
 
-TEST(PrecedenceBug, InResultCannotBeCompared) {
+TEST(PrecedenceRegression, InResultCannotBeCompared) {
   EXPECT_NE(errorOf("probe begin { r = a in b == 1 }"), "OK");
   EXPECT_NE(errorOf("probe begin { r = a in b * 2 }"), "OK");
   EXPECT_NE(errorOf("probe begin { r = a in b in c }"), "OK");
@@ -505,7 +505,7 @@ TEST(Assignability, LeftSidesThatCannotBeAssigned) {
 }
 
 // The range of "&$p" starts at the '&'.
-TEST(AssignabilityBug, AddressOfRangeIncludesTheAmpersand) {
+TEST(AssignabilityRegression, AddressOfRangeIncludesTheAmpersand) {
   EXPECT_EQ(errorOf("probe begin { x = &$p = 2 }"), "t.stp:1:19: error: the left side of '=' is not assignable");
 }
 

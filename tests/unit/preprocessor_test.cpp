@@ -78,7 +78,7 @@ TEST(KernelVersion, ReleaseComparisons) {
 }
 
 // stap: "wildcard not allowed with order comparison operators".
-TEST(KernelVersionBug, WildcardsWithOrderComparisonsAreErrors) {
+TEST(KernelVersionRegression, WildcardsWithOrderComparisonsAreErrors) {
   EXPECT_EQ(pick("kernel_v < \"6.*\"").rfind("ERROR", 0), 0u);
   EXPECT_EQ(pick("kernel_vr >= \"6.1.?-56-amd64\"").rfind("ERROR", 0), 0u);
 }
@@ -131,7 +131,7 @@ TEST(Conditions, Privilege) {
 
 // stap compares the privilege exactly: 'systemtap_privilege == "stap*"' is
 // false there.
-TEST(ConditionsBug, PrivilegeIsComparedExactly) {
+TEST(ConditionsRegression, PrivilegeIsComparedExactly) {
   EXPECT_EQ(pick("systemtap_privilege == \"stap*\""), "else");
 }
 
@@ -147,7 +147,7 @@ TEST(Conditions, GuruMode) {
 }
 
 // stap: "expected 0 or 1"; utap's own message says so too, but does not check.
-TEST(ConditionsBug, GuruModeOnlyComparesWithZeroOrOne) {
+TEST(ConditionsRegression, GuruModeOnlyComparesWithZeroOrOne) {
   EXPECT_EQ(pick("guru_mode == 2").rfind("ERROR", 0), 0u);
 }
 
@@ -172,7 +172,7 @@ TEST(Conditions, KernelConfigNumbers) {
 
 // stap reads an unset option as 0 in a numeric comparison ("CONFIG_X < 5" is
 // true) and rejects a non-numeric value ("Config option value not a number").
-TEST(ConditionsBug, KernelConfigNumericComparisonsAsInStap) {
+TEST(ConditionsRegression, KernelConfigNumericComparisonsAsInStap) {
   EXPECT_EQ(pick("CONFIG_UNSET < 5"), "then");
   EXPECT_EQ(pick("CONFIG_UNSET == 0"), "then");
   EXPECT_EQ(pick("CONFIG_MODULES < 5").rfind("ERROR", 0), 0u);
@@ -357,7 +357,7 @@ TEST(Macro, BodyIsPastedAsTokens) {
 
 // stap lets a macro take the name of a built-in '@' operator (with a
 // warning, "macro redefines built-in operator '@sum'"); its uses then expand.
-TEST(MacroBug, MacrosNamedLikeBuiltinOperatorsExpand) {
+TEST(MacroRegression, MacrosNamedLikeBuiltinOperatorsExpand) {
   EXPECT_EQ(exprDump("@define sum %( 1 + 2 %) x = @sum * 3"), "(= x (+ 1 (* 2 3)))");
   EXPECT_EQ(exprDump("@define var %( 5 %) x = @var"), "(= x 5)");
 }
@@ -480,7 +480,7 @@ TEST(Macro, ExponentialExpansionIsRefused) {
 
 // One cause, one error: the refusal is reported once, not once per level of
 // macro nesting.
-TEST(MacroBug, ExponentialExpansionIsReportedOnce) {
+TEST(MacroRegression, ExponentialExpansionIsReportedOnce) {
   std::string text = "@define m0 %( 1 %)\n";
   for (int i = 1; i <= 40; ++i)
     text += "@define m" + std::to_string(i) + " %( @m" + std::to_string(i - 1) + " + @m" + std::to_string(i - 1) + " %)\n";
@@ -492,7 +492,7 @@ TEST(MacroBug, ExponentialExpansionIsReportedOnce) {
 
 // stap resolves a conditional before it reads the @define inside it: the
 // untaken branch defines nothing and its macro uses are not expanded.
-TEST(MacroBug, DefinitionsInUntakenBranchesAreIgnored) {
+TEST(MacroRegression, DefinitionsInUntakenBranchesAreIgnored) {
   EXPECT_EQ(dumpOf("%( kernel_v >= \"2.6\" %? @define m %( 1 %) %: @define m %( 2 %) %) probe begin { x = @m }"),
             "(probe (point begin optfalse sufffalse _) (block (expr (= x 1))))\n");
   EXPECT_EQ(dumpOf("%( arch == \"nope\" %? @define m %( 1 %) %: @define m %( 2 %) %) probe begin { x = @m }"),
@@ -501,7 +501,7 @@ TEST(MacroBug, DefinitionsInUntakenBranchesAreIgnored) {
   EXPECT_NE(errorOf("%( arch == \"nope\" %? @define m %( 1 %) %) probe begin { x = @m }"), "OK");
 }
 
-TEST(MacroBug, UnknownMacrosInUntakenBranchesAreNotErrors) {
+TEST(MacroRegression, UnknownMacrosInUntakenBranchesAreNotErrors) {
   EXPECT_EQ(exprDump("x = %( arch == \"nope\" %? @undefined %: 3 %)"), "(= x 3)");
 }
 

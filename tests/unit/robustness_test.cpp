@@ -139,7 +139,7 @@ TEST(Deep, HundredThousandTermChainsOfOtherOperators) {
 // 100,000 errors (no limit), each rendered from its 600 kB source line:
 // rendering takes over a minute (it needed 50 GB and threw std::bad_alloc
 // before long lines were shown as a window).
-TEST(DeepBug, ManyErrorsOnOneLongLineStopAtTheLimit) {
+TEST(DeepRegression, ManyErrorsOnOneLongLineStopAtTheLimit) {
   Outcome o = run("probe begin { x = 1" + repeat(" <<< 1", 100000) + " }");
   EXPECT_FALSE(o.tree);
   EXPECT_LE(o.errors, Diagnostics::kErrorLimit);
@@ -168,7 +168,7 @@ TEST(Deep, FiveThousandNestedWhileLoops) {
 // Printing indents each level by two spaces, so the -p1 text of N nested
 // statements is O(N^2): 50,000 nested 'while (x)' print as 2.5 GB, 100,000
 // as 10 GB (std::bad_alloc in the driver).
-TEST(DeepBug, PrintedSizeOfDeepNestingStaysReasonable) {
+TEST(DeepRegression, PrintedSizeOfDeepNestingStaysReasonable) {
   Outcome o = run("probe begin { " + repeat("while (x) ", 50000) + "y = 1 }");
   EXPECT_LT(o.printedText.size(), size_t(100) << 20);
 }

@@ -201,7 +201,7 @@ TEST(Printer, StringEscapes) {
 
 // A byte that is not UTF-8 text (from an escape) must be printed as an escape:
 // raw, it makes the printed script invalid UTF-8.
-TEST(PrinterBug, NonUtf8BytesInStringsAreEscaped) {
+TEST(PrinterRegression, NonUtf8BytesInStringsAreEscaped) {
   expectRoundTrip("probe begin { x = \"\\xff\\x80\" }");
 }
 
