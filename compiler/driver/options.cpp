@@ -142,7 +142,7 @@ ParsedOptions parseOptions(int argc, char** argv) {
   if (!o.scriptText && !o.help && !o.version) {
     if (i < argc)
       o.scriptFile = argv[i++];
-    else
+    else if (result.errors.empty())  // "-L PROBE" needs no script: say only that -L is missing
       error("no script given: name a script file, '-' for standard input, or use -e 'SCRIPT'");
   }
   for (; i < argc; ++i) o.args.emplace_back(argv[i]);

@@ -244,8 +244,15 @@ TEST(Options, ParsingTwiceStartsAfresh) {
 }
 
 TEST(Options, SeveralErrorsAreAllReported) {
-  ParsedOptions p = parse({"-p9", "-x", "0", "-m", "a-b"});
-  EXPECT_EQ(p.errors.size(), 4u) << errorsOf(p);  // pass, pid, module, no script
+  ParsedOptions p = parse({"-p9", "-x", "0", "-m", "a-b", "x.stp"});
+  EXPECT_EQ(p.errors.size(), 3u) << errorsOf(p);  // pass, pid, module
+}
+
+TEST(Options, MissingScriptIsReportedOnlyWhenNothingElseIsWrong) {
+  EXPECT_EQ(parse({"-v"}).errors.size(), 1u);
+  ParsedOptions p = parse({"-L", "process(\"x\").function(\"*\")"});
+  ASSERT_EQ(p.errors.size(), 1u) << errorsOf(p);
+  EXPECT_EQ(p.errors[0], "option '-L' is not supported yet");
 }
 
 TEST(Options, UsageMentionsTheMainOptions) {
