@@ -173,10 +173,10 @@ ExprPtr Builder::fold(ExprPtr first, const std::vector<UtapParser::ExprTailConte
 }
 
 ExprPtr Builder::combine(UtapParser::ExprTailContext* tail, ExprPtr lhs, ExprPtr middle, ExprPtr rhs) {
-  SourceRange range = SourceRange::spanning(lhs->range, rhs->range);
+  SourceRange span = SourceRange::spanning(lhs->range, rhs->range);
   if (middle) {
     auto e = std::make_unique<TernaryExpr>();
-    e->range = range;
+    e->range = span;
     e->cond = std::move(lhs);
     e->then = std::move(middle);
     e->otherwise = std::move(rhs);
@@ -186,7 +186,7 @@ ExprPtr Builder::combine(UtapParser::ExprTailContext* tail, ExprPtr lhs, ExprPtr
   std::optional<BinaryOp> op = binaryOp(b->op->getType());
   if (!op) {
     auto e = std::make_unique<AssignExpr>();
-    e->range = range;
+    e->range = span;
     e->op = assignOp(b->op->getType());
     requireAssignable(*lhs, fmt::format("the left side of '{}'", spelling(e->op)));
     e->lhs = std::move(lhs);
@@ -194,12 +194,12 @@ ExprPtr Builder::combine(UtapParser::ExprTailContext* tail, ExprPtr lhs, ExprPtr
     return e;
   }
   auto e = std::make_unique<BinaryExpr>();
-  e->range = range;
+  e->range = span;
   e->op = *op;
   if (*op == BinaryOp::Match || *op == BinaryOp::NoMatch) {
     auto* inner = dynamic_cast<BinaryExpr*>(lhs.get());
     if (inner && (inner->op == BinaryOp::Match || inner->op == BinaryOp::NoMatch))
-      diags_.report(DiagKind::ChainedRegex, range_(b->op));
+      diags_.report(DiagKind::ChainedRegex, range(b->op));
     else if (!dynamic_cast<StringLit*>(rhs.get()))
       diags_.report(
           DiagKind::SyntaxError, rhs->range,

@@ -132,8 +132,6 @@ class Builder {
 
   ExprPtr combine(UtapParser::ExprTailContext* tail, ExprPtr lhs, ExprPtr middle, ExprPtr rhs);
 
-  SourceRange range_(antlr4::Token* t) const { return range(t); }
-
   // `wildcards`: a lone "arr[*, k]" is allowed here (delete's operand).
   ExprPtr expr(UtapParser::ExprContext* ctx, bool wildcards = false);
 
