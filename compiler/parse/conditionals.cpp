@@ -1,13 +1,12 @@
 // Preprocessor conditionals "%( COND %? TRUE %: FALSE %)" and script
 // arguments. Arguments are substituted only in the tokens that survive, so
 // "%( $# > 0 %? $1 %: 5 %)" works without arguments, as in stap.
+#include <fmt/format.h>
 #include <fnmatch.h>
 #include <string.h>
 
 #include <algorithm>
 #include <optional>
-
-#include <fmt/format.h>
 
 #include "UtapLexer.h"
 #include "parse/lexer.h"
@@ -62,15 +61,14 @@ class Resolver {
           continue;
         }
         if (macros_->isUse(t)) {
-          i = macros_->use(in, i, end, out, [this](Tokens& tokens, Tokens& into) { run(tokens, 0, tokens.size(), into); });
+          i = macros_->use(in, i, end, out,
+                           [this](Tokens& tokens, Tokens& into) { run(tokens, 0, tokens.size(), into); });
           macros_->checkSize(out);
           continue;
         }
       }
       switch (t.type) {
-        case UtapLexer::PP_OPEN:
-          i = conditional(in, i, end, out);
-          break;
+        case UtapLexer::PP_OPEN: i = conditional(in, i, end, out); break;
         case UtapLexer::PP_THEN:
           diags_.report(DiagKind::StrayPpThen, t.range);
           ++i;
@@ -83,9 +81,7 @@ class Resolver {
           diags_.report(DiagKind::StrayPpClose, t.range);
           ++i;
           break;
-        default:
-          substitute(std::move(in[i]), out);
-          ++i;
+        default: substitute(std::move(in[i]), out); ++i;
       }
     }
   }
@@ -290,11 +286,12 @@ class Resolver {
     }
 
     const std::string& name = lhs->text;
-    static const char* const known[] = {"kernel_v", "kernel_vr", "arch", "runtime", "systemtap_v",
-                                        "systemtap_privilege", "guru_mode"};
+    static const char* const known[] = {"kernel_v",    "kernel_vr",           "arch",     "runtime",
+                                        "systemtap_v", "systemtap_privilege", "guru_mode"};
     if (std::find(std::begin(known), std::end(known), name) == std::end(known) && name.rfind("CONFIG_", 0) != 0)
       return fail(lhs->range, fmt::format("unknown name '{}'; expected kernel_v, kernel_vr, arch, runtime, "
-                                          "systemtap_v, systemtap_privilege, guru_mode or CONFIG_...", name));
+                                          "systemtap_v, systemtap_privilege, guru_mode or CONFIG_...",
+                                          name));
     if (name == "guru_mode") {
       if (rhs->kind != Operand::Kind::Number || !equality || (rhs->number != 0 && rhs->number != 1))
         return fail(rhs->range, "guru_mode can only be compared with == or != to 0 or 1");
@@ -318,20 +315,25 @@ class Resolver {
                                                 : config_.compatVersion;
       if (hasWildcard(pattern)) {
         if (!equality)
-          return fail(rhs->range, fmt::format("a wildcard version can only be compared with == or !=, not '{}'",
-                                              opTok.text));
+          return fail(rhs->range,
+                      fmt::format("a wildcard version can only be compared with == or !=, not '{}'", opTok.text));
         return compare(fnmatch(pattern.c_str(), actual.c_str(), 0) == 0 ? 0 : 1, op);
       }
       return compare(strverscmp(actual.c_str(), pattern.c_str()), op);
     }
     std::optional<std::string> actual;
-    if (name == "arch") actual = config_.arch;
-    else if (name == "runtime") actual = config_.runtime;
-    else if (name == "systemtap_privilege") actual = config_.privilege;
-    else if (name.rfind("CONFIG_", 0) == 0) actual = config_.kernelConfig ? config_.kernelConfig(name) : "";
+    if (name == "arch")
+      actual = config_.arch;
+    else if (name == "runtime")
+      actual = config_.runtime;
+    else if (name == "systemtap_privilege")
+      actual = config_.privilege;
+    else if (name.rfind("CONFIG_", 0) == 0)
+      actual = config_.kernelConfig ? config_.kernelConfig(name) : "";
     if (!actual)
       return fail(lhs->range, fmt::format("unknown name '{}'; expected kernel_v, kernel_vr, arch, runtime, "
-                                          "systemtap_v, systemtap_privilege, guru_mode or CONFIG_...", name));
+                                          "systemtap_v, systemtap_privilege, guru_mode or CONFIG_...",
+                                          name));
     if (!equality) return fail(opTok.range, fmt::format("'{}' can only be compared with == or !=", name));
     if (name == "systemtap_privilege") return compare(actual->compare(pattern), op);  // exact, as in stap
     return compare(fnmatch(pattern.c_str(), actual->c_str(), 0) == 0 ? 0 : 1, op);
@@ -339,7 +341,7 @@ class Resolver {
 
   const PreprocessorConfig& config_;
   MacroExpander* macros_;  // null: conditionals only
-  SourceRange end_;  // the "%?" after the condition being evaluated
+  SourceRange end_;        // the "%?" after the condition being evaluated
   SourceManager& sources_;
   Diagnostics& diags_;
 };
@@ -363,8 +365,7 @@ std::string kernelVersionOf(const std::string& release) {
   return v;
 }
 
-Tokens resolveConditionals(Tokens in, const PreprocessorConfig& config, SourceManager& sources,
-                           Diagnostics& diags) {
+Tokens resolveConditionals(Tokens in, const PreprocessorConfig& config, SourceManager& sources, Diagnostics& diags) {
   Tokens out;
   out.reserve(in.size());
   Resolver(config, sources, diags).run(in, 0, in.size() - 1, out);  // all but EOF
