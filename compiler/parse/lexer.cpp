@@ -215,6 +215,12 @@ Admit admit(const Token& t, int& depth, Diagnostics& diags) {
   return diags.atErrorLimit() ? Admit::Stop : Admit::Keep;
 }
 
+bool tooManyTokens(const Tokens& out, Diagnostics& diags) {
+  if (out.size() < kMaxTokens) return false;
+  diags.report(DiagKind::TooManyTokens, out.back().range, kMaxTokens);
+  return true;
+}
+
 Tokens lex(FileId file, SourceManager& sources, Diagnostics& diags, ExpansionId expansion) {
   Tokens out;
   const std::string& text = sources.text(file);
@@ -361,6 +367,7 @@ Tokens lex(FileId file, SourceManager& sources, Diagnostics& diags, ExpansionId 
       case Admit::Drop: continue;
       case Admit::Stop: return finish(begin);
     }
+    if (tooManyTokens(out, diags)) return finish(begin);
     out.push_back(std::move(t));
   }
 }

@@ -24,6 +24,8 @@ Tokens lexWithAntlr(FileId file, SourceManager& sources, Diagnostics& diags, Exp
 // both lexers so they report the same errors.
 enum class Admit { Keep, Drop, Stop };
 Admit admit(const Token& t, int& depth, Diagnostics& diags);
+// Reports, once `out` reaches kMaxTokens, that the file is too large.
+bool tooManyTokens(const Tokens& out, Diagnostics& diags);
 
 // Reports the first invalid UTF-8 sequence or NUL byte of `text` and
 // returns its location; nullopt when the text is clean.

@@ -84,6 +84,7 @@ Tokens lexWithAntlr(FileId file, SourceManager& sources, Diagnostics& diags, Exp
       case Admit::Drop: continue;
       case Admit::Stop: return eofToken(begin);
     }
+    if (tooManyTokens(out, diags)) return eofToken(begin);
     out.push_back(std::move(token));
   }
 }

@@ -25,4 +25,9 @@ using Tokens = std::vector<Token>;
 // realistic script stays below 30).
 constexpr int kMaxNesting = 1000;
 
+// A file with more tokens than this is refused: parsing costs about 1 KB of
+// memory per token, and a realistic script (or the whole stap tapset
+// library) stays far below it.
+constexpr size_t kMaxTokens = 1'000'000;
+
 }  // namespace utap::parse

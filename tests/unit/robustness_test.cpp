@@ -284,3 +284,25 @@ TEST(Bytes, UnterminatedEmbeddedC) {
 
 }  // namespace
 }  // namespace utap
+
+namespace utap {
+namespace {
+
+// Parsing costs about 1 KB per token; a file past kMaxTokens (10 MB of
+// "x=" is five million) is refused at once instead of taking gigabytes.
+TEST(Huge, FilesPastTheTokenLimitAreRefusedQuickly) {
+  Outcome o = run("probe begin { " + repeat("x=", parse::kMaxTokens) + "1 }");
+  EXPECT_FALSE(o.tree);
+  EXPECT_EQ(o.errors, 1u);
+  EXPECT_NE(o.firstError.find("the script is too large: utap parses files of up to 1000000 tokens"), std::string::npos)
+      << o.firstError;
+}
+
+TEST(Huge, FilesJustBelowTheTokenLimitParse) {
+  // probe begin { ... } is 4 tokens, "x=1 " 3 each.
+  Outcome o = run("probe begin { " + repeat("x=1 ", (parse::kMaxTokens - 10) / 3) + "}");
+  EXPECT_TRUE(o.tree) << o.firstError;
+}
+
+}  // namespace
+}  // namespace utap
