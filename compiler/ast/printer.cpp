@@ -5,20 +5,11 @@
 #include "ast/precedence.h"
 #include "ast/visitor.h"
 #include "base/stack_guard.h"
+#include "base/utf8.h"
 
 namespace utap::ast {
 
 namespace {
-
-// Length of the valid UTF-8 sequence starting at s[i], or 0.
-size_t utf8Length(const std::string& s, size_t i) {
-  auto c = static_cast<unsigned char>(s[i]);
-  size_t len = (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
-  if (len == 0 || i + len > s.size()) return 0;
-  for (size_t k = 1; k < len; ++k)
-    if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return 0;
-  return len;
-}
 
 // A string literal for `s`: printable text as is (UTF-8 too), everything
 // else escaped, so that the printed script is valid UTF-8 and reads back
@@ -28,7 +19,7 @@ std::string quote(const std::string& s) {
   for (size_t i = 0; i < s.size(); ++i) {
     auto c = static_cast<unsigned char>(s[i]);
     if (c >= 0x80) {
-      size_t len = utf8Length(s, i);
+      size_t len = utf8SequenceLength(std::string_view(s).substr(i, 4));
       if (len) {
         out.append(s, i, len);
         i += len - 1;

@@ -4,6 +4,26 @@
 
 namespace utap::parse::build {
 
+namespace {
+
+// The output functions whose first argument may be a literal format or
+// delimiter, parsed into PrintCall.
+constexpr PrintFunction kPrintFunctions[] = {
+    {"print", PrintCall::Kind::Print},       {"sprint", PrintCall::Kind::Print},
+    {"println", PrintCall::Kind::Println},   {"sprintln", PrintCall::Kind::Println},
+    {"printf", PrintCall::Kind::Printf},     {"sprintf", PrintCall::Kind::Printf},
+    {"printd", PrintCall::Kind::Printd},     {"sprintd", PrintCall::Kind::Printd},
+    {"printdln", PrintCall::Kind::Printdln}, {"sprintdln", PrintCall::Kind::Printdln},
+};
+
+}  // namespace
+
+const PrintFunction* Builder::printFunction(std::string_view name) {
+  for (const PrintFunction& f : kPrintFunctions)
+    if (f.name == name) return &f;
+  return nullptr;
+}
+
 void Builder::indexList(UtapParser::IndexListContext* ctx, std::vector<ExprPtr>& out, bool wildcardsAllowed) {
   for (auto* item : ctx->indexItem()) {
     if (item->STAR()) {
@@ -269,15 +289,8 @@ std::vector<ExprPtr> Builder::args(UtapParser::ArgListContext* ctx) {
 
 ExprPtr Builder::call(UtapParser::StmtPrimaryContext* c) {
   std::string name = c->IDENT()->getText();
-  static const std::pair<const char*, PrintCall::Kind> printers[] = {
-      {"print", PrintCall::Kind::Print},       {"sprint", PrintCall::Kind::Print},
-      {"println", PrintCall::Kind::Println},   {"sprintln", PrintCall::Kind::Println},
-      {"printf", PrintCall::Kind::Printf},     {"sprintf", PrintCall::Kind::Printf},
-      {"printd", PrintCall::Kind::Printd},     {"sprintd", PrintCall::Kind::Printd},
-      {"printdln", PrintCall::Kind::Printdln}, {"sprintdln", PrintCall::Kind::Printdln},
-  };
-  auto it = std::find_if(std::begin(printers), std::end(printers), [&](auto& p) { return name == p.first; });
-  if (it == std::end(printers)) {
+  const PrintFunction* it = printFunction(name);
+  if (!it) {
     auto e = make<CallExpr>(c);
     e->name = name;
     e->args = args(c->argList());
@@ -285,7 +298,7 @@ ExprPtr Builder::call(UtapParser::StmtPrimaryContext* c) {
   }
   auto e = make<PrintCall>(c);
   e->name = name;
-  e->kind = it->second;
+  e->kind = it->kind;
   e->toString = name[0] == 's';
   e->args = args(c->argList());
   bool needsLiteral =
@@ -431,7 +444,7 @@ ExprPtr Builder::stmtPrimary(UtapParser::StmtPrimaryContext* ctx, bool wildcards
   }
   if (kind == 0) {
     auto* c = static_cast<UtapParser::StmtPrimaryContext*>(ctx);
-    if (isPrintFunction(c->IDENT()->getText())) {
+    if (printFunction(c->IDENT()->getText())) {
       size_t next = c->IDENT()->getSymbol()->getTokenIndex() + 1;
       diags_.report(DiagKind::PrintNeedsParens, tokens_[std::min(next, tokens_.size() - 1)].range,
                     c->IDENT()->getText());

@@ -110,12 +110,6 @@ Sort Builder::sortOf(antlr4::Token* t) {
   return t->getType() == UtapLexer::PLUS ? Sort::Ascending : Sort::Descending;
 }
 
-bool Builder::isPrintFunction(const std::string& name) {
-  static const char* const names[] = {"print",   "sprint", "println", "sprintln", "printf",
-                                      "sprintf", "printd", "sprintd", "printdln", "sprintdln"};
-  return std::find(std::begin(names), std::end(names), name) != std::end(names);
-}
-
 std::unique_ptr<Symbol> Builder::symbol(antlr4::tree::TerminalNode* ident) {
   auto s = std::make_unique<Symbol>();
   s->range = range(ident->getSymbol());

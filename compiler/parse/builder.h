@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <optional>
+#include <string_view>
 
 #include "UtapLexer.h"
 #include "UtapParser.h"
@@ -24,6 +25,11 @@ using grammar::UtapParser;
 using namespace ast;
 
 constexpr size_t kMaxBraceExpansions = 100'000;
+
+struct PrintFunction {
+  std::string_view name;
+  PrintCall::Kind kind;
+};
 
 class Builder {
  public:
@@ -109,7 +115,7 @@ class Builder {
 
   static Sort sortOf(antlr4::Token* t);
 
-  static bool isPrintFunction(const std::string& name);
+  static const PrintFunction* printFunction(std::string_view name);
 
   std::unique_ptr<Symbol> symbol(antlr4::tree::TerminalNode* ident);
 

@@ -10,6 +10,7 @@
 
 #include "UtapLexer.h"
 #include "parse/lexer.h"
+#include "parse/literals.h"
 #include "parse/preprocessor.h"
 
 namespace utap::parse {
@@ -215,7 +216,7 @@ class Resolver {
     }
     if (t.type == UtapLexer::STRING) {
       std::string value;
-      while (i < cond.size() && cond[i].type == UtapLexer::STRING) value += unquote(cond[i++].text);
+      while (i < cond.size() && cond[i].type == UtapLexer::STRING) value += decodeString(cond[i++].text);
       return Operand{Operand::Kind::String, 0, value, t.range};
     }
     bool negative = false;
@@ -225,28 +226,18 @@ class Resolver {
       ++at;
     }
     if (cond[at].type == UtapLexer::NUMBER) {
-      errno = 0;
-      char* stop = nullptr;
-      unsigned long long v = std::strtoull(cond[at].text.c_str(), &stop, 0);
-      if (*stop != '\0' || errno == ERANGE) {
+      NumberResult n = decodeNumber(cond[at].text);
+      if (!n.value) {
         fail(cond[at].range, fmt::format("'{}' is not a valid number", cond[at].text));
         return std::nullopt;
       }
       i = at + 1;
-      int64_t value = static_cast<int64_t>(v);
-      return Operand{Operand::Kind::Number, negative ? -value : value, cond[at].text, t.range};
+      int64_t value = *n.value;
+      return Operand{Operand::Kind::Number, negative ? static_cast<int64_t>(0 - static_cast<uint64_t>(value)) : value,
+                     cond[at].text, t.range};
     }
     fail(t.range, fmt::format("expected a name, a number or a string instead of '{}'", t.text));
     return std::nullopt;
-  }
-
-  static std::string unquote(const std::string& s) {
-    std::string out;
-    for (size_t i = 1; i + 1 < s.size(); ++i) {
-      if (s[i] == '\\' && i + 2 < s.size()) ++i;
-      out += s[i];
-    }
-    return out;
   }
 
   static bool compare(int cmp, size_t op) {

@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "UtapLexer.h"
+#include "base/utf8.h"
 
 namespace utap::parse {
 
@@ -18,28 +19,14 @@ using grammar::UtapLexer;
 // Returns the offset of the first byte that is not valid UTF-8 (or a NUL),
 // or npos when the text is clean.
 size_t firstBadByte(const std::string& s, bool& isNul) {
-  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-  size_t n = s.size();
-  for (size_t i = 0; i < n;) {
-    unsigned char c = p[i];
-    if (c == 0) {
+  std::string_view text(s);
+  for (size_t i = 0; i < text.size();) {
+    if (text[i] == '\0') {
       isNul = true;
       return i;
     }
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    size_t len = (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
-    if (len == 0 || i + len > n) return i;
-    for (size_t k = 1; k < len; ++k)
-      if ((p[i + k] & 0xC0) != 0x80) return i;
-    uint32_t cp = len == 2 ? (c & 0x1F) : len == 3 ? (c & 0x0F) : (c & 0x07);
-    for (size_t k = 1; k < len; ++k) cp = (cp << 6) | (p[i + k] & 0x3F);
-    // Overlong forms, surrogates and values past U+10FFFF.
-    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-        (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
-      return i;
+    size_t len = utf8SequenceLength(text.substr(i, 4));
+    if (len == 0) return i;
     i += len;
   }
   return std::string::npos;
@@ -180,6 +167,12 @@ std::optional<SourceLoc> checkEncoding(FileId file, const std::string& text, Dia
   else
     diags.report(DiagKind::InvalidUtf8, {at, at, expansion}, static_cast<unsigned char>(text[bad]));
   return at;
+}
+
+bool isBuiltinAtWord(std::string_view name) {
+  for (const Keyword& w : kAtWords)
+    if (w.text.substr(1) == name && w.type != UtapLexer::AT_DEFINE) return true;
+  return false;
 }
 
 Admit admit(const Token& t, int& depth, Diagnostics& diags) {

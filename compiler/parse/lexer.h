@@ -3,6 +3,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "base/diagnostics.h"
 #include "parse/token.h"
@@ -24,6 +25,9 @@ Tokens lexWithAntlr(FileId file, SourceManager& sources, Diagnostics& diags, Exp
 // both lexers so they report the same errors.
 enum class Admit { Keep, Drop, Stop };
 Admit admit(const Token& t, int& depth, Diagnostics& diags);
+// Whether "@name" is one of the language's own '@' operators (@cast, @sum...).
+bool isBuiltinAtWord(std::string_view name);
+
 // Reports, once `out` reaches kMaxTokens, that the file is too large.
 bool tooManyTokens(const Tokens& out, Diagnostics& diags);
 

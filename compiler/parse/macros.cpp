@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "UtapLexer.h"
+#include "parse/lexer.h"
 #include "parse/preprocessor.h"
 
 namespace utap::parse {
@@ -17,13 +18,6 @@ using grammar::UtapLexer;
 
 constexpr size_t kMaxExpansionDepth = 64;
 constexpr size_t kMaxExpandedTokens = 4'000'000;
-
-bool isBuiltinName(const std::string& name) {
-  static const char* const builtins[] = {
-      "cast",      "var",   "defined", "entry", "perf", "const", "probewrite", "kderef",   "uderef",     "kregister",
-      "uregister", "count", "sum",     "min",   "max",  "avg",   "variance",   "hist_log", "hist_linear"};
-  return std::find(std::begin(builtins), std::end(builtins), name) != std::end(builtins);
-}
 
 bool isScriptArgument(const std::string& atName) {
   return atName.size() > 1 && std::all_of(atName.begin() + 1, atName.end(), ::isdigit);
@@ -112,7 +106,7 @@ size_t MacroExpander::define(const Tokens& in, size_t at, size_t end) {
   size_t close = matchingClose(in, i, end);
   if (close >= end) return fail(in[i].range, fmt::format("the body of '@{}' has no closing '%)'", m.name));
   m.body.assign(in.begin() + i + 1, in.begin() + close);
-  if (isBuiltinName(m.name)) diags_.report(DiagKind::MacroShadowsBuiltin, m.defined, m.name);
+  if (isBuiltinAtWord(m.name)) diags_.report(DiagKind::MacroShadowsBuiltin, m.defined, m.name);
   if (local_.macros.count(m.name)) {
     diags_.report(DiagKind::MacroRedefined, m.defined, m.name);
   } else {

@@ -203,6 +203,8 @@ TEST(Printer, StringEscapes) {
 // raw, it makes the printed script invalid UTF-8.
 TEST(PrinterRegression, NonUtf8BytesInStringsAreEscaped) {
   expectRoundTrip("probe begin { x = \"\\xff\\x80\" }");
+  // Overlong forms and surrogates look like UTF-8 but the lexer rejects them.
+  expectRoundTrip("probe begin { x = \"\\xc0\\x80\" y = \"\\xed\\xa0\\x80\" z = \"é\" }");
 }
 
 TEST(Printer, Statements) {
