@@ -394,6 +394,15 @@ std::string printExpr(const Expr& e) {
   return p.out;
 }
 
+std::string printProbePoint(const ProbePoint& point) { return FilePrinter().point(point); }
+
+std::string printStmt(const Stmt& stmt, int indent) {
+  FilePrinter p;
+  p.indent = indent;
+  const_cast<Stmt&>(stmt).accept(p);
+  return p.out;
+}
+
 std::string printFile(const File& file) {
   FilePrinter p;
   p.out = "# parse tree dump\n# file " + file.name + "\n";

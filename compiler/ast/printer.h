@@ -14,6 +14,8 @@ struct TooDeep {};
 
 std::string printFile(const File& file);
 std::string printExpr(const Expr& expr);
+std::string printProbePoint(const ProbePoint& point);     // "timer.ms(5)? if (x)"
+std::string printStmt(const Stmt& stmt, int indent = 0);  // lines, each ending in '\n'
 
 // A compact structural dump, "(+ (sym a) (num 1))", without locations; two
 // trees are the same exactly when their dumps are. Used by tests.

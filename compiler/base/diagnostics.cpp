@@ -65,6 +65,20 @@ Severity Diagnostics::severityOf(DiagKind kind) { return kKinds[static_cast<int>
 
 Diagnostic& Diagnostics::add(DiagKind kind, const SourceRange& range, std::string message) {
   Severity severity = severityOf(kind);
+  // The same code checked twice (an alias body copied into every probe it
+  // expands to) reports once.
+  std::string key = fmt::format("{}:{}:{}:{}:{}:{}", static_cast<int>(kind), range.begin.file, range.begin.line,
+                                range.begin.column, range.expansion, message);
+  if (!seen_.insert(std::move(key)).second) {
+    lastSuppressed_ = true;
+    scratch_ = {kind, severity, std::move(message), range, {}};
+    return scratch_;
+  }
+  if (severity == Severity::Warning && warningsSuppressed_) {
+    lastSuppressed_ = true;
+    scratch_ = {kind, severity, std::move(message), range, {}};
+    return scratch_;
+  }
   lastSuppressed_ = errors_ >= kErrorLimit;
   if (severity == Severity::Error) ++errors_;
   if (lastSuppressed_) {

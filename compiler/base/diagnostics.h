@@ -6,6 +6,7 @@
 
 #include <cstdio>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include <fmt/format.h>
@@ -53,6 +54,8 @@ class Diagnostics {
   bool hasErrors() const { return errors_ != 0; }
   bool atErrorLimit() const { return errors_ >= kErrorLimit; }
   const std::vector<Diagnostic>& all() const { return all_; }
+  // -w: warnings are dropped as they are reported.
+  void suppressWarnings(bool on) { warningsSuppressed_ = on; }
 
   // Writes every diagnostic not yet written, gcc style, with the source line
   // and a caret under the range.
@@ -75,6 +78,8 @@ class Diagnostics {
   size_t suppressed_ = 0;
   bool lastSuppressed_ = false;
   bool suppressionReported_ = false;
+  bool warningsSuppressed_ = false;
+  std::unordered_set<std::string> seen_;
   Diagnostic scratch_;
 };
 

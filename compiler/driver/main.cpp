@@ -1,4 +1,5 @@
 // utap: the command. Parses options, runs the passes up to -p, and reports.
+#include <fmt/format.h>
 #include <malloc.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -10,14 +11,14 @@
 #include <iostream>
 #include <sstream>
 
-#include <fmt/format.h>
-
 #include "ast/printer.h"
 #include "base/diagnostics.h"
 #include "base/stack_guard.h"
 #include "driver/options.h"
 #include "driver/target_kernel.h"
 #include "parse/parser.h"
+#include "probes/provider.h"
+#include "sema/elaborate.h"
 
 #ifndef UTAP_VERSION
 #define UTAP_VERSION "0.1"
@@ -45,11 +46,8 @@ std::string tapsetDir() {
 }
 
 // Loads the public macros of every .stpm file in the tapset directories.
-void loadLibraryMacros(const Options& o, SourceManager& sources, Diagnostics& diags,
+void loadLibraryMacros(const std::vector<std::string>& dirs, SourceManager& sources, Diagnostics& diags,
                        const parse::ParseOptions& parseOptions, parse::MacroTable& library) {
-  std::vector<std::string> dirs;
-  if (!tapsetDir().empty()) dirs.push_back(tapsetDir());
-  dirs.insert(dirs.end(), o.includeDirs.begin(), o.includeDirs.end());
   for (const auto& dir : dirs) {
     std::error_code ec;
     std::vector<std::filesystem::path> files;
@@ -129,46 +127,75 @@ int run(int argc, char** argv) {
   parse::MacroTable library;
   std::string printed;
   bool tooDeep = false;
+  bool parseOk = false;
+  std::vector<std::string> dirs;
+  if (!tapsetDir().empty()) dirs.push_back(tapsetDir());
+  dirs.insert(dirs.end(), o.includeDirs.begin(), o.includeDirs.end());
+  diags.suppressWarnings(o.suppressWarnings);
+  std::unique_ptr<sema::Program> program;
   runWithLargeStack(kFrontEndStack, [&] {
-    loadLibraryMacros(o, sources, diags, parseOptions, library);
+    loadLibraryMacros(dirs, sources, diags, parseOptions, library);
     parseOptions.libraryMacros = &library;
     FileId script = sources.addFile(name, std::move(text));
     std::unique_ptr<ast::File> file = parse::parseFile(script, sources, diags, parseOptions);
+    parseOk = file != nullptr && !diags.hasErrors();
     try {
       if (file && o.lastPass == 1) printed = ast::printFile(*file);
     } catch (const ast::TooDeep&) {
       tooDeep = true;
     }
-    if (o.lastPass == 1)
+    if (o.lastPass == 1) {
       (void)file.release();  // the process exits next; see freeParseTree
-    else
-      file.reset();  // destroy the tree on the large stack too
+      return;
+    }
+    if (!parseOk) return;
+    if (o.verbose) fmt::print(stderr, "Pass 1: parsed user script using {}.\n", resourceReport(start));
+    sema::ElaborateOptions elaborateOptions;
+    elaborateOptions.tapsetDirs = dirs;
+    elaborateOptions.parse = parseOptions;
+    elaborateOptions.guru = o.guru;
+    elaborateOptions.defines = o.defines;
+    probes::Registry registry = probes::Registry::standard();
+    program = sema::elaborate(std::move(file), sources, diags, elaborateOptions, registry);
+    try {
+      if (program && o.lastPass == 2) printed = sema::printProgram(*program, o.verbose > 0);
+    } catch (const ast::TooDeep&) {
+      tooDeep = true;
+    }
+    // The process exits next: leave the program to the kernel, as for -p1.
+    (void)program.release();
   });
   if (tooDeep) diags.report(DiagKind::TooComplex, SourceRange{});
   diags.render(stderr);
-  if (diags.hasErrors()) {
+  if (!parseOk) {
     fmt::print(stderr, "Pass 1: parse failed.\n");
     return 1;
   }
-  if (o.verbose) fmt::print(stderr, "Pass 1: parsed user script using {}.\n", resourceReport(start));
-
-  if (o.lastPass == 1) {
-    if (o.outputFile.empty()) {
-      std::fwrite(printed.data(), 1, printed.size(), stdout);
-    } else {
-      std::ofstream out(o.outputFile, std::ios::binary);
-      out << printed;
-      if (!out) {
-        fmt::print(stderr, "utap: error: cannot write '{}': {}\n", o.outputFile, std::strerror(errno));
-        return 1;
-      }
+  if (o.lastPass == 1 && o.verbose) fmt::print(stderr, "Pass 1: parsed user script using {}.\n", resourceReport(start));
+  if (o.lastPass >= 2) {
+    if (diags.hasErrors()) {
+      fmt::print(stderr, "Pass 2: analysis failed.\n");
+      return 1;
     }
-    return 0;
+    if (o.verbose) fmt::print(stderr, "Pass 2: analyzed script using {}.\n", resourceReport(start));
   }
-  fmt::print(stderr,
-             "utap: error: pass 2 (elaboration) and later passes are not available in this version; "
-             "use -p1 to stop after parsing\n");
-  return 1;
+  if (o.lastPass > 2) {
+    fmt::print(stderr,
+               "utap: error: pass 3 (translation) and later passes are not available in this version; "
+               "use -p1 or -p2\n");
+    return 1;
+  }
+  if (o.outputFile.empty()) {
+    std::fwrite(printed.data(), 1, printed.size(), stdout);
+  } else {
+    std::ofstream out(o.outputFile, std::ios::binary);
+    out << printed;
+    if (!out) {
+      fmt::print(stderr, "utap: error: cannot write '{}': {}\n", o.outputFile, std::strerror(errno));
+      return 1;
+    }
+  }
+  return 0;
 }
 
 }  // namespace

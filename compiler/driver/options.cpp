@@ -95,6 +95,7 @@ ParsedOptions parseOptions(int argc, char** argv) {
         break;
       }
       case 'g': o.guru = true; break;
+      case 'w': o.suppressWarnings = true; break;
       case 'k': o.keepTemps = true; break;
       case 'm':
         if (!isIdentifier(optarg) || std::strlen(optarg) > 55)
@@ -170,6 +171,7 @@ Options:
   -c CMD           start CMD and trace it; stop when it exits
   -x PID           trace process PID (target())
   -g               guru mode: allow embedded C in the script
+  -w               suppress warnings
   -k               keep the temporary build directory
   -m NAME          name the kernel module NAME
   -r KVER          build for kernel release KVER (or a build directory)

@@ -19,6 +19,7 @@ struct Options {
   std::string targetCommand;             // -c
   std::optional<pid_t> targetPid;        // -x
   bool guru = false;                     // -g
+  bool suppressWarnings = false;         // -w
   bool keepTemps = false;                // -k
   std::string moduleName;                // -m
   std::string kernel;                    // -r: a release or a build directory

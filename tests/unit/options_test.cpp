@@ -214,7 +214,7 @@ TEST(Options, UnsupportedStapOptions) {
     ASSERT_EQ(p.errors.size(), 1u) << opt;
     EXPECT_EQ(p.errors[0], std::string("option '") + opt + "' is not supported yet");
   }
-  for (const char* opt : {"-t", "-b", "-u", "-q", "-w", "-W", "-F", "-i", "-P"}) {
+  for (const char* opt : {"-t", "-b", "-u", "-q", "-W", "-F", "-i", "-P"}) {
     ParsedOptions p = parse({opt, "s.stp"});
     ASSERT_EQ(p.errors.size(), 1u) << opt;
     EXPECT_EQ(p.errors[0], std::string("option '") + opt + "' is not supported yet");

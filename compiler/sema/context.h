@@ -1,0 +1,41 @@
+// State shared by the steps of pass 2 (internal to sema/).
+#pragma once
+
+#include <map>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include "base/diagnostics.h"
+#include "sema/elaborate.h"
+#include "sema/program.h"
+
+namespace utap::sema {
+
+struct Context {
+  Program& program;
+  SourceManager& sources;
+  Diagnostics& diags;
+  const ElaborateOptions& options;
+  const probes::Registry& registry;
+  std::unordered_set<FileId> tapsetFiles;  // files that came from the library
+
+  // The file a node was written in: for macro-expanded code, the file of
+  // the outermost use, so private names resolve where the macro was used.
+  FileId fileOf(const SourceRange& range) const;
+  bool isTapset(FileId file) const { return tapsetFiles.count(file) != 0; }
+};
+
+// The steps, in order; each reports into ctx.diags.
+void includeTapsets(Context& ctx, std::vector<std::unique_ptr<ast::File>> library);
+void expandProbes(Context& ctx);
+void resolveSymbols(Context& ctx);
+void inferTypes(Context& ctx);
+void checkUsage(Context& ctx);
+void elideUnused(Context& ctx);
+
+// Loads every .stp file under the tapset directories (sorted, recursively).
+std::vector<std::unique_ptr<ast::File>> loadTapsetLibrary(SourceManager& sources, Diagnostics& diags,
+                                                          const ElaborateOptions& options);
+
+}  // namespace utap::sema

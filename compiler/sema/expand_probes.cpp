@@ -1,0 +1,191 @@
+// Step 2 of pass 2: every probe declaration becomes concrete probes. Each
+// written point is matched against the probe aliases of the included files
+// and the built-in providers; an alias expands to its own points, recursively,
+// and contributes its prologue (before the body) or epilogue (after it).
+// Each concrete probe gets its own copy of every block it runs.
+#include <algorithm>
+
+#include "ast/clone.h"
+#include "ast/printer.h"
+#include "sema/context.h"
+
+namespace utap::sema {
+
+namespace {
+
+// One concrete point found under a written point, with the aliases that led
+// to it (innermost first) and the conditions on the way.
+struct Found {
+  std::unique_ptr<probes::ResolvedPoint> point;
+  std::vector<const ast::AliasDecl*> aliases;
+  std::vector<const ast::Expr*> conditions;
+};
+
+std::string pointsText(const std::vector<ast::ProbePoint>& points) {
+  std::string s;
+  for (const auto& p : points) s += (s.empty() ? "" : ",") + ast::printProbePoint(p);
+  return s;
+}
+
+std::string aliasText(const ast::AliasDecl& alias) {
+  return pointsText(alias.names) + (alias.prologue ? " = " : " += ") + pointsText(alias.points);
+}
+
+bool hasWildcard(const ast::ProbePoint& point) {
+  return std::any_of(point.components.begin(), point.components.end(),
+                     [](const ast::Component& c) { return c.name.find_first_of("*?[") != std::string::npos; });
+}
+
+class Expander {
+ public:
+  explicit Expander(Context& ctx) : ctx_(ctx) {
+    for (auto& file : ctx.program.files)
+      for (auto& decl : file->decls)
+        if (auto* alias = dynamic_cast<ast::AliasDecl*>(decl.get())) {
+          bool ok = true;
+          for (auto& name : alias->names)
+            if (hasWildcard(name)) {
+              ctx.diags.report(DiagKind::AliasNameWildcard, alias->range, ast::printProbePoint(name));
+              ok = false;
+            }
+          if (ok) aliases_.push_back(alias);
+        }
+  }
+
+  void run() {
+    for (auto& file : ctx_.program.files)
+      for (auto& decl : file->decls)
+        if (auto* probe = dynamic_cast<ast::ProbeDecl*>(decl.get())) expandDecl(*probe);
+  }
+
+ private:
+  void expandDecl(const ast::ProbeDecl& decl) {
+    std::string origin = pointsText(decl.points);
+    for (const auto& written : decl.points) {
+      std::vector<Found> found;
+      bool failed = false;
+      expand(written, found, failed);
+      if (failed) continue;
+      for (auto& f : found) build(decl, origin, std::move(f));
+      // '!': a point that resolved makes the later points unnecessary.
+      if (written.sufficient && !found.empty()) break;
+    }
+  }
+
+  static bool aliasMatches(const ast::ProbePoint& written, const ast::ProbePoint& name) {
+    if (written.components.size() != name.components.size()) return false;
+    for (size_t i = 0; i < written.components.size(); ++i)
+      if (written.components[i].arg ||
+          !probes::componentNameMatches(written.components[i].name, name.components[i].name))
+        return false;
+    return true;
+  }
+
+  void expand(const ast::ProbePoint& written, std::vector<Found>& out, bool& failed) {
+    bool optional = written.optional || written.sufficient;
+    bool matched = false;
+    size_t before = out.size();
+    for (const auto* alias : aliases_) {
+      if (!std::any_of(alias->names.begin(), alias->names.end(),
+                       [&](const ast::ProbePoint& name) { return aliasMatches(written, name); }))
+        continue;
+      matched = true;
+      if (std::find(active_.begin(), active_.end(), alias) != active_.end()) {
+        ctx_.diags.report(DiagKind::RecursiveAlias, written.range, ast::printProbePoint(alias->names[0]));
+        failed = true;
+        return;
+      }
+      active_.push_back(alias);
+      size_t first = out.size();
+      for (const auto& target : alias->points) {
+        expand(target, out, failed);
+        if (failed) break;
+        if (target.sufficient && out.size() > first) break;
+      }
+      active_.pop_back();
+      if (failed) return;
+      for (size_t i = first; i < out.size(); ++i) out[i].aliases.push_back(alias);
+    }
+    for (const auto& match : ctx_.registry.match(written)) {
+      matched = true;
+      size_t errors = ctx_.diags.errorCount();
+      for (auto& point : ctx_.registry.resolve(match, written, ctx_.diags))
+        out.push_back(Found{std::move(point), {}, {}});
+      if (ctx_.diags.errorCount() != errors) {
+        failed = true;
+        return;
+      }
+    }
+    if (!matched) {
+      if (!optional) {
+        ctx_.diags.report(DiagKind::UnknownProbePoint, written.range, ast::printProbePoint(written));
+        failed = true;
+      }
+      return;
+    }
+    if (out.size() == before && !optional) {
+      ctx_.diags.report(DiagKind::ProbePointMatchedNothing, written.range, ast::printProbePoint(written));
+      failed = true;
+      return;
+    }
+    if (written.condition)
+      for (size_t i = before; i < out.size(); ++i) out[i].conditions.push_back(written.condition.get());
+  }
+
+  void build(const ast::ProbeDecl& decl, const std::string& origin, Found found) {
+    auto probe = std::make_unique<Probe>();
+    probe->origin = &decl;
+    probe->index = ctx_.program.probes.size();
+    for (const auto* alias : found.aliases) probe->chain += "<- " + aliasText(*alias) + " ";
+    probe->chain += "<- " + origin;
+    probe->point = std::move(found.point);
+
+    auto body = std::make_unique<ast::Block>();
+    body->range = decl.body->range;
+    if (!found.conditions.empty()) {
+      // Outer conditions first; all must hold.
+      ast::ExprPtr cond;
+      for (auto it = found.conditions.rbegin(); it != found.conditions.rend(); ++it) {
+        ast::ExprPtr c = ast::cloneExpr(**it);
+        if (!cond) {
+          cond = std::move(c);
+          continue;
+        }
+        auto both = std::make_unique<ast::BinaryExpr>();
+        both->op = ast::BinaryOp::LogicalAnd;
+        both->range = SourceRange::spanning(cond->range, c->range);
+        both->lhs = std::move(cond);
+        both->rhs = std::move(c);
+        cond = std::move(both);
+      }
+      probe->condition = cond.get();
+      auto negated = std::make_unique<ast::UnaryExpr>();
+      negated->op = ast::UnaryOp::Not;
+      negated->range = cond->range;
+      negated->operand = std::move(cond);
+      auto check = std::make_unique<ast::IfStmt>();
+      check->range = negated->range;
+      check->cond = std::move(negated);
+      check->then = std::make_unique<ast::NextStmt>();
+      check->then->range = check->range;
+      body->stmts.push_back(std::move(check));
+    }
+    for (const auto* alias : found.aliases)
+      if (alias->prologue) body->stmts.push_back(ast::cloneBlock(*alias->prologue));
+    body->stmts.push_back(ast::cloneBlock(*decl.body));
+    for (auto it = found.aliases.rbegin(); it != found.aliases.rend(); ++it)
+      if ((*it)->epilogue) body->stmts.push_back(ast::cloneBlock(*(*it)->epilogue));
+    probe->body = std::move(body);
+    ctx_.program.probes.push_back(std::move(probe));
+  }
+
+  Context& ctx_;
+  std::vector<const ast::AliasDecl*> aliases_;
+  std::vector<const ast::AliasDecl*> active_;  // aliases being expanded (recursion check)
+};
+
+}  // namespace
+
+void expandProbes(Context& ctx) { Expander(ctx).run(); }
+
+}  // namespace utap::sema

@@ -1,0 +1,96 @@
+#include "sema/print_format.h"
+
+#include <fmt/format.h>
+
+#include <cctype>
+#include <cstring>
+
+namespace utap::sema {
+
+std::vector<bool> ParsedFormat::valueIsString() const {
+  std::vector<bool> out;
+  for (const auto& p : pieces) {
+    if (p.kind != FormatPiece::Kind::Conversion) continue;
+    if (p.width == -2) out.push_back(false);
+    if (p.precision == -2) out.push_back(false);
+    out.push_back(p.conversion == 's');
+  }
+  return out;
+}
+
+ParsedFormat parseFormat(const std::string& f) {
+  ParsedFormat out;
+  std::string literal;
+  auto flush = [&] {
+    if (literal.empty()) return;
+    FormatPiece piece;
+    piece.text = std::move(literal);
+    out.pieces.push_back(std::move(piece));
+    literal.clear();
+  };
+  auto number = [&](size_t& i) {
+    int v = 0;
+    while (i < f.size() && std::isdigit(static_cast<unsigned char>(f[i]))) {
+      v = std::min(v * 10 + (f[i] - '0'), 1 << 20);
+      ++i;
+    }
+    return v;
+  };
+  for (size_t i = 0; i < f.size();) {
+    if (f[i] != '%') {
+      literal += f[i++];
+      continue;
+    }
+    size_t start = i++;
+    if (i < f.size() && f[i] == '%') {
+      literal += '%';
+      ++i;
+      continue;
+    }
+    FormatPiece p;
+    p.kind = FormatPiece::Kind::Conversion;
+    p.offset = start;
+    while (i < f.size() && std::strchr("-+ #0", f[i])) p.flags += f[i++];
+    if (i < f.size() && f[i] == '*') {
+      p.width = -2;
+      ++i;
+    } else if (i < f.size() && std::isdigit(static_cast<unsigned char>(f[i]))) {
+      p.width = number(i);
+    }
+    if (i < f.size() && f[i] == '.') {
+      ++i;
+      if (i < f.size() && f[i] == '*') {
+        p.precision = -2;
+        ++i;
+      } else {
+        p.precision = number(i);
+      }
+    }
+    // C length modifiers mean nothing here (every value is 64 bits) but
+    // are accepted, as stap does.
+    while (i < f.size() && std::strchr("hlLqjzt", f[i])) ++i;
+    if (i >= f.size()) {
+      out.error = "the format ends inside a conversion; write '%%' for a literal '%'";
+      out.errorOffset = start;
+      return out;
+    }
+    char c = f[i++];
+    if (!std::strchr("bcdimMopsuxX", c)) {
+      out.error = fmt::format("unknown conversion '%{}' in the format; write '%%' for a literal '%'", c);
+      out.errorOffset = start;
+      return out;
+    }
+    if (c == 'b' && p.width != -1 && p.width != 1 && p.width != 2 && p.width != 4 && p.width != 8) {
+      out.error = "'%b' takes a width of 1, 2, 4 or 8 bytes";
+      out.errorOffset = start;
+      return out;
+    }
+    p.conversion = c;
+    flush();
+    out.pieces.push_back(std::move(p));
+  }
+  flush();
+  return out;
+}
+
+}  // namespace utap::sema

@@ -1,0 +1,62 @@
+// The -p2 listing, in stap's layout: "# globals", "# functions", "# probes"
+// with each probe's alias chain and locals; bodies with -v.
+#include "ast/printer.h"
+#include "sema/elaborate.h"
+
+namespace utap::sema {
+
+namespace {
+
+std::string variableLine(const Variable& v) {
+  std::string s = v.name + ":" + typeName(v.type);
+  if (v.arity > 0) {
+    s += " [";
+    for (size_t i = 0; i < v.keyTypes.size(); ++i) s += (i ? ", " : "") + std::string(typeName(v.keyTypes[i]));
+    s += "]";
+  }
+  return s;
+}
+
+}  // namespace
+
+std::string printProgram(const Program& program, bool verbose) {
+  std::string out;
+  if (!program.globals.empty()) {
+    out += "# globals\n";
+    for (const auto& g : program.globals) {
+      out += variableLine(*g);
+      if (verbose && g->global->init) out += " = " + ast::printExpr(*g->global->init);
+      out += '\n';
+    }
+  }
+  if (!program.functions.empty()) {
+    out += "# functions\n";
+    for (const auto& f : program.functions) {
+      out += f->decl->name + ":" + typeName(f->returnType) + " (";
+      for (size_t i = 0; i < f->params.size(); ++i) out += (i ? ", " : "") + variableLine(*f->params[i]);
+      out += ")\n";
+      if (!f->locals.empty()) {
+        out += "  # locals\n";
+        for (const auto& l : f->locals) out += "  " + variableLine(*l) + "\n";
+      }
+      if (verbose) {
+        if (f->decl->embedded)
+          out += "%{" + *f->decl->embedded + "%}\n";
+        else
+          out += ast::printStmt(*f->decl->body);
+      }
+    }
+  }
+  out += "# probes\n";
+  for (const auto& p : program.probes) {
+    out += p->point->text() + " /* " + p->chain + " */\n";
+    if (!p->locals.empty()) {
+      out += "  # locals\n";
+      for (const auto& l : p->locals) out += "  " + variableLine(*l) + "\n";
+    }
+    if (verbose) out += ast::printStmt(*p->body);
+  }
+  return out;
+}
+
+}  // namespace utap::sema

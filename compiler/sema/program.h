@@ -1,0 +1,108 @@
+// The product of pass 2: a resolved program. Everything later passes need
+// is here: the files in use, the globals, functions and probes that remain
+// after elision, and side tables from AST nodes to what they resolved to.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "ast/ast.h"
+#include "probes/provider.h"
+
+namespace utap::sema {
+
+enum class Type : uint8_t { Unknown, Long, String, Stats };
+const char* typeName(Type type);  // "long", "string", "stats", "unknown"
+
+// A script variable: a global, a function parameter, or a local of a
+// function or probe.
+struct Variable {
+  enum class Kind { Global, Param, Local };
+  Kind kind = Kind::Local;
+  std::string name;
+  SourceRange declared;               // declaration, parameter, or first use
+  ast::GlobalDecl* global = nullptr;  // Kind::Global
+  FileId file = 0;                    // where it is declared (private scope)
+
+  Type type = Type::Unknown;
+  SourceRange typeFrom;  // where the type was first decided
+  int arity = -1;        // -1 unknown, 0 scalar, N keys
+  SourceRange arityFrom;
+  std::vector<Type> keyTypes;  // arrays: one per key
+  std::vector<SourceRange> keyFrom;
+
+  bool read = false;     // its value is used somewhere
+  bool written = false;  // assigned, incremented, <<<, deleted, foreach key
+  SourceRange firstUse;  // first reference in a body in use
+
+  // Statistics: the histogram the script asks of it (one kind at most).
+  enum class Histogram { None, Log, Linear };
+  Histogram histogram = Histogram::None;
+  SourceRange histogramFrom;
+  std::vector<int64_t> linearParams;  // start, stop, interval
+};
+
+// One script function (one overload).
+struct Function {
+  ast::FunctionDecl* decl = nullptr;
+  FileId file = 0;
+  bool fromTapset = false;
+  int64_t priority = 0;  // lower runs first among same-arity overloads
+  std::vector<std::unique_ptr<Variable>> params;
+  std::vector<std::unique_ptr<Variable>> locals;
+  Type returnType = Type::Unknown;
+  SourceRange returnFrom;
+  bool used = false;
+  std::string mangled;  // unique C-friendly name: name, or name__N for overloads
+};
+
+// The functions of one name and arity, tried in order at run time (`next`
+// passes on to the next). They share parameter and return types.
+struct OverloadGroup {
+  std::string name;
+  size_t arity = 0;
+  std::vector<Function*> members;  // by priority, then declaration order
+};
+
+// One concrete probe: a probe point after alias expansion and provider
+// resolution, with its own copy of the body.
+struct Probe {
+  std::unique_ptr<probes::ResolvedPoint> point;
+  std::string chain;                     // "<- mybegin = begin <- mybegin,timer.ms(1)"
+  std::unique_ptr<ast::Block> body;      // prologues, condition check, body, epilogues
+  const ast::Expr* condition = nullptr;  // in the body's leading "if (!(cond)) next"; null: none
+  std::vector<std::unique_ptr<Variable>> locals;
+  const ast::ProbeDecl* origin = nullptr;
+  size_t index = 0;  // declaration order
+};
+
+// -D NAME=VALUE limits of the runtime, carried to pass 3.
+struct RuntimeLimits {
+  std::map<std::string, std::string> defines;  // every -D, in name order
+};
+
+struct Program {
+  std::vector<std::unique_ptr<ast::File>> files;  // the user script first, then tapsets in use
+  std::vector<ast::EmbeddedDecl*> embedded;       // top-level %{ %} of the files in use
+  std::vector<std::unique_ptr<Variable>> globals;
+  std::vector<std::unique_ptr<Function>> functions;
+  std::vector<std::unique_ptr<OverloadGroup>> overloads;
+  std::vector<std::unique_ptr<Probe>> probes;
+  RuntimeLimits limits;
+
+  // Side tables.
+  std::unordered_map<const ast::Symbol*, Variable*> variables;
+  std::unordered_map<const ast::CallExpr*, OverloadGroup*> calls;
+  std::unordered_map<const ast::Expr*, Type> types;
+
+  Type typeOf(const ast::Expr& e) const {
+    auto it = types.find(&e);
+    return it == types.end() ? Type::Unknown : it->second;
+  }
+};
+
+}  // namespace utap::sema

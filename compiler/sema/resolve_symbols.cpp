@@ -1,0 +1,219 @@
+// Step 3 of pass 2: every name to what it means. Globals come from the
+// declarations of the included files (private ones only inside their file);
+// a name that is neither a parameter nor a visible global is a local of its
+// probe or function. Calls bind to the overload group of their name and
+// arity. Functions reachable from a probe are marked used.
+#include <algorithm>
+#include <unordered_map>
+
+#include "ast/visitor.h"
+#include "sema/context.h"
+
+namespace utap::sema {
+
+namespace {
+
+struct GroupKey {
+  std::string name;
+  size_t arity;
+  FileId privateFile;  // 0: public
+  bool operator==(const GroupKey& o) const {
+    return name == o.name && arity == o.arity && privateFile == o.privateFile;
+  }
+};
+struct GroupKeyHash {
+  size_t operator()(const GroupKey& k) const {
+    return std::hash<std::string>()(k.name) ^ (k.arity * 0x9e3779b97f4a7c15ULL) ^ k.privateFile;
+  }
+};
+
+class Tables {
+ public:
+  explicit Tables(Context& ctx) : ctx_(ctx) {
+    auto& program = ctx.program;
+    for (auto& file : program.files)
+      for (auto& decl : file->decls) {
+        if (auto* g = dynamic_cast<ast::GlobalDecl*>(decl.get())) {
+          auto v = std::make_unique<Variable>();
+          v->kind = Variable::Kind::Global;
+          v->name = g->name;
+          v->declared = g->range;
+          v->global = g;
+          v->file = file->id;
+          globals_[g->name].push_back(v.get());
+          program.globals.push_back(std::move(v));
+        } else if (auto* f = dynamic_cast<ast::FunctionDecl*>(decl.get())) {
+          addFunction(*f, file->id);
+        }
+      }
+    // Lower priority first; declaration order among equals (stable sort).
+    for (auto& group : program.overloads)
+      std::stable_sort(group->members.begin(), group->members.end(),
+                       [](const Function* a, const Function* b) { return a->priority < b->priority; });
+    for (auto& group : program.overloads) {
+      bool unique = group->members.size() == 1 && namesakes_[group->name] == 1;
+      for (size_t i = 0; i < group->members.size(); ++i)
+        group->members[i]->mangled = unique ? group->name : fmt::format("{}__{}_{}", group->name, group->arity, i);
+    }
+  }
+
+  Variable* global(const std::string& name, FileId from) const {
+    auto it = globals_.find(name);
+    if (it == globals_.end()) return nullptr;
+    Variable* visible = nullptr;
+    for (Variable* v : it->second) {
+      if (v->global->isPrivate && v->file == from) return v;  // the file's own private one wins
+      if (!v->global->isPrivate && !visible) visible = v;
+    }
+    return visible;
+  }
+
+  OverloadGroup* group(const std::string& name, size_t arity, FileId from) const {
+    auto it = groups_.find(GroupKey{name, arity, from});
+    if (it != groups_.end()) return it->second;
+    it = groups_.find(GroupKey{name, arity, 0});
+    return it == groups_.end() ? nullptr : it->second;
+  }
+  // Arity of any visible function of this name, for "wrong number of arguments".
+  std::vector<size_t> arities(const std::string& name, FileId from) const {
+    std::vector<size_t> out;
+    for (const auto& [key, group] : groups_)
+      if (key.name == name && (key.privateFile == 0 || key.privateFile == from)) out.push_back(key.arity);
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+  }
+  bool privateElsewhere(const std::string& name, FileId from) const {
+    for (const auto& [key, group] : groups_)
+      if (key.name == name && key.privateFile != 0 && key.privateFile != from) return true;
+    return false;
+  }
+
+ private:
+  void addFunction(ast::FunctionDecl& decl, FileId file) {
+    auto& program = ctx_.program;
+    auto f = std::make_unique<Function>();
+    f->decl = &decl;
+    f->file = file;
+    f->fromTapset = ctx_.isTapset(file);
+    // stap: user functions default to priority 0, library functions to 1.
+    f->priority = decl.priority ? *decl.priority : (f->fromTapset ? 1 : 0);
+    for (const auto& p : decl.params) {
+      auto v = std::make_unique<Variable>();
+      v->kind = Variable::Kind::Param;
+      v->name = p.name;
+      v->declared = p.range;
+      v->file = file;
+      v->arity = 0;
+      v->arityFrom = p.range;
+      if (p.type != ast::Type::Unknown) {
+        v->type = p.type == ast::Type::Long ? Type::Long : Type::String;
+        v->typeFrom = p.range;
+      }
+      f->params.push_back(std::move(v));
+    }
+    if (decl.returnType != ast::Type::Unknown) {
+      f->returnType = decl.returnType == ast::Type::Long ? Type::Long : Type::String;
+      f->returnFrom = decl.range;
+    }
+    GroupKey key{decl.name, decl.params.size(), decl.isPrivate ? file : 0};
+    auto [it, added] = groups_.try_emplace(key, nullptr);
+    if (added) {
+      program.overloads.push_back(std::make_unique<OverloadGroup>());
+      it->second = program.overloads.back().get();
+      it->second->name = decl.name;
+      it->second->arity = decl.params.size();
+      ++namesakes_[decl.name];
+    }
+    it->second->members.push_back(f.get());
+    program.functions.push_back(std::move(f));
+  }
+
+  Context& ctx_;
+  std::unordered_map<std::string, std::vector<Variable*>> globals_;
+  std::unordered_map<GroupKey, OverloadGroup*, GroupKeyHash> groups_;
+  std::unordered_map<std::string, int> namesakes_;
+};
+
+// Resolves one body: a function's or a probe's.
+class Resolver : public ast::Visitor {
+ public:
+  Resolver(Context& ctx, const Tables& tables, std::vector<std::unique_ptr<Variable>>& locals, Function* function,
+           std::vector<OverloadGroup*>& callees)
+      : ctx_(ctx), tables_(tables), locals_(locals), function_(function), callees_(callees) {}
+
+  void visit(ast::Symbol& n) override { ctx_.program.variables[&n] = lookup(n.name, n.range); }
+
+  void visit(ast::CallExpr& n) override {
+    FileId from = ctx_.fileOf(n.range);
+    OverloadGroup* group = tables_.group(n.name, n.args.size(), from);
+    if (group) {
+      ctx_.program.calls[&n] = group;
+      if (std::find(callees_.begin(), callees_.end(), group) == callees_.end()) callees_.push_back(group);
+    } else if (auto arities = tables_.arities(n.name, from); !arities.empty()) {
+      std::string takes;
+      for (size_t i = 0; i < arities.size(); ++i)
+        takes += (i == 0 ? "" : i + 1 == arities.size() ? " or " : ", ") + std::to_string(arities[i]);
+      ctx_.diags.report(DiagKind::WrongArgumentCount, n.range, n.name, n.args.size(), takes);
+    } else if (tables_.privateElsewhere(n.name, from)) {
+      ctx_.diags.report(DiagKind::PrivateFunction, n.range, n.name);
+    } else {
+      ctx_.diags.report(DiagKind::UnresolvedFunction, n.range, n.name);
+    }
+    Visitor::visit(n);
+  }
+
+ private:
+  Variable* lookup(const std::string& name, const SourceRange& range) {
+    if (function_)
+      for (auto& p : function_->params)
+        if (p->name == name) return p.get();
+    for (auto& l : locals_)
+      if (l->name == name) return l.get();
+    if (Variable* g = tables_.global(name, ctx_.fileOf(range))) return g;
+    auto v = std::make_unique<Variable>();
+    v->kind = Variable::Kind::Local;
+    v->name = name;
+    v->declared = range;
+    v->file = ctx_.fileOf(range);
+    locals_.push_back(std::move(v));
+    return locals_.back().get();
+  }
+
+  Context& ctx_;
+  const Tables& tables_;
+  std::vector<std::unique_ptr<Variable>>& locals_;
+  Function* function_;
+  std::vector<OverloadGroup*>& callees_;
+};
+
+}  // namespace
+
+void resolveSymbols(Context& ctx) {
+  Tables tables(ctx);
+  auto& program = ctx.program;
+  std::unordered_map<const Function*, std::vector<OverloadGroup*>> calleesOf;
+  for (auto& f : program.functions) {
+    if (f->decl->embedded) continue;
+    Resolver r(ctx, tables, f->locals, f.get(), calleesOf[f.get()]);
+    f->decl->body->accept(r);
+  }
+  std::vector<OverloadGroup*> fromProbes;
+  for (auto& p : program.probes) {
+    Resolver r(ctx, tables, p->locals, nullptr, fromProbes);
+    p->body->accept(r);
+  }
+  // Reachability: functions called from probes, transitively.
+  std::vector<OverloadGroup*> work = fromProbes;
+  while (!work.empty()) {
+    OverloadGroup* group = work.back();
+    work.pop_back();
+    for (Function* f : group->members) {
+      if (f->used) continue;
+      f->used = true;
+      for (OverloadGroup* callee : calleesOf[f]) work.push_back(callee);
+    }
+  }
+}
+
+}  // namespace utap::sema
