@@ -1,5 +1,9 @@
 #include "sema/elaborate.h"
 
+#include <cerrno>
+#include <cstdint>
+#include <cstdlib>
+
 #include "sema/context.h"
 
 namespace utap::sema {
@@ -11,10 +15,50 @@ FileId Context::fileOf(const SourceRange& range) const {
   return r.begin.file;
 }
 
+namespace {
+
+// Reads the -D values that are runtime limits; other names are only passed on.
+bool readLimits(const ElaborateOptions& options, RuntimeLimits& limits, Diagnostics& diags) {
+  struct Known {
+    const char* name;
+    int64_t RuntimeLimits::*field;
+    int64_t min, max;
+  };
+  static const Known known[] = {
+      {"MAXMAPENTRIES", &RuntimeLimits::maxMapEntries, 1, int64_t(1) << 31},
+      {"MAXSTRINGLEN", &RuntimeLimits::maxStringLen, 2, 1 << 20},
+      {"MAXACTION", &RuntimeLimits::maxAction, 1, INT64_MAX},
+      {"MAXNESTING", &RuntimeLimits::maxNesting, 1, 1000},
+      {"MAXTRYLOCK", &RuntimeLimits::maxTryLock, 1, INT64_MAX},
+      {"MAXERRORS", &RuntimeLimits::maxErrors, 0, INT64_MAX},
+      {"MAXSKIPPED", &RuntimeLimits::maxSkipped, 0, INT64_MAX},
+  };
+  bool ok = true;
+  for (const auto& [name, value] : options.defines) {
+    limits.defines[name] = value;
+    for (const auto& k : known) {
+      if (name != k.name) continue;
+      errno = 0;
+      char* end = nullptr;
+      long long v = std::strtoll(value.c_str(), &end, 0);
+      if (value.empty() || *end != '\0' || errno == ERANGE || v < k.min || v > k.max) {
+        diags.report(DiagKind::BadLimit, SourceRange{}, name, value, k.min,
+                     k.max == INT64_MAX ? std::string("") : fmt::format(" and at most {}", k.max));
+        ok = false;
+      } else {
+        limits.*k.field = v;
+      }
+    }
+  }
+  return ok;
+}
+
+}  // namespace
+
 std::unique_ptr<Program> elaborate(std::unique_ptr<ast::File> script, SourceManager& sources, Diagnostics& diags,
                                    const ElaborateOptions& options, const probes::Registry& registry) {
   auto program = std::make_unique<Program>();
-  for (const auto& [name, value] : options.defines) program->limits.defines[name] = value;
+  if (!readLimits(options, program->limits, diags)) return nullptr;
   program->files.push_back(std::move(script));
   Context ctx{*program, sources, diags, options, registry, {}};
 

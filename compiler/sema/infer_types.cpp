@@ -41,18 +41,18 @@ class Inference : public ast::Visitor {
   bool walk(bool report) {
     report_ = report;
     changed_ = false;
-    for (auto& p : program_.probes) {
-      probe_ = p.get();
-      function_ = nullptr;
-      p->body->accept(*this);
-    }
-    probe_ = nullptr;
+    // Functions first: a body decides its return type before callers guess.
     for (auto& f : program_.functions) {
       if (!f->used) continue;
       function_ = f.get();
       if (f->decl->body) f->decl->body->accept(*this);
     }
     function_ = nullptr;
+    for (auto& p : program_.probes) {
+      probe_ = p.get();
+      p->body->accept(*this);
+    }
+    probe_ = nullptr;
     if (report) reportUnknown();
     return changed_;
   }

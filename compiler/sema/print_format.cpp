@@ -68,7 +68,7 @@ ParsedFormat parseFormat(const std::string& f) {
     }
     // C length modifiers mean nothing here (every value is 64 bits) but
     // are accepted, as stap does.
-    while (i < f.size() && std::strchr("hlLqjzt", f[i])) ++i;
+    while (i < f.size() && std::strchr("hlLjzt", f[i])) ++i;
     if (i >= f.size()) {
       out.error = "the format ends inside a conversion; write '%%' for a literal '%'";
       out.errorOffset = start;

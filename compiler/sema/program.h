@@ -80,8 +80,16 @@ struct Probe {
   size_t index = 0;  // declaration order
 };
 
-// -D NAME=VALUE limits of the runtime, carried to pass 3.
+// The runtime limits, stap's defaults overridden by -D NAME=VALUE; carried
+// to pass 3, which also passes every -D on to the C compiler.
 struct RuntimeLimits {
+  int64_t maxMapEntries = 2048;                // rows in one global array
+  int64_t maxStringLen = 128;                  // bytes in a string, its NUL included
+  int64_t maxAction = 1000;                    // statements per probe hit
+  int64_t maxNesting = 10;                     // nested function calls
+  int64_t maxTryLock = 1000;                   // lock attempts before a probe is skipped
+  int64_t maxErrors = 0;                       // soft errors tolerated before exit
+  int64_t maxSkipped = 100;                    // skipped probes tolerated before exit
   std::map<std::string, std::string> defines;  // every -D, in name order
 };
 
