@@ -122,8 +122,9 @@ int run(int argc, char** argv) {
   pp.guru = o.guru;
   pp.kernelConfig = [&kernel](const std::string& option) { return kernel.config(option); };
 
-  // With -p1 the process ends right after printing: leave the trees to the kernel.
-  parseOptions.freeParseTree = o.lastPass != 1;
+  // With -p1 and -p2 the process ends right after printing: leave the
+  // parse trees to the kernel.
+  parseOptions.freeParseTree = o.lastPass > 2;
   parse::MacroTable library;
   std::string printed;
   bool tooDeep = false;

@@ -4,6 +4,7 @@
 // and contributes its prologue (before the body) or epilogue (after it).
 // Each concrete probe gets its own copy of every block it runs.
 #include <algorithm>
+#include <unordered_map>
 
 #include "ast/clone.h"
 #include "ast/printer.h"
@@ -48,7 +49,10 @@ class Expander {
               ctx.diags.report(DiagKind::AliasNameWildcard, alias->range, ast::printProbePoint(name));
               ok = false;
             }
-          if (ok) aliases_.push_back(alias);
+          if (!ok) continue;
+          aliases_.push_back(alias);
+          for (auto& name : alias->names)
+            if (!name.components.empty()) byFirstName_[name.components[0].name].push_back(alias);
         }
   }
 
@@ -85,7 +89,7 @@ class Expander {
     bool optional = written.optional || written.sufficient;
     bool matched = false;
     size_t before = out.size();
-    for (const auto* alias : aliases_) {
+    for (const auto* alias : candidates(written)) {
       if (!std::any_of(alias->names.begin(), alias->names.end(),
                        [&](const ast::ProbePoint& name) { return aliasMatches(written, name); }))
         continue;
@@ -179,8 +183,20 @@ class Expander {
     ctx_.program.probes.push_back(std::move(probe));
   }
 
+  // The aliases a written point may match: all of them when its first
+  // component has a wildcard, else those whose first component is the same.
+  const std::vector<const ast::AliasDecl*>& candidates(const ast::ProbePoint& written) const {
+    static const std::vector<const ast::AliasDecl*> none;
+    if (written.components.empty()) return none;
+    const std::string& first = written.components[0].name;
+    if (first.find_first_of("*?[") != std::string::npos) return aliases_;
+    auto it = byFirstName_.find(first);
+    return it == byFirstName_.end() ? none : it->second;
+  }
+
   Context& ctx_;
   std::vector<const ast::AliasDecl*> aliases_;
+  std::unordered_map<std::string, std::vector<const ast::AliasDecl*>> byFirstName_;
   std::vector<const ast::AliasDecl*> active_;  // aliases being expanded (recursion check)
 };
 

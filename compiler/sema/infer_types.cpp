@@ -38,19 +38,23 @@ class Inference : public ast::Visitor {
   explicit Inference(Context& ctx) : ctx_(ctx), program_(ctx.program) {}
 
   // One walk over everything in use; returns whether any type changed.
-  bool walk(bool report) {
+  bool walk(bool report, bool backwards = false) {
     report_ = report;
+    backwards_ = backwards;
     changed_ = false;
     // Functions first: a body decides its return type before callers guess.
-    for (auto& f : program_.functions) {
-      if (!f->used) continue;
-      function_ = f.get();
-      if (f->decl->body) f->decl->body->accept(*this);
+    auto& functions = program_.functions;
+    for (size_t i = 0; i < functions.size(); ++i) {
+      Function& f = *functions[backwards ? functions.size() - 1 - i : i];
+      if (!f.used || !f.decl->body) continue;
+      function_ = &f;
+      f.decl->body->accept(*this);
     }
     function_ = nullptr;
-    for (auto& p : program_.probes) {
-      probe_ = p.get();
-      p->body->accept(*this);
+    auto& probes = program_.probes;
+    for (size_t i = 0; i < probes.size(); ++i) {
+      probe_ = probes[backwards ? probes.size() - 1 - i : i].get();
+      probe_->body->accept(*this);
     }
     probe_ = nullptr;
     if (report) reportUnknown();
@@ -534,6 +538,13 @@ class Inference : public ast::Visitor {
 
   // ---- statements --------------------------------------------------------------
 
+  // Silent walks alternate the statement order, so a chain of assignments
+  // written in either order is typed in two walks, not one walk per link.
+  void visit(ast::Block& n) override {
+    if (!backwards_) return Visitor::visit(n);
+    for (auto it = n.stmts.rbegin(); it != n.stmts.rend(); ++it) (*it)->accept(*this);
+  }
+
   void visit(ast::ExprStmt& n) override { infer(*n.expr); }
   void visit(ast::IfStmt& n) override {
     require(*n.cond, Type::Long, "a condition");
@@ -658,6 +669,7 @@ class Inference : public ast::Visitor {
   Context& ctx_;
   Program& program_;
   bool report_ = false;
+  bool backwards_ = false;
   bool changed_ = false;
   Type expected_ = Type::Unknown;
   Type result_ = Type::Unknown;
@@ -670,9 +682,8 @@ class Inference : public ast::Visitor {
 void inferTypes(Context& ctx) {
   Inference inference(ctx);
   inference.seedGlobals();
-  // Each walk decides at least one more type, or it is the last; a chain of
-  // N assignments needs N walks at most.
-  for (int i = 0; i < 10000 && inference.walk(false); ++i) {
+  // Each walk decides at least one more type, or it is the last.
+  for (int i = 0; i < 10000 && inference.walk(false, i % 2 == 1); ++i) {
   }
   inference.walk(true);
 }
