@@ -1,0 +1,63 @@
+#!/bin/bash
+# check-signatures.sh — compare the signature of every public function in
+# utap's tapsets with SystemTap's.
+#
+# For each public function (each overload), utap's -p1 printer gives
+# "name:type(params)"; the function is then called from a stap script with
+# dummy arguments of the declared types, and stap -p2 prints its own
+# "name:type (params)" under "# functions". Functions that return nothing are
+# "unknown" to stap. Prints one line per mismatch and a summary; exits 1 when
+# any signature differs.
+#
+# Usage: check-signatures.sh [KERNEL-RELEASE]   (default 6.1.0-56-amd64;
+#        stap needs that kernel's headers for -p2)
+# Environment: UTAP (the utap binary), TAPSETS (the directory to check).
+
+here=$(cd "$(dirname "$0")" && pwd)
+UTAP=${UTAP:-$here/../../build/utap}
+TAPSETS=${TAPSETS:-$here/../../tapsets}
+KVER=${1:-6.1.0-56-amd64}
+
+sigs=$(mktemp)
+trap 'rm -f "$sigs"' EXIT
+for f in "$TAPSETS"/*.stp; do
+  "$UTAP" -g -p1 "$f" | grep -E '^function ' |
+    sed -E 's/^function ([A-Za-z_0-9]+)(:[a-z]+)?\(([^)]*)\).*/\1\2 (\3)/' |
+    awk -v file="$(basename "$f")" '{ if ($1 !~ /:/) sub(/ /, ":unknown ", $0); print file "\t" $0 }' >> "$sigs"
+done
+
+total=0 same=0 differ=0
+while IFS=$'\t' read -r file sig; do
+  total=$((total + 1))
+  name=${sig%%:*}
+  rtype=$(sed -E 's/^[^:]*:([a-z]+) .*/\1/' <<<"$sig")
+  params=$(sed -E 's/^[^(]*\((.*)\)$/\1/' <<<"$sig")
+  args="" arity=0
+  if [ -n "$params" ]; then
+    IFS=',' read -ra ps <<<"$params"
+    for p in "${ps[@]}"; do
+      [ "${p##*:}" = string ] && a='"x"' || a=1
+      args="${args:+$args, }$a"
+      arity=$((arity + 1))
+    done
+  fi
+  # Use the value: stap drops calls of pure functions whose value is unused.
+  if [ "$rtype" = unknown ]; then call="$name($args)"; else call="println($name($args))"; fi
+  theirs=$(stap -p2 -r "$KVER" -e "probe begin { $call }" 2>/dev/null |
+    sed -n '/^# functions/,/^# probes/p' | grep -E "^$name:" |
+    awk -v n="$arity" '{ p = $0; sub(/^[^(]*\(/, "", p); sub(/\)$/, "", p);
+                         if ((p == "" ? 0 : split(p, x, ",")) == n) print $0 }' | head -1)
+  # utap's own pass 2 must type the call the same way.
+  ours=$("$UTAP" -p2 -e "probe begin { $call }" 2>/dev/null |
+    sed -n '/^# functions/,/^# probes/p' | grep -E "^$name:" |
+    awk -v n="$arity" '{ p = $0; sub(/^[^(]*\(/, "", p); sub(/\)$/, "", p);
+                         if ((p == "" ? 0 : split(p, x, ",")) == n) print $0 }' | head -1)
+  if [ "$theirs" = "$sig" ] && [ "$ours" = "$sig" ]; then
+    same=$((same + 1))
+  else
+    echo "DIFFERS $file: declared '$sig', utap -p2 '${ours:-<none>}', stap '${theirs:-<no such function, or other parameter types>}'"
+    differ=$((differ + 1))
+  fi
+done < "$sigs"
+echo "$total functions: $same as in stap, $differ different"
+[ "$differ" -eq 0 ]
