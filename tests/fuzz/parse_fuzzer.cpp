@@ -8,6 +8,8 @@
 // testsuite's fixed-point check). Before that, the hand-written lexer
 // (parse::lex) must give the same tokens and diagnostics as the reference
 // lexer ANTLR generates from grammar/UtapLexer.g4 (parse::lexWithAntlr).
+// The re-parsed tree then goes through pass 2 (sema::elaborate, without
+// tapsets): it must either succeed or report an error, and never crash.
 // A failure is a real bug: the target prints what it saw and calls abort(),
 // and libFuzzer saves the input.
 //
@@ -23,6 +25,8 @@
 #include "base/stack_guard.h"
 #include "parse/lexer.h"
 #include "parse/parser.h"
+#include "probes/provider.h"
+#include "sema/elaborate.h"
 
 namespace {
 
@@ -51,6 +55,11 @@ parse::ParseOptions makeOptions(const parse::MacroTable* library) {
 
 std::string clip(const std::string& s, size_t max = 8192) {
   return s.size() <= max ? s : s.substr(0, max) + "\n...[" + std::to_string(s.size() - max) + " more bytes]";
+}
+
+const probes::Registry& registry() {
+  static const probes::Registry r = probes::Registry::standard();
+  return r;
 }
 
 [[noreturn]] void fail(const char* what, const std::string& input, const std::string& details) {
@@ -119,6 +128,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string printed, dump1;
   bool reparsed = false;
   std::string printed2, dump2;
+  bool elaborated = false, elaborateErrors = false;
 
   runWithLargeStack(kFrontEndStack, [&] {
     FileId script = sources.addFile("fuzz.stp", input);
@@ -144,7 +154,20 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     } catch (const ast::TooDeep&) {
       tooDeep = true;
     }
-    file2.reset();
+    if (tooDeep) return;
+    // Pass 2 on the same tree (no tapset library: it would dominate the time).
+    sema::ElaborateOptions elaborateOptions;
+    elaborateOptions.parse = options;
+    size_t before = diags2.errorCount();
+    std::unique_ptr<sema::Program> program =
+        sema::elaborate(std::move(file2), sources2, diags2, elaborateOptions, registry());
+    elaborated = program != nullptr;
+    elaborateErrors = diags2.errorCount() != before;
+    try {
+      if (program) (void)sema::printProgram(*program, true);
+    } catch (const ast::TooDeep&) {
+    }
+    program.reset();
   });
 
   // The driver renders whatever was reported; so does the fuzzer (to a string).
@@ -164,5 +187,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (printed != printed2)
     fail("printing is not a fixed point", input,
          "---- first print ----\n" + clip(printed) + "\n---- second print ----\n" + clip(printed2));
+  if (elaborated == elaborateErrors)
+    fail(elaborated ? "elaborate returned a program but reported errors" : "elaborate failed without an error", input,
+         clip(diags2.renderToString()));
   return 0;
 }
