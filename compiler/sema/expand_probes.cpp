@@ -123,6 +123,11 @@ class Expander {
     if (!matched) {
       if (!optional) {
         ctx_.diags.report(DiagKind::UnknownProbePoint, written.range, ast::printProbePoint(written));
+        static const char* const kernelFamilies[] = {"kernel", "module", "syscall",   "nd_syscall",
+                                                     "kprobe", "perf",   "netfilter", "procfs"};
+        const std::string& first = written.components.empty() ? std::string() : written.components[0].name;
+        for (const char* family : kernelFamilies)
+          if (first == family) ctx_.diags.note(DiagKind::NoteKernelProbe, written.range, family);
         failed = true;
       }
       return;
