@@ -5,6 +5,8 @@
 // writes. Also records which variables are read and which are written,
 // for elision.
 #include <algorithm>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "ast/visitor.h"
 #include "sema/context.h"
@@ -18,6 +20,7 @@ class UsageChecker : public ast::Visitor {
   explicit UsageChecker(Context& ctx) : ctx_(ctx), program_(ctx.program) {}
 
   void run() {
+    computeWrites();
     for (auto& p : program_.probes) {
       probe_ = p.get();
       p->body->accept(*this);
@@ -108,7 +111,17 @@ class UsageChecker : public ast::Visitor {
   void visit(ast::DeleteStmt& n) override { write(*n.target, false, n.target->range, true); }
 
   void visit(ast::CallExpr& n) override {
+    if (inCondition_) ctx_.diags.report(DiagKind::ConditionCall, n.range);
     auto it = program_.calls.find(&n);
+    if (it != program_.calls.end())
+      for (const auto& [array, where] : iterating_)
+        for (Function* f : it->second->members)
+          if (writes_[f].count(array)) {
+            ctx_.diags.report(DiagKind::ForeachModifiesByCall, n.range, n.name, array->name,
+                              ctx_.sources.format(where.begin));
+            goto reported;
+          }
+  reported:
     if (it != program_.calls.end() && !ctx_.options.guru && !ctx_.isTapset(ctx_.fileOf(n.range)))
       for (Function* f : it->second->members)
         if (f->decl->embedded && f->decl->embedded->find("/* guru */") != std::string::npos) {
@@ -183,8 +196,59 @@ class UsageChecker : public ast::Visitor {
     n.handler->accept(*this);
   }
 
+  // The globals each function writes, itself or through what it calls.
+  void computeWrites() {
+    struct Direct : ast::Visitor {
+      const Program& program;
+      std::unordered_set<Variable*> writes;
+      std::vector<OverloadGroup*> callees;
+      explicit Direct(const Program& p) : program(p) {}
+      void target(ast::Expr& e) {
+        ast::Expr* base = &e;
+        if (auto* index = dynamic_cast<ast::IndexExpr*>(&e)) base = index->base.get();
+        if (auto* sym = dynamic_cast<ast::Symbol*>(base)) {
+          auto it = program.variables.find(sym);
+          if (it != program.variables.end() && it->second->kind == Variable::Kind::Global) writes.insert(it->second);
+        }
+      }
+      void visit(ast::AssignExpr& n) override {
+        target(*n.lhs);
+        Visitor::visit(n);
+      }
+      void visit(ast::IncDecExpr& n) override {
+        target(*n.operand);
+        Visitor::visit(n);
+      }
+      void visit(ast::DeleteStmt& n) override {
+        target(*n.target);
+        Visitor::visit(n);
+      }
+      void visit(ast::CallExpr& n) override {
+        auto it = program.calls.find(&n);
+        if (it != program.calls.end()) callees.push_back(it->second);
+        Visitor::visit(n);
+      }
+    };
+    std::unordered_map<Function*, std::vector<OverloadGroup*>> callees;
+    for (auto& f : program_.functions) {
+      if (!f->used || !f->decl->body) continue;
+      Direct direct(program_);
+      f->decl->body->accept(direct);
+      writes_[f.get()] = std::move(direct.writes);
+      callees[f.get()] = std::move(direct.callees);
+    }
+    for (bool changed = true; changed;) {
+      changed = false;
+      for (auto& [f, groups] : callees)
+        for (OverloadGroup* g : groups)
+          for (Function* callee : g->members)
+            for (Variable* v : writes_[callee]) changed |= writes_[f].insert(v).second;
+    }
+  }
+
   Context& ctx_;
   Program& program_;
+  std::unordered_map<Function*, std::unordered_set<Variable*>> writes_;
   Probe* probe_ = nullptr;
   Function* function_ = nullptr;
   int loops_ = 0;

@@ -26,9 +26,17 @@ struct Context {
   bool isTapset(FileId file) const { return tapsetFiles.count(file) != 0; }
 };
 
+// How many of `written`'s components the alias name `name` covers: all of
+// them (an exact match, wildcards included; '**' in a written component
+// also crosses dots), fewer (the name matches a prefix; the rest is a suffix
+// for the alias's targets, as in "probe t.randomize(10)" for "t =
+// timer.ms(100)"), or 0 (no match).
+size_t matchAliasName(const ast::ProbePoint& written, const ast::ProbePoint& name);
+
 // The steps, in order; each reports into ctx.diags.
 void includeTapsets(Context& ctx, std::vector<std::unique_ptr<ast::File>> library);
 void expandProbes(Context& ctx);
+void foldConstants(Context& ctx);
 void resolveSymbols(Context& ctx);
 void inferTypes(Context& ctx);
 void checkUsage(Context& ctx);

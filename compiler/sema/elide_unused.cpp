@@ -103,10 +103,11 @@ void elideUnused(Context& ctx) {
     if (!ctx.isTapset(g->file)) ctx.diags.report(DiagKind::ElideGlobal, g->declared, g->name);
     return true;
   });
-  for (auto& group : program.overloads) std::erase_if(group->members, [](const Function* f) { return !f->used; });
+  for (auto& group : program.overloads) std::erase_if(group->members, [](const Function* f) { return !f->reachable; });
   std::erase_if(program.overloads, [](const std::unique_ptr<OverloadGroup>& g) { return g->members.empty(); });
   std::erase_if(program.functions, [&](const std::unique_ptr<Function>& f) {
-    if (f->used) return false;
+    if (f->reachable) return false;
+    if (f->used) return true;  // an overload no call can reach: checked, not kept
     if (!f->fromTapset) ctx.diags.report(DiagKind::ElideFunction, f->decl->range, f->decl->name);
     return true;
   });

@@ -4,6 +4,8 @@
 // and contributes its prologue (before the body) or epilogue (after it).
 // Each concrete probe gets its own copy of every block it runs.
 #include <algorithm>
+#include <deque>
+#include <string_view>
 #include <unordered_map>
 
 #include "ast/clone.h"
@@ -36,6 +38,52 @@ bool hasWildcard(const ast::ProbePoint& point) {
   return std::any_of(point.components.begin(), point.components.end(),
                      [](const ast::Component& c) { return c.name.find_first_of("*?[") != std::string::npos; });
 }
+
+// Glob over dotted names: '**' matches anything, '*' anything but a dot,
+// '?' one character but a dot.
+bool dottedGlob(std::string_view pattern, std::string_view text) {
+  if (pattern.empty()) return text.empty();
+  if (pattern.substr(0, 2) == "**") {
+    for (size_t i = 0; i <= text.size(); ++i)
+      if (dottedGlob(pattern.substr(2), text.substr(i))) return true;
+    return false;
+  }
+  if (pattern[0] == '*') {
+    for (size_t i = 0; i <= text.size(); ++i) {
+      if (dottedGlob(pattern.substr(1), text.substr(i))) return true;
+      if (i < text.size() && text[i] == '.') break;
+    }
+    return false;
+  }
+  if (text.empty()) return false;
+  if (pattern[0] == '?' ? text[0] != '.' : pattern[0] == text[0]) return dottedGlob(pattern.substr(1), text.substr(1));
+  return false;
+}
+
+}  // namespace
+
+size_t matchAliasName(const ast::ProbePoint& written, const ast::ProbePoint& name) {
+  bool crossing = std::any_of(written.components.begin(), written.components.end(),
+                              [](const ast::Component& c) { return c.name.find("**") != std::string::npos; });
+  if (crossing) {
+    std::string pattern, text;
+    for (const auto& c : written.components) {
+      if (c.arg) return 0;
+      pattern += (pattern.empty() ? "" : ".") + c.name;
+    }
+    for (const auto& c : name.components) text += (text.empty() ? "" : ".") + c.name;
+    // Bounded work: names are short, but a pattern of many '**' is not.
+    if (pattern.size() > 512) return 0;
+    return dottedGlob(pattern, text) ? written.components.size() : 0;
+  }
+  if (written.components.size() < name.components.size()) return 0;
+  for (size_t i = 0; i < name.components.size(); ++i)
+    if (written.components[i].arg || !probes::componentNameMatches(written.components[i].name, name.components[i].name))
+      return 0;
+  return name.components.size();
+}
+
+namespace {
 
 class Expander {
  public:
@@ -76,23 +124,23 @@ class Expander {
     }
   }
 
-  static bool aliasMatches(const ast::ProbePoint& written, const ast::ProbePoint& name) {
-    if (written.components.size() != name.components.size()) return false;
-    for (size_t i = 0; i < written.components.size(); ++i)
-      if (written.components[i].arg ||
-          !probes::componentNameMatches(written.components[i].name, name.components[i].name))
-        return false;
-    return true;
-  }
-
   void expand(const ast::ProbePoint& written, std::vector<Found>& out, bool& failed) {
     bool optional = written.optional || written.sufficient;
     bool matched = false;
     size_t before = out.size();
-    for (const auto* alias : candidates(written)) {
-      if (!std::any_of(alias->names.begin(), alias->names.end(),
-                       [&](const ast::ProbePoint& name) { return aliasMatches(written, name); }))
-        continue;
+    // Aliases that match the whole point win over those that match a prefix.
+    std::vector<std::pair<const ast::AliasDecl*, size_t>> aliases;
+    bool exact = false;
+    for (const auto* alias : candidates(written))
+      for (const auto& name : alias->names)
+        if (size_t covered = matchAliasName(written, name)) {
+          bool whole = covered == written.components.size();
+          if (whole && !exact) aliases.clear();
+          exact |= whole;
+          if (whole || !exact) aliases.emplace_back(alias, covered);
+          break;
+        }
+    for (const auto& [alias, covered] : aliases) {
       matched = true;
       if (std::find(active_.begin(), active_.end(), alias) != active_.end()) {
         ctx_.diags.report(DiagKind::RecursiveAlias, written.range, ast::printProbePoint(alias->names[0]));
@@ -101,10 +149,21 @@ class Expander {
       }
       active_.push_back(alias);
       size_t first = out.size();
-      for (const auto& target : alias->points) {
-        expand(target, out, failed);
+      for (const auto& original : alias->points) {
+        const ast::ProbePoint* target = &original;
+        if (covered < written.components.size()) {
+          // The written point's remaining components go after each target.
+          ast::ProbePoint extended = ast::cloneProbePoint(original);
+          for (size_t i = covered; i < written.components.size(); ++i) {
+            const ast::Component& c = written.components[i];
+            extended.components.push_back(ast::Component{c.range, c.name, c.arg ? ast::cloneExpr(*c.arg) : nullptr});
+          }
+          synthesized_.push_back(std::move(extended));
+          target = &synthesized_.back();
+        }
+        expand(*target, out, failed);
         if (failed) break;
-        if (target.sufficient && out.size() > first) break;
+        if (target->sufficient && out.size() > first) break;
       }
       active_.pop_back();
       if (failed) return;
@@ -194,7 +253,9 @@ class Expander {
     static const std::vector<const ast::AliasDecl*> none;
     if (written.components.empty()) return none;
     const std::string& first = written.components[0].name;
-    if (first.find_first_of("*?[") != std::string::npos) return aliases_;
+    bool crossing = std::any_of(written.components.begin(), written.components.end(),
+                                [](const ast::Component& c) { return c.name.find("**") != std::string::npos; });
+    if (crossing || first.find_first_of("*?[") != std::string::npos) return aliases_;
     auto it = byFirstName_.find(first);
     return it == byFirstName_.end() ? none : it->second;
   }
@@ -203,6 +264,7 @@ class Expander {
   std::vector<const ast::AliasDecl*> aliases_;
   std::unordered_map<std::string, std::vector<const ast::AliasDecl*>> byFirstName_;
   std::vector<const ast::AliasDecl*> active_;  // aliases being expanded (recursion check)
+  std::deque<ast::ProbePoint> synthesized_;    // alias targets with a written suffix
 };
 
 }  // namespace

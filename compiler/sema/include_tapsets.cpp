@@ -73,12 +73,7 @@ bool hasWildcard(const ast::ProbePoint& point) {
 }
 
 bool aliasMatches(const ast::ProbePoint& written, const ast::ProbePoint& alias) {
-  if (written.components.size() != alias.components.size()) return false;
-  for (size_t i = 0; i < written.components.size(); ++i) {
-    if (written.components[i].arg) return false;
-    if (!probes::componentNameMatches(written.components[i].name, alias.components[i].name)) return false;
-  }
-  return true;
+  return matchAliasName(written, alias) != 0;
 }
 
 }  // namespace
@@ -116,10 +111,10 @@ void includeTapsets(Context& ctx, std::vector<std::unique_ptr<ast::File>> librar
         included.push_back(std::move(candidates[i]));
       }
     };
-    for (const auto& name : uses.calls) {
-      if (uses.functions.count(name) || providedPublicly(&FileNames::publicFunctions, name)) continue;
-      include([&](const FileNames& c) { return c.publicFunctions.count(name) != 0; });
-    }
+    // Every library function of a called name comes in, even when the
+    // script defines one too: same-arity functions are overloads of one
+    // another (the script's run first), as in stap.
+    for (const auto& name : uses.calls) include([&](const FileNames& c) { return c.publicFunctions.count(name) != 0; });
     for (const auto& name : uses.symbols) {
       if (uses.globals.count(name) || providedPublicly(&FileNames::publicGlobals, name)) continue;
       include([&](const FileNames& c) { return c.publicGlobals.count(name) != 0; });

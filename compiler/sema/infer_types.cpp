@@ -292,6 +292,11 @@ class Inference : public ast::Visitor {
             continue;
           }
           Type need = wants[i] ? Type::String : Type::Long;
+          if (isHistogram(*n.args[i])) {
+            infer(*n.args[i]);
+            if (report_) ctx_.diags.report(DiagKind::HistogramAsValue, n.args[i]->range);
+            continue;
+          }
           Type t = infer(*n.args[i], need);
           if (t == Type::Unknown) unknownValue(*n.args[i]);
           if (t != Type::Unknown && t != need && t != Type::Stats && report_)
@@ -301,8 +306,15 @@ class Inference : public ast::Visitor {
         }
       }
     } else {
-      for (auto& a : n.args)
-        if (infer(*a) == Type::Unknown && !isHistogram(*a)) unknownValue(*a);
+      bool delimited = n.kind == ast::PrintCall::Kind::Printd || n.kind == ast::PrintCall::Kind::Printdln;
+      if (delimited && n.args.size() < 2 && report_) ctx_.diags.report(DiagKind::PrintdNeedsTwo, n.range, n.name);
+      for (auto& a : n.args) {
+        bool histogram = isHistogram(*a);
+        if (infer(*a) == Type::Unknown && !histogram) unknownValue(*a);
+        // Only print and println show a histogram (as its ASCII graph).
+        if (histogram && (delimited || n.args.size() != 1) && report_)
+          ctx_.diags.report(DiagKind::HistogramAsValue, a->range);
+      }
     }
     result_ = n.toString ? Type::String : Type::Unknown;
   }
@@ -456,8 +468,41 @@ class Inference : public ast::Visitor {
     result_ = histogram ? Type::Unknown : Type::Long;
   }
 
+  // The literal parameters of @hist_linear and @variance, checked once.
+  bool statParams(ast::StatExpr& n, std::vector<int64_t>& values) {
+    for (auto& p : n.params) {
+      auto* num = dynamic_cast<ast::NumberLit*>(p.get());
+      if (!num) {
+        if (report_) ctx_.diags.report(DiagKind::StatParamNotLiteral, p->range, ast::spelling(n.op));
+        return false;
+      }
+      values.push_back(num->value);
+    }
+    if (!report_) return true;
+    if (n.op == ast::StatOp::HistLinear && values.size() == 3) {
+      if (values[2] <= 0) {
+        ctx_.diags.report(DiagKind::BadStatParam, n.params[2]->range,
+                          fmt::format("the bucket width of @hist_linear must be positive, not {}", values[2]));
+        return false;
+      }
+      if (values[1] <= values[0]) {
+        ctx_.diags.report(
+            DiagKind::BadStatParam, n.params[1]->range,
+            fmt::format("@hist_linear's upper bound ({}) must be above its lower bound ({})", values[1], values[0]));
+        return false;
+      }
+    }
+    if (n.op == ast::StatOp::Variance && values.size() == 1 && (values[0] < 0 || values[0] > 62)) {
+      ctx_.diags.report(DiagKind::BadStatParam, n.params[0]->range,
+                        fmt::format("the bit shift of @variance must be from 0 to 62, not {}", values[0]));
+      return false;
+    }
+    return true;
+  }
+
   void statOperand(ast::StatExpr& n) {
-    for (auto& p : n.params) require(*p, Type::Long, fmt::format("a parameter of {}", ast::spelling(n.op)).c_str());
+    std::vector<int64_t> params;
+    if (!statParams(n, params)) return;
     ast::Expr* operand = n.operand.get();
     Variable* v = variableOf(*operand);
     auto* index = dynamic_cast<ast::IndexExpr*>(operand);
@@ -484,17 +529,29 @@ class Inference : public ast::Visitor {
     }
     unify(valueSlot(*v), Type::Stats, operand->range);
     program_.types[operand] = Type::Stats;
+    if (n.op == ast::StatOp::Variance && !params.empty()) {
+      if (!v->varianceShift) {
+        v->varianceShift = params[0];
+        v->varianceFrom = n.range;
+      } else if (*v->varianceShift != params[0] && report_) {
+        ctx_.diags.report(DiagKind::BadStatParam, n.range,
+                          fmt::format("'{}' has one @variance bit shift: {} here, {} at {}", v->name, params[0],
+                                      *v->varianceShift, at(v->varianceFrom)));
+      }
+    }
     if (histogram) {
       auto kind = n.op == ast::StatOp::HistLog ? Variable::Histogram::Log : Variable::Histogram::Linear;
       if (v->histogram == Variable::Histogram::None) {
         v->histogram = kind;
         v->histogramFrom = n.range;
-        v->linearParams.clear();
-        for (auto& p : n.params)
-          if (auto* num = dynamic_cast<ast::NumberLit*>(p.get())) v->linearParams.push_back(num->value);
+        v->linearParams = params;
         changed_ = true;
       } else if (v->histogram != kind && report_) {
         ctx_.diags.report(DiagKind::TwoHistograms, n.range, v->name, at(v->histogramFrom));
+      } else if (kind == Variable::Histogram::Linear && v->linearParams != params && report_) {
+        ctx_.diags.report(DiagKind::BadStatParam, n.range,
+                          fmt::format("'{}' has one linear histogram: these bounds differ from those at {}", v->name,
+                                      at(v->histogramFrom)));
       }
     }
   }

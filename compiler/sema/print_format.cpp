@@ -66,15 +66,20 @@ ParsedFormat parseFormat(const std::string& f) {
         p.precision = number(i);
       }
     }
-    // C length modifiers mean nothing here (every value is 64 bits) but
-    // are accepted, as stap does.
-    while (i < f.size() && std::strchr("hlLjzt", f[i])) ++i;
+    // A C length modifier means nothing here (every value is 64 bits); stap
+    // accepts one 'l' and nothing else.
+    if (i < f.size() && f[i] == 'l') ++i;
     if (i >= f.size()) {
       out.error = "the format ends inside a conversion; write '%%' for a literal '%'";
       out.errorOffset = start;
       return out;
     }
     char c = f[i++];
+    if (std::strchr("hlLjzt", c)) {
+      out.error = "a conversion takes one 'l' at most and no other length modifier: every value is 64 bits";
+      out.errorOffset = start;
+      return out;
+    }
     if (!std::strchr("bcdimMopsuxX", c)) {
       out.error = fmt::format("unknown conversion '%{}' in the format; write '%%' for a literal '%'", c);
       out.errorOffset = start;

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -43,7 +44,9 @@ struct Variable {
   enum class Histogram { None, Log, Linear };
   Histogram histogram = Histogram::None;
   SourceRange histogramFrom;
-  std::vector<int64_t> linearParams;  // start, stop, interval
+  std::vector<int64_t> linearParams;     // start, stop, interval
+  std::optional<int64_t> varianceShift;  // @variance(s, N): one N per statistic
+  SourceRange varianceFrom;
 };
 
 // One script function (one overload).
@@ -56,8 +59,9 @@ struct Function {
   std::vector<std::unique_ptr<Variable>> locals;
   Type returnType = Type::Unknown;
   SourceRange returnFrom;
-  bool used = false;
-  std::string mangled;  // unique C-friendly name: name, or name__N for overloads
+  bool used = false;       // called from a probe, directly or not: typed and checked
+  bool reachable = false;  // can run: no earlier overload of its group always returns
+  std::string mangled;     // unique C-friendly name: name, or name__N for overloads
 };
 
 // The functions of one name and arity, tried in order at run time (`next`

@@ -34,6 +34,10 @@ class Tables {
     for (auto& file : program.files)
       for (auto& decl : file->decls) {
         if (auto* g = dynamic_cast<ast::GlobalDecl*>(decl.get())) {
+          if (const Variable* first = sameScope(g->name, g->isPrivate, file->id)) {
+            ctx.diags.report(DiagKind::DuplicateGlobal, g->range, g->name, ctx.sources.format(first->declared.begin));
+            continue;
+          }
           auto v = std::make_unique<Variable>();
           v->kind = Variable::Kind::Global;
           v->name = g->name;
@@ -55,6 +59,15 @@ class Tables {
       for (size_t i = 0; i < group->members.size(); ++i)
         group->members[i]->mangled = unique ? group->name : fmt::format("{}__{}_{}", group->name, group->arity, i);
     }
+  }
+
+  // A global already declared in the same scope: public, or private to `file`.
+  const Variable* sameScope(const std::string& name, bool isPrivate, FileId file) const {
+    auto it = globals_.find(name);
+    if (it == globals_.end()) return nullptr;
+    for (const Variable* v : it->second)
+      if (v->global->isPrivate == isPrivate && (!isPrivate || v->file == file)) return v;
+    return nullptr;
   }
 
   Variable* global(const std::string& name, FileId from) const {
@@ -187,6 +200,19 @@ class Resolver : public ast::Visitor {
   std::vector<OverloadGroup*>& callees_;
 };
 
+// Whether a function can pass a call on to the next overload: a `next` in
+// its body, or STAP_NEXT in embedded C.
+bool mayPassOn(const Function& f) {
+  if (f.decl->embedded) return f.decl->embedded->find("STAP_NEXT") != std::string::npos;
+  class FindNext : public ast::Visitor {
+   public:
+    bool found = false;
+    void visit(ast::NextStmt&) override { found = true; }
+  } find;
+  f.decl->body->accept(find);
+  return find.found;
+}
+
 }  // namespace
 
 void resolveSymbols(Context& ctx) {
@@ -208,7 +234,12 @@ void resolveSymbols(Context& ctx) {
   while (!work.empty()) {
     OverloadGroup* group = work.back();
     work.pop_back();
+    // Every overload is typed and checked (they must agree), but they run
+    // in order until one does not `next`: the ones after it cannot run.
+    bool reachable = true;
     for (Function* f : group->members) {
+      f->reachable |= reachable;
+      if (reachable && !mayPassOn(*f)) reachable = false;
       if (f->used) continue;
       f->used = true;
       for (OverloadGroup* callee : calleesOf[f]) work.push_back(callee);

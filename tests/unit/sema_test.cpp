@@ -219,8 +219,8 @@ TEST(SemaOverloads, ByArity) {
 
 TEST(SemaOverloads, SameArityOrderedByPriority) {
   auto e = elaborate(
-      "function f():3 { return 3 }\nfunction f():1 { next }\nfunction f() { return 0 }\n"
-      "probe begin { println(f()) }");
+      "function f():3 { return 3 }\nfunction f():1 { if (1 < 2) next; return 1 }\n"
+      "function f() { if (2 < 3) next; return 0 }\nprobe begin { println(f()) }");
   ASSERT_TRUE(e.ok()) << e.rendered;
   ASSERT_EQ(e.program->overloads.size(), 1u);
   const auto& members = e.program->overloads[0]->members;
@@ -236,11 +236,30 @@ TEST(SemaOverloads, WrongArgumentCount) {
             "t.stp:2:23: error: wrong number of arguments to 'f': 2 given, it takes 1");
 }
 
-TEST(SemaOverloads, UserFunctionHidesTapsetOne) {
-  auto e = elaborate("function cpu() { return 99 }\nprobe begin { println(cpu()) }",
-                     {{"ctx.stp", "function cpu:long () %{ STAP_RETURN(0); %}\n"}});
+TEST(SemaOverloads, UserFunctionRunsBeforeTheTapsetOne) {
+  std::map<std::string, std::string> lib = {{"ctx.stp", "function cpu:long () %{ STAP_RETURN(0); %}\n"}};
+  // Same arity: one overload group, the script's first; the library one is
+  // unreachable unless the script's can `next`.
+  auto e = elaborate("function cpu() { return 99 }\nprobe begin { println(cpu()) }", lib);
   ASSERT_TRUE(e.ok()) << e.rendered;
-  EXPECT_EQ(e.program->files.size(), 1u);  // the tapset is not needed
+  ASSERT_EQ(e.program->overloads.size(), 1u);
+  EXPECT_EQ(e.program->overloads[0]->members.size(), 1u);
+  EXPECT_FALSE(e.program->overloads[0]->members[0]->fromTapset);
+  auto n = elaborate(
+      "function cpu() { if (pid2() > 0) next; return 99 }\nfunction pid2() { return 1 }\n"
+      "probe begin { println(cpu()) }",
+      lib);
+  ASSERT_TRUE(n.ok()) << n.rendered;
+  ASSERT_EQ(n.program->overloads.size(), 2u);
+  const auto* group =
+      n.program->overloads[0]->name == "cpu" ? n.program->overloads[0].get() : n.program->overloads[1].get();
+  ASSERT_EQ(group->members.size(), 2u);
+  EXPECT_TRUE(group->members[1]->fromTapset);
+  // Another arity is another function.
+  EXPECT_EQ(errorOf("function cpu(x) { return x }\nprobe begin { println(cpu(), cpu(1)) }", lib), "OK");
+  // The overloads must agree on types.
+  EXPECT_NE(errorOf("function cpu() { return \"s\" }\nprobe begin { println(cpu()) }", lib).find("type mismatch"),
+            std::string::npos);
 }
 
 // ---- tapsets ------------------------------------------------------------------------
@@ -348,6 +367,31 @@ TEST(SemaAliases, ConditionsCombine) {
   EXPECT_EQ(ast::printExpr(*probe.condition), "on && ready");
 }
 
+TEST(SemaAliases, DoubleStarAndSuffixes) {
+  auto e = elaborate("probe my.a.b = begin { }\nprobe my.** { println(1) }");
+  ASSERT_TRUE(e.ok()) << e.rendered;
+  EXPECT_EQ(e.program->probes.at(0)->chain, "<- my.a.b = begin <- my.**");
+  auto s = elaborate("probe t = timer.ms(100) { }\nprobe t.randomize(10) { println(1) }");
+  ASSERT_TRUE(s.ok()) << s.rendered;
+  EXPECT_EQ(s.program->probes.at(0)->point->text(), "timer.ms(100).randomize(10)");
+  // A whole-point match wins over a prefix match.
+  auto w = elaborate("probe a.b = begin { }\nprobe a = end { }\nprobe a.b { println(1) }");
+  ASSERT_TRUE(w.ok()) << w.rendered;
+  ASSERT_EQ(w.program->probes.size(), 1u);
+  EXPECT_EQ(w.program->probes[0]->point->text(), "begin");
+}
+
+TEST(SemaFolding, DefinedGuardsTargetVariables) {
+  auto e = elaborate("probe begin { println(@defined($x) ? $x : 0, @defined($y->z) ? 1 : 2) }");
+  ASSERT_TRUE(e.ok()) << e.rendered;
+  EXPECT_NE(e.listing(true).find("println(0, 2)"), std::string::npos) << e.listing(true);
+  auto i = elaborate("probe begin { if (!@defined($x)) println(1) else println($x) }");
+  ASSERT_TRUE(i.ok()) << i.rendered;
+  auto d = elaborate("probe begin { if (0) { s = \"dead\" } println(1) }");
+  ASSERT_TRUE(d.ok()) << d.rendered;
+  EXPECT_EQ(d.local(0, "s"), nullptr);
+}
+
 TEST(SemaAliases, Errors) {
   EXPECT_EQ(errorOf("probe loop = loop { }\nprobe loop { }"),
             "t.stp:1:14: error: recursive probe alias 'loop': it expands to itself");
@@ -360,6 +404,22 @@ TEST(SemaAliases, Errors) {
 }
 
 // ---- checks and elision -------------------------------------------------------------------
+
+TEST(SemaChecks, MoreRules) {
+  EXPECT_EQ(errorOf("global g\nfunction f() { return g }\nprobe timer.s(1) if (f()) { }\nprobe begin { g = 1 }"),
+            "t.stp:3:22: error: a probe condition cannot call functions; compute the value in a probe and keep it in "
+            "a global");
+  EXPECT_EQ(errorOf("global a\nfunction g() { a[3] = 1 }\nfunction f() { g() }\n"
+                    "probe begin { a[1] = 1; foreach (k in a) f() }"),
+            "t.stp:4:42: error: 'f' modifies 'a' during its foreach loop (at t.stp:4:25); collect the changes and "
+            "apply them after the loop");
+  EXPECT_EQ(errorOf("global x\nglobal x\nprobe begin { x = 1 }"),
+            "t.stp:2:8: error: duplicate global 'x' (first declared at t.stp:1:8)");
+  EXPECT_EQ(errorOf("global s\nprobe begin { s <<< 1; println(@variance(s, 1), @variance(s, 2)) }"),
+            "t.stp:2:49: error: 's' has one @variance bit shift: 2 here, 1 at t.stp:2:32");
+  EXPECT_EQ(errorOf("probe begin { printd(\",\", 1) }"),
+            "t.stp:1:15: error: printd needs a delimiter and at least two values");
+}
 
 TEST(SemaChecks, Rules) {
   EXPECT_EQ(errorOf("probe begin { break }"), "t.stp:1:15: error: 'break' is only allowed inside a loop");

@@ -1,0 +1,108 @@
+// Step 2b of pass 2: decides what is known before types. @defined(E) is 1
+// for an expression without target variables and 0 for a target variable a
+// probe point cannot have; conditions made of literals then pick their
+// branch, so the documented guard `@defined($x) ? $x : 0` leaves no
+// unresolvable $x behind. Dead branches go before symbols are resolved, as
+// in stap: their locals and types do not exist.
+#include "ast/children.h"
+#include "ast/visitor.h"
+#include "sema/context.h"
+
+namespace utap::sema {
+
+namespace {
+
+class HasTarget : public ast::Visitor {
+ public:
+  bool found = false;
+  void visit(ast::TargetExpr&) override { found = true; }
+};
+
+class Folder {
+ public:
+  // `targets`: whether target variables can exist where this code runs.
+  explicit Folder(bool targets) : targets_(targets) {}
+
+  void stmt(ast::StmtPtr& slot) {
+    ast::forEachChildExpr(*slot, [&](ast::ExprPtr& e) { expr(e); });
+    ast::forEachChildStmt(*slot, [&](ast::StmtPtr& s) { stmt(s); });
+    ast::forEachChildBlock(*slot, [&](ast::Block& b) { block(b); });
+    if (auto* n = dynamic_cast<ast::IfStmt*>(slot.get())) {
+      if (auto value = constant(*n->cond)) {
+        ast::StmtPtr live = *value ? std::move(n->then) : std::move(n->otherwise);
+        slot = live ? std::move(live) : empty(n->range);
+      }
+    } else if (auto* n = dynamic_cast<ast::WhileStmt*>(slot.get())) {
+      if (auto value = constant(*n->cond); value && !*value) slot = empty(n->range);
+    }
+  }
+
+  void block(ast::Block& b) {
+    for (auto& s : b.stmts) stmt(s);
+  }
+
+ private:
+  static ast::StmtPtr empty(const SourceRange& range) {
+    auto e = std::make_unique<ast::EmptyStmt>();
+    e->range = range;
+    return e;
+  }
+
+  static std::optional<int64_t> constant(const ast::Expr& e) {
+    if (auto* n = dynamic_cast<const ast::NumberLit*>(&e)) return n->value;
+    return std::nullopt;
+  }
+
+  static ast::ExprPtr number(int64_t v, const SourceRange& range) {
+    auto n = std::make_unique<ast::NumberLit>();
+    n->value = v;
+    n->range = range;
+    return n;
+  }
+
+  void expr(ast::ExprPtr& slot) {
+    ast::forEachChildExpr(*slot, [&](ast::ExprPtr& e) { expr(e); });
+    if (auto* n = dynamic_cast<ast::SpecialExpr*>(slot.get())) {
+      if (n->kind != ast::SpecialExpr::Kind::Defined || n->operands.empty()) return;
+      HasTarget has;
+      n->operands[0]->accept(has);
+      if (!has.found)
+        slot = number(1, n->range);
+      else if (!targets_)
+        slot = number(0, n->range);
+    } else if (auto* n = dynamic_cast<ast::UnaryExpr*>(slot.get())) {
+      if (auto v = constant(*n->operand); v && n->op == ast::UnaryOp::Not) slot = number(!*v, n->range);
+    } else if (auto* n = dynamic_cast<ast::BinaryExpr*>(slot.get())) {
+      auto l = constant(*n->lhs);
+      if (!l) return;
+      if (n->op == ast::BinaryOp::LogicalAnd) {
+        if (!*l)
+          slot = number(0, n->range);
+        else if (auto r = constant(*n->rhs))
+          slot = number(*r != 0, n->range);
+      } else if (n->op == ast::BinaryOp::LogicalOr) {
+        if (*l)
+          slot = number(1, n->range);
+        else if (auto r = constant(*n->rhs))
+          slot = number(*r != 0, n->range);
+      }
+    } else if (auto* n = dynamic_cast<ast::TernaryExpr*>(slot.get())) {
+      if (auto v = constant(*n->cond)) slot = *v ? std::move(n->then) : std::move(n->otherwise);
+    }
+  }
+
+  bool targets_;
+};
+
+}  // namespace
+
+void foldConstants(Context& ctx) {
+  for (auto& p : ctx.program.probes) Folder(p->point->hasTargetVariables()).block(*p->body);
+  // Function bodies are shared by every caller; a function has no target
+  // variables of its own.
+  for (auto& file : ctx.program.files)
+    for (auto& decl : file->decls)
+      if (auto* f = dynamic_cast<ast::FunctionDecl*>(decl.get()); f && f->body) Folder(false).block(*f->body);
+}
+
+}  // namespace utap::sema
