@@ -39,7 +39,10 @@ void expandProbes(Context& ctx);
 void foldConstants(Context& ctx);
 void resolveSymbols(Context& ctx);
 void inferTypes(Context& ctx);
+// Types one probe added after inferTypes (its variables already typed).
+void inferProbeTypes(Context& ctx, Probe& probe);
 void checkUsage(Context& ctx);
+void displayWrittenGlobals(Context& ctx);
 void elideUnused(Context& ctx);
 
 // Loads every .stp file under the tapset directories (sorted, recursively).

@@ -76,6 +76,7 @@ std::unique_ptr<Program> elaborate(std::unique_ptr<ast::File> script, SourceMana
   inferTypes(ctx);
   checkUsage(ctx);
   if (diags.hasErrors()) return nullptr;
+  displayWrittenGlobals(ctx);
   elideUnused(ctx);
   return program;
 }

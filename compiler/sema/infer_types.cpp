@@ -61,6 +61,20 @@ class Inference : public ast::Visitor {
     return changed_;
   }
 
+  // Walks one probe only (added after the whole program was typed).
+  void walkProbe(Probe& probe) {
+    probe_ = &probe;
+    for (int i = 0; i < 100; ++i) {
+      report_ = false;
+      changed_ = false;
+      probe.body->accept(*this);
+      if (!changed_) break;
+    }
+    report_ = true;
+    probe.body->accept(*this);
+    probe_ = nullptr;
+  }
+
   // Global initializers decide their globals' types up front.
   void seedGlobals() {
     for (auto& g : program_.globals) {
@@ -735,6 +749,8 @@ class Inference : public ast::Visitor {
 };
 
 }  // namespace
+
+void inferProbeTypes(Context& ctx, Probe& probe) { Inference(ctx).walkProbe(probe); }
 
 void inferTypes(Context& ctx) {
   Inference inference(ctx);

@@ -457,6 +457,21 @@ TEST(SemaElision, SideEffectsOfADeadStoreStay) {
   EXPECT_EQ(e.program->functions.size(), 1u);
 }
 
+TEST(SemaDisplay, WrittenButNeverReadGlobalsAreShownAtEnd) {
+  auto e = elaborate(
+      "global total, name, arr, s, shown\n"
+      "probe begin { total = 42; name = \"x\"; arr[1, \"a\"] = 5; s <<< 3; shown = 1 }\n"
+      "probe end { println(shown) }");
+  ASSERT_TRUE(e.ok()) << e.rendered;
+  std::string listing = e.listing(true);
+  EXPECT_NE(listing.find("printf(\"total=%d\\n\", total);"), std::string::npos) << listing;
+  EXPECT_NE(listing.find("printf(\"name=\\\"%#s\\\"\\n\", name);"), std::string::npos) << listing;
+  EXPECT_NE(listing.find("foreach (__val = [__idx0, __idx1] in arr-)"), std::string::npos) << listing;
+  EXPECT_NE(listing.find("printf(\"s @count=0x0\\n\")"), std::string::npos) << listing;
+  EXPECT_EQ(listing.find("shows 'shown'"), std::string::npos) << listing;
+  EXPECT_EQ(e.program->probes.size(), 6u);  // begin, end, and four displays
+}
+
 // ---- limits ------------------------------------------------------------------------------
 
 TEST(SemaLimits, DefinesAreCarried) {
