@@ -74,11 +74,13 @@ Diagnostic& Diagnostics::add(DiagKind kind, const SourceRange& range, std::strin
     scratch_ = {kind, severity, std::move(message), range, {}};
     return scratch_;
   }
-  if (severity == Severity::Warning && warningsSuppressed_) {
+  if (severity == Severity::Warning && (warningsSuppressed_ || warnings_ >= kWarningLimit)) {
+    if (!warningsSuppressed_) ++suppressedWarnings_;
     lastSuppressed_ = true;
     scratch_ = {kind, severity, std::move(message), range, {}};
     return scratch_;
   }
+  if (severity == Severity::Warning) ++warnings_;
   lastSuppressed_ = errors_ >= kErrorLimit;
   if (severity == Severity::Error) ++errors_;
   if (lastSuppressed_) {
@@ -121,7 +123,8 @@ void Diagnostics::renderOne(std::string& out, const Diagnostic& d) {
     if (e.valid() && e.file == b.file && e.line == b.line && e.column >= b.column)
       width = std::min<size_t>(e.column - b.column + 1, kWindow);
     std::string shown = prefix + std::string(line);
-    width = std::min(width, std::max<size_t>(1, codePoints(shown) + 1 - std::min<size_t>(column - 1, codePoints(shown))));
+    width =
+        std::min(width, std::max<size_t>(1, codePoints(shown) + 1 - std::min<size_t>(column - 1, codePoints(shown))));
     out += std::string(gutter.size() - 2, ' ') + "| " + padTo(shown, column) + "^" + std::string(width - 1, '~') + "\n";
   }
   // Walk back through macro and argument expansions.
@@ -147,6 +150,10 @@ std::string Diagnostics::renderToString() {
   if (suppressed_ && !suppressionReported_) {
     out += fmt::format("utap: note: {} more error(s) not shown; fix the first ones and try again\n", suppressed_);
     suppressionReported_ = true;
+  }
+  if (suppressedWarnings_ && !warningSuppressionReported_) {
+    out += fmt::format("utap: note: {} more warning(s) not shown; -w hides warnings\n", suppressedWarnings_);
+    warningSuppressionReported_ = true;
   }
   return out;
 }

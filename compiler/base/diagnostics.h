@@ -4,12 +4,12 @@
 // after a pass that reported an error.
 #pragma once
 
+#include <fmt/format.h>
+
 #include <cstdio>
 #include <string>
 #include <unordered_set>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "base/source.h"
 
@@ -34,6 +34,7 @@ struct Diagnostic {
 class Diagnostics {
  public:
   static constexpr size_t kErrorLimit = 50;
+  static constexpr size_t kWarningLimit = 50;  // then only counted, like errors
 
   explicit Diagnostics(const SourceManager& sources) : sources_(sources) {}
 
@@ -79,6 +80,9 @@ class Diagnostics {
   bool lastSuppressed_ = false;
   bool suppressionReported_ = false;
   bool warningsSuppressed_ = false;
+  size_t warnings_ = 0;
+  size_t suppressedWarnings_ = 0;
+  bool warningSuppressionReported_ = false;
   std::unordered_set<std::string> seen_;
   Diagnostic scratch_;
 };

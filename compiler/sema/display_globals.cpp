@@ -162,7 +162,7 @@ void displayWrittenGlobals(Context& ctx) {
     if (points.empty()) return;
     auto probe = std::make_unique<Probe>();
     probe->point = std::move(points[0]);
-    probe->chain = "<- end (shows '" + g->name + "', written but never read)";
+    probe->synthesizedFor = "shows '" + g->name + "', written but never read";
     probe->index = program.probes.size();
     Builder builder(ctx, *probe, *g);
     probe->body = builder.body();

@@ -32,4 +32,8 @@ std::unique_ptr<Program> elaborate(std::unique_ptr<ast::File> script, SourceMana
 // alias chains; with `verbose`, bodies too.
 std::string printProgram(const Program& program, bool verbose);
 
+// How a probe came to be, as -p2 prints it after the point:
+// "<- mybegin = begin <- mybegin,timer.ms(1)".
+std::string probeChain(const Probe& probe);
+
 }  // namespace utap::sema

@@ -24,16 +24,6 @@ struct Found {
   std::vector<const ast::Expr*> conditions;
 };
 
-std::string pointsText(const std::vector<ast::ProbePoint>& points) {
-  std::string s;
-  for (const auto& p : points) s += (s.empty() ? "" : ",") + ast::printProbePoint(p);
-  return s;
-}
-
-std::string aliasText(const ast::AliasDecl& alias) {
-  return pointsText(alias.names) + (alias.prologue ? " = " : " += ") + pointsText(alias.points);
-}
-
 bool hasWildcard(const ast::ProbePoint& point) {
   return std::any_of(point.components.begin(), point.components.end(),
                      [](const ast::Component& c) { return c.name.find_first_of("*?[") != std::string::npos; });
@@ -112,13 +102,12 @@ class Expander {
 
  private:
   void expandDecl(const ast::ProbeDecl& decl) {
-    std::string origin = pointsText(decl.points);
     for (const auto& written : decl.points) {
       std::vector<Found> found;
       bool failed = false;
       expand(written, found, failed);
       if (failed) continue;
-      for (auto& f : found) build(decl, origin, std::move(f));
+      for (auto& f : found) build(decl, std::move(f));
       // '!': a point that resolved makes the later points unnecessary.
       if (written.sufficient && !found.empty()) break;
     }
@@ -200,12 +189,11 @@ class Expander {
       for (size_t i = before; i < out.size(); ++i) out[i].conditions.push_back(written.condition.get());
   }
 
-  void build(const ast::ProbeDecl& decl, const std::string& origin, Found found) {
+  void build(const ast::ProbeDecl& decl, Found found) {
     auto probe = std::make_unique<Probe>();
     probe->origin = &decl;
     probe->index = ctx_.program.probes.size();
-    for (const auto* alias : found.aliases) probe->chain += "<- " + aliasText(*alias) + " ";
-    probe->chain += "<- " + origin;
+    probe->aliases = found.aliases;
     probe->point = std::move(found.point);
 
     auto body = std::make_unique<ast::Block>();

@@ -17,7 +17,21 @@ std::string variableLine(const Variable& v) {
   return s;
 }
 
+std::string pointsText(const std::vector<ast::ProbePoint>& points) {
+  std::string s;
+  for (const auto& p : points) s += (s.empty() ? "" : ",") + ast::printProbePoint(p);
+  return s;
+}
+
 }  // namespace
+
+std::string probeChain(const Probe& probe) {
+  if (!probe.origin) return "<- " + probe.point->text() + " (" + probe.synthesizedFor + ")";
+  std::string s;
+  for (const auto* alias : probe.aliases)
+    s += "<- " + pointsText(alias->names) + (alias->prologue ? " = " : " += ") + pointsText(alias->points) + " ";
+  return s + "<- " + pointsText(probe.origin->points);
+}
 
 std::string printProgram(const Program& program, bool verbose) {
   std::string out;
@@ -49,7 +63,7 @@ std::string printProgram(const Program& program, bool verbose) {
   }
   out += "# probes\n";
   for (const auto& p : program.probes) {
-    out += p->point->text() + " /* " + p->chain + " */\n";
+    out += p->point->text() + " /* " + probeChain(*p) + " */\n";
     if (!p->locals.empty()) {
       out += "  # locals\n";
       for (const auto& l : p->locals) out += "  " + variableLine(*l) + "\n";

@@ -76,9 +76,10 @@ struct OverloadGroup {
 // resolution, with its own copy of the body.
 struct Probe {
   std::unique_ptr<probes::ResolvedPoint> point;
-  std::string chain;                     // "<- mybegin = begin <- mybegin,timer.ms(1)"
-  std::unique_ptr<ast::Block> body;      // prologues, condition check, body, epilogues
-  const ast::Expr* condition = nullptr;  // in the body's leading "if (!(cond)) next"; null: none
+  std::vector<const ast::AliasDecl*> aliases;  // that led here, innermost first (see probeChain)
+  std::string synthesizedFor;                  // a probe pass 2 made: what for
+  std::unique_ptr<ast::Block> body;            // prologues, condition check, body, epilogues
+  const ast::Expr* condition = nullptr;        // in the body's leading "if (!(cond)) next"; null: none
   std::vector<std::unique_ptr<Variable>> locals;
   const ast::ProbeDecl* origin = nullptr;
   size_t index = 0;  // declaration order

@@ -181,8 +181,7 @@ class Resolver : public ast::Visitor {
     if (function_)
       for (auto& p : function_->params)
         if (p->name == name) return p.get();
-    for (auto& l : locals_)
-      if (l->name == name) return l.get();
+    if (auto it = localByName_.find(name); it != localByName_.end()) return it->second;
     if (Variable* g = tables_.global(name, ctx_.fileOf(range))) return g;
     auto v = std::make_unique<Variable>();
     v->kind = Variable::Kind::Local;
@@ -190,12 +189,14 @@ class Resolver : public ast::Visitor {
     v->declared = range;
     v->file = ctx_.fileOf(range);
     locals_.push_back(std::move(v));
+    localByName_.emplace(name, locals_.back().get());
     return locals_.back().get();
   }
 
   Context& ctx_;
   const Tables& tables_;
   std::vector<std::unique_ptr<Variable>>& locals_;
+  std::unordered_map<std::string, Variable*> localByName_;
   Function* function_;
   std::vector<OverloadGroup*>& callees_;
 };

@@ -147,8 +147,7 @@ TEST(BraceExpansion, HugeProductsAreRefused) {
   for (int i = 0; i < 5; ++i) head += "." + group;
   test::Parsed p = parseScript(head + " {}");
   EXPECT_FALSE(p.ok());
-  EXPECT_NE(p.rendered.find("brace expansion of this probe point gives more than"), std::string::npos)
-      << p.rendered;
+  EXPECT_NE(p.rendered.find("brace expansion of this probe point gives more than"), std::string::npos) << p.rendered;
 }
 
 // ---- aliases ------------------------------------------------------------------
@@ -204,7 +203,8 @@ TEST(Global, Forms) {
 
 TEST(Global, Private) {
   EXPECT_EQ(dumpOf("private global x"), "(global x privatetrue wrapfalse size-1 _)\n");
-  EXPECT_EQ(dumpOf("private x = 1, y"), "(global x privatetrue wrapfalse size-1 1)\n(global y privatetrue wrapfalse size-1 _)\n");
+  EXPECT_EQ(dumpOf("private x = 1, y"),
+            "(global x privatetrue wrapfalse size-1 1)\n(global y privatetrue wrapfalse size-1 _)\n");
 }
 
 TEST(Global, OptionalSemicolon) {
@@ -213,7 +213,8 @@ TEST(Global, OptionalSemicolon) {
 }
 
 TEST(Global, InitializerExtremes) {
-  EXPECT_EQ(dumpOf("global x = -9223372036854775808"), "(global x privatefalse wrapfalse size-1 -9223372036854775808)\n");
+  EXPECT_EQ(dumpOf("global x = -9223372036854775808"),
+            "(global x privatefalse wrapfalse size-1 -9223372036854775808)\n");
   EXPECT_EQ(dumpOf("global x = 18446744073709551615"), "(global x privatefalse wrapfalse size-1 -1)\n");
   EXPECT_EQ(errorOf("global x = 18446744073709551616"),
             "t.stp:1:12: error: number '18446744073709551616' is too large for 64 bits");
@@ -221,8 +222,10 @@ TEST(Global, InitializerExtremes) {
 
 TEST(Global, Errors) {
   EXPECT_EQ(errorOf("global x[0]"), "t.stp:1:10: error: an array size must be positive");
-  EXPECT_EQ(errorOf("global x[1] = 1"), "t.stp:1:13: error: an array cannot have an initializer; only scalar globals can");
-  EXPECT_EQ(errorOf("global x% = 1"), "t.stp:1:11: error: an array cannot have an initializer; only scalar globals can");
+  EXPECT_EQ(errorOf("global x[1] = 1"),
+            "t.stp:1:13: error: an array cannot have an initializer; only scalar globals can");
+  EXPECT_EQ(errorOf("global x% = 1"),
+            "t.stp:1:11: error: an array cannot have an initializer; only scalar globals can");
   EXPECT_EQ(errorOf("global x = y"), "t.stp:1:12: error: expected a literal (a number or a string) before 'y'");
   EXPECT_NE(errorOf("global x = 1 + 2"), "OK");
   EXPECT_NE(errorOf("global x[10][20]"), "OK");

@@ -1,11 +1,12 @@
 // Diagnostics: the rendered form (location, severity, message, source line
 // with a gutter, caret and tildes under the range, expansion notes), the
 // source manager behind it, and the error limit.
+#include "base/diagnostics.h"
+
 #include <gtest/gtest.h>
 
 #include <sstream>
 
-#include "base/diagnostics.h"
 #include "base/source.h"
 #include "test_support.h"
 
@@ -63,6 +64,23 @@ TEST(Render, LocationSeverityMessageLineAndCaret) {
             "t.stp:2:7: error: invalid number '09': bad\n"
             "    2 |   x = 09\n"
             "      |       ^~\n");
+}
+
+TEST(Render, WarningsAreCappedDeduplicatedAndSuppressible) {
+  SourceManager s;
+  FileId f = s.addFile("t.stp", "probe begin { }\n");
+  Diagnostics d(s);
+  for (uint32_t i = 1; i <= 60; ++i) d.report(DiagKind::ElideGlobal, {{f, 1, i}, {f, 1, i}, 0}, "g");
+  d.report(DiagKind::ElideGlobal, {{f, 1, 1}, {f, 1, 1}, 0}, "g");  // the same again: once
+  EXPECT_EQ(d.all().size(), Diagnostics::kWarningLimit);
+  EXPECT_FALSE(d.hasErrors());
+  std::string out = d.renderToString();
+  EXPECT_NE(out.find("utap: note: 10 more warning(s) not shown; -w hides warnings"), std::string::npos);
+
+  Diagnostics quiet(s);
+  quiet.suppressWarnings(true);
+  quiet.report(DiagKind::ElideGlobal, {{f, 1, 1}, {f, 1, 1}, 0}, "g");
+  EXPECT_EQ(quiet.renderToString(), "");
 }
 
 TEST(Render, OnlyNewDiagnosticsAreRendered) {

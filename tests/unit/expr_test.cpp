@@ -48,9 +48,7 @@ const std::map<std::string, std::string>& oracle() {
 // statement with a token that could continue the previous one ('(', '+',
 // '-', '[', '&', a string), so that optional semicolons never need more than
 // one token of lookahead.
-std::string stapBody(const std::string& stap) {
-  return stap.rfind("(r) = ", 0) == 0 ? "r = " + stap.substr(6) : stap;
-}
+std::string stapBody(const std::string& stap) { return stap.rfind("(r) = ", 0) == 0 ? "r = " + stap.substr(6) : stap; }
 
 // Our tree for "r = EXPR" must be the tree of stap's fully parenthesized
 // output (which is itself valid script).
@@ -63,8 +61,8 @@ void expectSameAsStap(const std::string& expr) {
   EXPECT_EQ(ours.find("ERROR"), std::string::npos) << ours;
 }
 
-const char* const kBinaryOps[] = {"*", "/", "%", "+", "-", ".", "<<", ">>", "<", "<=",
-                                  ">", ">=", "==", "!=", "&", "^", "|", "&&", "||"};
+const char* const kBinaryOps[] = {
+    "*", "/", "%", "+", "-", ".", "<<", ">>", "<", "<=", ">", ">=", "==", "!=", "&", "^", "|", "&&", "||"};
 
 class BinaryPairs : public ::testing::TestWithParam<const char*> {};
 
@@ -83,7 +81,7 @@ TEST_P(BinaryPairs, MatchStapAroundOtherOperators) {
   bool comparison = op == "<" || op == "<=" || op == ">" || op == ">=" || op == "==" || op == "!=";
   std::vector<std::string> cases = {
       "a " + op + " b in c", "a " + op + " b ? c : d", "a ? b : c " + op + " d", "a ? b " + op + " c : d",
-      "x = a " + op + " b",  "a++ " + op + " b--",    "++a " + op + " --b",
+      "x = a " + op + " b",  "a++ " + op + " b--",     "++a " + op + " --b",
   };
   cases.push_back(comparison ? "a " + op + " (b =~ \"c\")" : "a " + op + " b =~ \"c\"");
   for (const char* u : {"+", "-", "!", "~"}) {
@@ -98,8 +96,8 @@ TEST_P(BinaryPairs, MatchStapAroundOtherOperators) {
 
 std::string opName(const ::testing::TestParamInfo<const char*>& info) {
   static const std::map<std::string, std::string> names = {
-      {"*", "Mul"},  {"/", "Div"},   {"%", "Mod"},  {"+", "Add"}, {"-", "Sub"}, {".", "Concat"}, {"<<", "Shl"},
-      {">>", "Shr"}, {"<", "Lt"},    {"<=", "Le"},  {">", "Gt"},  {">=", "Ge"}, {"==", "Eq"},    {"!=", "Ne"},
+      {"*", "Mul"},    {"/", "Div"},    {"%", "Mod"},   {"+", "Add"},     {"-", "Sub"},  {".", "Concat"}, {"<<", "Shl"},
+      {">>", "Shr"},   {"<", "Lt"},     {"<=", "Le"},   {">", "Gt"},      {">=", "Ge"},  {"==", "Eq"},    {"!=", "Ne"},
       {"&", "BitAnd"}, {"^", "BitXor"}, {"|", "BitOr"}, {"&&", "AndAnd"}, {"||", "OrOr"}};
   return names.at(info.param);
 }
@@ -127,23 +125,23 @@ TEST(StapOracle, AssignmentsChainToTheRight) {
 }
 
 TEST(StapOracle, TernaryNesting) {
-  for (const char* e : {"a ? b : c ? d : e", "a ? b ? c : d : e", "a || b ? c : d", "a ? b || c : d || e",
-                        "a ? b = c : d"})
+  for (const char* e :
+       {"a ? b : c ? d : e", "a ? b ? c : d : e", "a || b ? c : d", "a ? b || c : d || e", "a ? b = c : d"})
     expectSameAsStap(e);
 }
 
 TEST(StapOracle, UnaryAndIncrementCombinations) {
-  for (const char* e : {"- - a", "- -a", "-(-a)", "!!a", "~~a", "~!a", "-!a", "+-a", "-+a", "- ++a", "-a++", "!a--",
-                        "~a++ * 2", "a++ + ++b", "a-- - --b", "a---b", "a+++b", "a++ . b", "a[1]++", "++a[1, 2]",
-                        "$x++", "++$x->y"})
+  for (const char* e : {"- - a", "- -a",    "-(-a)",  "!!a",       "~~a",      "~!a",       "-!a",       "+-a",
+                        "-+a",   "- ++a",   "-a++",   "!a--",      "~a++ * 2", "a++ + ++b", "a-- - --b", "a---b",
+                        "a+++b", "a++ . b", "a[1]++", "++a[1, 2]", "$x++",     "++$x->y"})
     expectSameAsStap(e);
 }
 
 TEST(StapOracle, LiteralAndPrimaryMixtures) {
-  for (const char* e : {"a . b . c . d", "a . \"s\" . b", "\"a\" \"b\" . c", "a == b == c", "a < b >= c",
-                        "a & b & c", "a && b && c", "a || b || c", "a * -b", "a - -b", "a + +b", "a*-1", "1 - 2 - 3",
-                        "8 / 4 / 2", "2 << 1 << 1", "-1 << 2", "@count(s) + 1", "@hist_log(s)[2]", "f(a, b) + g()",
-                        "arr[a + 1, b . c]"})
+  for (const char* e : {"a . b . c . d", "a . \"s\" . b", "\"a\" \"b\" . c", "a == b == c",   "a < b >= c",
+                        "a & b & c",     "a && b && c",   "a || b || c",     "a * -b",        "a - -b",
+                        "a + +b",        "a*-1",          "1 - 2 - 3",       "8 / 4 / 2",     "2 << 1 << 1",
+                        "-1 << 2",       "@count(s) + 1", "@hist_log(s)[2]", "f(a, b) + g()", "arr[a + 1, b . c]"})
     expectSameAsStap(e);
 }
 
@@ -470,8 +468,7 @@ TEST(Primary, StatisticOperators) {
 }
 
 TEST(Primary, AtOperators) {
-  EXPECT_EQ(E("@defined($a) ? 1 : 0"),
-            "(?: (special0 (target $ \"$a\" \"\" \"\" &false pretty0 _)) 1 0)");
+  EXPECT_EQ(E("@defined($a) ? 1 : 0"), "(?: (special0 (target $ \"$a\" \"\" \"\" &false pretty0 _)) 1 0)");
   EXPECT_EQ(E("@entry($a + 1)"), "(special1 (+ (target $ \"$a\" \"\" \"\" &false pretty0 _) 1))");
   EXPECT_EQ(G("@kderef(4, p)"), "(special2 4 p)");
   EXPECT_EQ(E("@uderef(8, p + 1)"), "(special3 8 (+ p 1))");
@@ -489,9 +486,7 @@ TEST(Primary, GuruOperatorsNeedGuruMode) {
   EXPECT_EQ(E("@uderef(4, p)"), "(special3 4 p)");  // user memory is fine
 }
 
-TEST(Primary, EmbeddedCExpression) {
-  EXPECT_EQ(G("x = %{ 1 + 2 %}"), "(= x (embedded \" 1 + 2 \"))");
-}
+TEST(Primary, EmbeddedCExpression) { EXPECT_EQ(G("x = %{ 1 + 2 %}"), "(= x (embedded \" 1 + 2 \"))"); }
 
 TEST(Assignability, LeftSidesThatCannotBeAssigned) {
   EXPECT_EQ(errorOf("probe begin { 1 = 2 }"), "t.stp:1:15: error: the left side of '=' is not assignable");

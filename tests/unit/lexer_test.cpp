@@ -1,13 +1,14 @@
 // The lexer: the hand-written lex() must match lexWithAntlr() (generated
 // from grammar/UtapLexer.g4) token for token, range for range and diagnostic
 // for diagnostic; plus the token shapes the rest of pass 1 relies on.
+#include "parse/lexer.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <filesystem>
 
 #include "UtapLexer.h"
-#include "parse/lexer.h"
 #include "test_support.h"
 
 namespace utap {

@@ -1,11 +1,12 @@
 // Literals (decodeNumber, decodeString) and the lexer's handling of them in
 // scripts: bases, the 2^63..2^64-1 wrap-around, too-large values, invalid
 // digits, C escapes, string gluing, comments.
+#include "parse/literals.h"
+
 #include <gtest/gtest.h>
 
 #include <climits>
 
-#include "parse/literals.h"
 #include "test_support.h"
 
 namespace utap {
@@ -93,7 +94,8 @@ TEST(DecodeNumber, InvalidDigits) {
 TEST(NumbersInScripts, DiagnosticsNameTheLiteral) {
   EXPECT_EQ(errorOf("probe begin { x = 09 }"),
             "t.stp:1:19: error: invalid number '09': '9' is not an octal digit (a leading 0 means octal)");
-  EXPECT_EQ(errorOf("probe begin { x = 0x }"), "t.stp:1:19: error: invalid number '0x': hexadecimal digits must follow '0x'");
+  EXPECT_EQ(errorOf("probe begin { x = 0x }"),
+            "t.stp:1:19: error: invalid number '0x': hexadecimal digits must follow '0x'");
   EXPECT_EQ(errorOf("probe begin { x = 18446744073709551616 }"),
             "t.stp:1:19: error: number '18446744073709551616' is too large for 64 bits");
   EXPECT_EQ(errorOf("probe timer.ms(0x1g) {}"),
@@ -122,7 +124,9 @@ TEST(DecodeString, OctalEscapes) {
   EXPECT_EQ(decodeString(R"("\101\102")"), "AB");
   EXPECT_EQ(decodeString(R"("\0")"), std::string(1, '\0'));
   EXPECT_EQ(decodeString(R"("\1234")"), "S4");  // at most three digits
-  EXPECT_EQ(decodeString(R"("\18")"), "\001" "8");
+  EXPECT_EQ(decodeString(R"("\18")"),
+            "\001"
+            "8");
   EXPECT_EQ(decodeString(R"("\377")"), "\xff");
 }
 
@@ -134,9 +138,7 @@ TEST(DecodeString, HexEscapes) {
   EXPECT_EQ(decodeString(R"("\xg")"), "xg");  // no digits: the 'x' itself
 }
 
-TEST(DecodeString, UnknownEscapesStandForTheCharacter) {
-  EXPECT_EQ(decodeString(R"("\q\%\e")"), "q%e");
-}
+TEST(DecodeString, UnknownEscapesStandForTheCharacter) { EXPECT_EQ(decodeString(R"("\q\%\e")"), "q%e"); }
 
 TEST(DecodeString, BackslashBeforeTheClosingQuoteIsKept) {
   // Only reachable through decodeString directly; the lexer never makes such a token.
@@ -191,9 +193,7 @@ TEST(Lexer, StrayCharacters) {
   EXPECT_EQ(errorOf("probe begin { x = é }"), "t.stp:1:19: error: stray character 'é' in the script");
 }
 
-TEST(Lexer, IdentifiersMayContainDollarAfterTheFirstCharacter) {
-  EXPECT_EQ(exprDump("a$b = _c1"), "(= a$b _c1)");
-}
+TEST(Lexer, IdentifiersMayContainDollarAfterTheFirstCharacter) { EXPECT_EQ(exprDump("a$b = _c1"), "(= a$b _c1)"); }
 
 }  // namespace
 }  // namespace utap

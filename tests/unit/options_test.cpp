@@ -1,7 +1,8 @@
 // The command line (parseOptions, as stap(1) spells it) and the target
 // kernel facts the preprocessor asks about.
-#include <gtest/gtest.h>
+#include "driver/options.h"
 
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -11,7 +12,6 @@
 #include <string>
 #include <vector>
 
-#include "driver/options.h"
 #include "driver/target_kernel.h"
 
 namespace utap {
@@ -79,8 +79,7 @@ TEST(Options, Defines) {
   ParsedOptions p = parse({"-D", "MAXACTION=10000", "-DFOO", "-D", "BAR=", "-D", "_X1=a=b", "s.stp"});
   EXPECT_TRUE(p.errors.empty()) << errorsOf(p);
   using Pair = std::pair<std::string, std::string>;
-  EXPECT_EQ(p.options.defines,
-            (std::vector<Pair>{{"MAXACTION", "10000"}, {"FOO", ""}, {"BAR", ""}, {"_X1", "a=b"}}));
+  EXPECT_EQ(p.options.defines, (std::vector<Pair>{{"MAXACTION", "10000"}, {"FOO", ""}, {"BAR", ""}, {"_X1", "a=b"}}));
 }
 
 TEST(Options, DefinesNeedACIdentifier) {

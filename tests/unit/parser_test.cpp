@@ -1,9 +1,10 @@
 // parseFile as an API: what it returns, the file it names, and the source
 // ranges the nodes carry (diagnostics of later passes point with them).
+#include "parse/parser.h"
+
 #include <gtest/gtest.h>
 
 #include "ast/printer.h"
-#include "parse/parser.h"
 #include "test_support.h"
 
 namespace utap {
@@ -24,9 +25,10 @@ TEST(Parser, MultiplicationBindsTighterThanAddition) {
 }
 
 TEST(Parser, DefaultOptionsParseAPlainScript) {
-  EXPECT_EQ(dumpOf("global n probe begin { n++ }"),
-            "(global n privatefalse wrapfalse size-1 _)\n(probe (point begin optfalse sufffalse _) (block (expr (post++ "
-            "n))))\n");
+  EXPECT_EQ(
+      dumpOf("global n probe begin { n++ }"),
+      "(global n privatefalse wrapfalse size-1 _)\n(probe (point begin optfalse sufffalse _) (block (expr (post++ "
+      "n))))\n");
 }
 
 TEST(Parser, FileCarriesItsIdAndName) {
@@ -63,9 +65,7 @@ TEST(Parser, EmptyFileIsAnEmptyTree) {
 struct Located {
   test::Parsed parsed;
   ast::ProbeDecl* probe = nullptr;
-  ast::Expr* firstExpr() const {
-    return static_cast<ast::ExprStmt&>(*probe->body->stmts.at(0)).expr.get();
-  }
+  ast::Expr* firstExpr() const { return static_cast<ast::ExprStmt&>(*probe->body->stmts.at(0)).expr.get(); }
 };
 
 Located locate(const std::string& text) {

@@ -84,11 +84,13 @@ TEST(KernelVersionRegression, WildcardsWithOrderComparisonsAreErrors) {
 }
 
 TEST(KernelVersion, NeedsAString) {
-  EXPECT_EQ(pick("kernel_v >= 6"),
-            "ERROR: t.stp:1:34: error: invalid preprocessor condition: 'kernel_v' must be compared with a string literal");
-  EXPECT_EQ(pick("kernel_v"),
-            "ERROR: t.stp:1:31: error: invalid preprocessor condition: 'kernel_v' must be compared with something (e.g. "
-            "'== \"x\"')");
+  EXPECT_EQ(
+      pick("kernel_v >= 6"),
+      "ERROR: t.stp:1:34: error: invalid preprocessor condition: 'kernel_v' must be compared with a string literal");
+  EXPECT_EQ(
+      pick("kernel_v"),
+      "ERROR: t.stp:1:31: error: invalid preprocessor condition: 'kernel_v' must be compared with something (e.g. "
+      "'== \"x\"')");
 }
 
 // ---- other names -------------------------------------------------------------------
@@ -131,9 +133,7 @@ TEST(Conditions, Privilege) {
 
 // stap compares the privilege exactly: 'systemtap_privilege == "stap*"' is
 // false there.
-TEST(ConditionsRegression, PrivilegeIsComparedExactly) {
-  EXPECT_EQ(pick("systemtap_privilege == \"stap*\""), "else");
-}
+TEST(ConditionsRegression, PrivilegeIsComparedExactly) { EXPECT_EQ(pick("systemtap_privilege == \"stap*\""), "else"); }
 
 TEST(Conditions, GuruMode) {
   EXPECT_EQ(pick("guru_mode == 0"), "then");
@@ -199,9 +199,10 @@ TEST(Conditions, AndBindsTighterThanOr) {
 }
 
 TEST(Conditions, Errors) {
-  EXPECT_EQ(pick("foo == 1"),
-            "ERROR: t.stp:1:22: error: invalid preprocessor condition: unknown name 'foo'; expected kernel_v, kernel_vr, "
-            "arch, runtime, systemtap_v, systemtap_privilege, guru_mode or CONFIG_...");
+  EXPECT_EQ(
+      pick("foo == 1"),
+      "ERROR: t.stp:1:22: error: invalid preprocessor condition: unknown name 'foo'; expected kernel_v, kernel_vr, "
+      "arch, runtime, systemtap_v, systemtap_privilege, guru_mode or CONFIG_...");
   EXPECT_EQ(pick(""), "ERROR: t.stp:1:23: error: invalid preprocessor condition: the condition is empty");
   EXPECT_EQ(pick("arch = \"x\""),
             "ERROR: t.stp:1:27: error: invalid preprocessor condition: expected a comparison operator instead of '='");
@@ -230,7 +231,8 @@ TEST(Conditional, AroundDeclarationsAndProbePoints) {
   EXPECT_EQ(dumpOf("%( arch == \"x86_64\" %? global a %: global b %)"), "(global a privatefalse wrapfalse size-1 _)\n");
   EXPECT_EQ(dumpOf("probe %( kernel_v >= \"2.6\" %? begin %: end %) {}"),
             "(probe (point begin optfalse sufffalse _) (block))\n");
-  EXPECT_EQ(dumpOf("probe a.%( arch == \"nope\" %? b %: c %) {}"), "(probe (point a c optfalse sufffalse _) (block))\n");
+  EXPECT_EQ(dumpOf("probe a.%( arch == \"nope\" %? b %: c %) {}"),
+            "(probe (point a c optfalse sufffalse _) (block))\n");
 }
 
 TEST(Conditional, EmptyBranches) {
@@ -326,7 +328,8 @@ TEST(ScriptArgs, InConditions) {
   EXPECT_EQ(test::parseWithArgs("probe begin { x = %( @# == \"2\" %? 1 %: 2 %) }", {"a", "b"}).dump(),
             "(probe (point begin optfalse sufffalse _) (block (expr (= x 1))))\n");
   // An argument the condition needs but that was not given is an error.
-  EXPECT_TRUE(test::parseWithArgs("probe begin { x = %( $1 == 5 %? 1 %: 2 %) }", {}).has(DiagKind::ScriptArgOutOfRange));
+  EXPECT_TRUE(
+      test::parseWithArgs("probe begin { x = %( $1 == 5 %? 1 %: 2 %) }", {}).has(DiagKind::ScriptArgOutOfRange));
 }
 
 TEST(ScriptArgs, ConditionsAreEvaluatedWhole) {
@@ -347,9 +350,7 @@ TEST(ScriptArgs, BadArgumentTextIsReportedWithItsExpansion) {
 
 // ---- macros --------------------------------------------------------------------
 
-TEST(Macro, WithoutParameters) {
-  EXPECT_EQ(exprDump("@define ten %( 10 %) x = @ten * 2"), "(= x (* 10 2))");
-}
+TEST(Macro, WithoutParameters) { EXPECT_EQ(exprDump("@define ten %( 10 %) x = @ten * 2"), "(= x (* 10 2))"); }
 
 TEST(Macro, BodyIsPastedAsTokens) {
   EXPECT_EQ(exprDump("@define three %( 1 + 2 %) x = @three * 3"), "(= x (+ 1 (* 2 3)))");
@@ -440,8 +441,10 @@ TEST(Macro, Unknown) {
 TEST(Macro, BadDefinitions) {
   EXPECT_EQ(errorOf("@define %( 1 %)"),
             "t.stp:1:9: error: invalid macro definition: expected an identifier (the macro name) after '@define'");
-  EXPECT_EQ(errorOf("@define a"), "t.stp:1:10: error: invalid macro definition: expected '%(' to start the body of '@a'");
-  EXPECT_EQ(errorOf("@define a %( 1 "), "t.stp:1:11: error: invalid macro definition: the body of '@a' has no closing '%)'");
+  EXPECT_EQ(errorOf("@define a"),
+            "t.stp:1:10: error: invalid macro definition: expected '%(' to start the body of '@a'");
+  EXPECT_EQ(errorOf("@define a %( 1 "),
+            "t.stp:1:11: error: invalid macro definition: the body of '@a' has no closing '%)'");
   EXPECT_EQ(errorOf("@define a(x,) %( @x %)"),
             "t.stp:1:13: error: invalid macro definition: expected an identifier (a parameter name) in the definition "
             "of '@a'");
@@ -470,7 +473,8 @@ TEST(Macro, ExponentialExpansionIsRefused) {
   // 2^40 tokens: refused, not attempted.
   std::string text = "@define m0 %( 1 %)\n";
   for (int i = 1; i <= 40; ++i)
-    text += "@define m" + std::to_string(i) + " %( @m" + std::to_string(i - 1) + " + @m" + std::to_string(i - 1) + " %)\n";
+    text +=
+        "@define m" + std::to_string(i) + " %( @m" + std::to_string(i - 1) + " + @m" + std::to_string(i - 1) + " %)\n";
   text += "probe begin { x = @m40 }";
   test::Parsed p;
   test::onLargeStack([&] { p = parseScript(text); });
@@ -483,7 +487,8 @@ TEST(Macro, ExponentialExpansionIsRefused) {
 TEST(MacroRegression, ExponentialExpansionIsReportedOnce) {
   std::string text = "@define m0 %( 1 %)\n";
   for (int i = 1; i <= 40; ++i)
-    text += "@define m" + std::to_string(i) + " %( @m" + std::to_string(i - 1) + " + @m" + std::to_string(i - 1) + " %)\n";
+    text +=
+        "@define m" + std::to_string(i) + " %( @m" + std::to_string(i - 1) + " + @m" + std::to_string(i - 1) + " %)\n";
   text += "probe begin { x = @m40 }";
   test::Parsed p;
   test::onLargeStack([&] { p = parseScript(text); });
@@ -533,8 +538,9 @@ TEST_F(LibraryMacros, EmptyFileLoads) {
 
 TEST_F(LibraryMacros, OnlyDefinitionsAreAllowed) {
   EXPECT_FALSE(load("probe begin {}"));
-  EXPECT_EQ(diags.renderToString().substr(0, 105),
-            "lib.stpm:1:1: error: invalid macro definition: a .stpm file may only contain @define (and preprocessor co");
+  EXPECT_EQ(
+      diags.renderToString().substr(0, 105),
+      "lib.stpm:1:1: error: invalid macro definition: a .stpm file may only contain @define (and preprocessor co");
 }
 
 // A table filled by expandMacros (what parseMacroFile fills) is used by
@@ -567,7 +573,8 @@ TEST_F(LibraryMacros, DefinitionsAreUsableFromScripts) {
 TEST_F(LibraryMacros, ConditionalsChooseDefinitions) {
   ASSERT_TRUE(load("%( kernel_v >= \"5.0\" %? @define lib_v %( \"new\" %) %: @define lib_v %( \"old\" %) %)"))
       << diags.renderToString();
-  EXPECT_EQ(use("probe begin { x = @lib_v }"), "(probe (point begin optfalse sufffalse _) (block (expr (= x \"new\"))))\n");
+  EXPECT_EQ(use("probe begin { x = @lib_v }"),
+            "(probe (point begin optfalse sufffalse _) (block (expr (= x \"new\"))))\n");
 }
 
 TEST_F(LibraryMacros, RedefinitionAcrossLibraryFilesIsAnError) {

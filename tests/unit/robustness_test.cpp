@@ -114,9 +114,7 @@ TEST(Deep, TwoHundredThousandAdjacentMinusesAreDecrements) {
   EXPECT_GT(o.errors, 0u);
 }
 
-TEST(Deep, TwoHundredThousandNots) {
-  expectTreeOrError(run("probe begin { x = " + std::string(200000, '!') + "1 }"));
-}
+TEST(Deep, TwoHundredThousandNots) { expectTreeOrError(run("probe begin { x = " + std::string(200000, '!') + "1 }")); }
 
 TEST(Deep, HundredThousandTermSum) {
   Outcome o = run("probe begin { x = 1" + repeat(" + 1", 100000) + " }");
@@ -224,14 +222,10 @@ TEST(Bytes, MalformedSequences) {
     std::string bytes;
     const char* what;
   } cases[] = {
-      {"\x80", "lone continuation byte"},
-      {"\xc0\xaf", "overlong two-byte form"},
-      {"\xe0\x80\xaf", "overlong three-byte form"},
-      {"\xed\xa0\x80", "UTF-16 surrogate"},
-      {"\xf4\x90\x80\x80", "beyond U+10FFFF"},
-      {"\xf8\x88\x80\x80\x80", "five-byte form"},
-      {"\xe2\x98", "truncated at the end"},
-      {"\xfe", "0xfe"},
+      {"\x80", "lone continuation byte"},           {"\xc0\xaf", "overlong two-byte form"},
+      {"\xe0\x80\xaf", "overlong three-byte form"}, {"\xed\xa0\x80", "UTF-16 surrogate"},
+      {"\xf4\x90\x80\x80", "beyond U+10FFFF"},      {"\xf8\x88\x80\x80\x80", "five-byte form"},
+      {"\xe2\x98", "truncated at the end"},         {"\xfe", "0xfe"},
   };
   for (const Case& c : cases) {
     test::Parsed p = parseScript("probe begin { x = \"" + c.bytes);

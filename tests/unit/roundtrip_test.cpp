@@ -281,14 +281,17 @@ TEST(Printer, RandomExpressionsRoundTrip) {
     seed = seed * 1103515245u + 12345u;
     return (seed >> 16) % n;
   };
-  static const char* const bin[] = {"*", "/", "%", "+", "-", ".", "<<", ">>", "<", "<=", ">", ">=", "==", "!=",
-                                    "&", "^", "|", "&&", "||"};
+  static const char* const bin[] = {
+      "*", "/", "%", "+", "-", ".", "<<", ">>", "<", "<=", ">", ">=", "==", "!=", "&", "^", "|", "&&", "||"};
   static const char* const asg[] = {"=", "+=", "-=", "*=", "/=", "%=", "<<=", ">>=", "&=", "^=", "|=", ".=", "<<<"};
-  static const char* const leaves[] = {"1", "\"s\"", "a", "arr[1, b]", "f(c)", "$v->m", "@count(s)", "0xffffffffffffffff"};
+  static const char* const leaves[] = {"1",    "\"s\"", "a",         "arr[1, b]",
+                                       "f(c)", "$v->m", "@count(s)", "0xffffffffffffffff"};
   std::function<std::string(int)> gen = [&](int depth) -> std::string {
     if (depth <= 0 || next(4) == 0) return leaves[next(8)];
     switch (next(10)) {
-      case 0: case 1: case 2: return gen(depth - 1) + " " + bin[next(19)] + " " + gen(depth - 1);
+      case 0:
+      case 1:
+      case 2: return gen(depth - 1) + " " + bin[next(19)] + " " + gen(depth - 1);
       case 3: return std::string("-+!~").substr(next(4), 1) + gen(depth - 1);
       case 4: return "(" + gen(depth - 1) + ")";
       case 5: return gen(depth - 1) + " ? " + gen(depth - 1) + " : " + gen(depth - 1);

@@ -314,7 +314,7 @@ TEST(SemaAliases, PrologueBodyEpilogueOrder) {
   ASSERT_EQ(e.program->probes.size(), 1u);
   const auto& probe = *e.program->probes[0];
   EXPECT_EQ(probe.point->text(), "begin");
-  EXPECT_EQ(probe.chain, "<- inner = begin <- outer = inner <- outer");
+  EXPECT_EQ(sema::probeChain(probe), "<- inner = begin <- outer = inner <- outer");
   std::string body = e.listing(true);
   size_t p1 = body.find("p1 = 1"), p2 = body.find("p2 = p1 + 1"), b = body.find("b = p2"), e1 = body.find("e1 = p2");
   ASSERT_NE(p1, std::string::npos) << body;
@@ -370,7 +370,7 @@ TEST(SemaAliases, ConditionsCombine) {
 TEST(SemaAliases, DoubleStarAndSuffixes) {
   auto e = elaborate("probe my.a.b = begin { }\nprobe my.** { println(1) }");
   ASSERT_TRUE(e.ok()) << e.rendered;
-  EXPECT_EQ(e.program->probes.at(0)->chain, "<- my.a.b = begin <- my.**");
+  EXPECT_EQ(sema::probeChain(*e.program->probes.at(0)), "<- my.a.b = begin <- my.**");
   auto s = elaborate("probe t = timer.ms(100) { }\nprobe t.randomize(10) { println(1) }");
   ASSERT_TRUE(s.ok()) << s.rendered;
   EXPECT_EQ(s.program->probes.at(0)->point->text(), "timer.ms(100).randomize(10)");

@@ -26,8 +26,7 @@ TEST(If, WithAndWithoutElse) {
 
 TEST(If, DanglingElseBindsToTheInnermostIf) {
   EXPECT_EQ(bodyDump("if (a) if (b) x = 1 else x = 2"), "(if a (if b (expr (= x 1)) (expr (= x 2))) _)");
-  EXPECT_EQ(bodyDump("if (a) { if (b) x = 1 } else x = 2"),
-            "(if a (block (if b (expr (= x 1)) _)) (expr (= x 2)))");
+  EXPECT_EQ(bodyDump("if (a) { if (b) x = 1 } else x = 2"), "(if a (block (if b (expr (= x 1)) _)) (expr (= x 2)))");
 }
 
 TEST(If, ElseIfChains) {
@@ -54,8 +53,7 @@ TEST(While, Forms) {
 }
 
 TEST(For, AllParts) {
-  EXPECT_EQ(bodyDump("for (i = 0; i < 10; i++) x += i"),
-            "(for (= i 0) (< i 10) (post++ i) (expr (+= x i)))");
+  EXPECT_EQ(bodyDump("for (i = 0; i < 10; i++) x += i"), "(for (= i 0) (< i 10) (post++ i) (expr (+= x i)))");
 }
 
 TEST(For, EmptyParts) {

@@ -10,8 +10,8 @@ namespace utap::test {
 
 std::string fakeKernelConfig(const std::string& name) {
   static const std::map<std::string, std::string> config = {
-      {"CONFIG_MODULES", "y"},      {"CONFIG_SMP", "y"},          {"CONFIG_EXT4_FS", "m"},
-      {"CONFIG_HZ", "250"},         {"CONFIG_NR_CPUS", "0x200"},  {"CONFIG_LOCALVERSION", "-debian"},
+      {"CONFIG_MODULES", "y"},   {"CONFIG_SMP", "y"},         {"CONFIG_EXT4_FS", "m"},
+      {"CONFIG_HZ", "250"},      {"CONFIG_NR_CPUS", "0x200"}, {"CONFIG_LOCALVERSION", "-debian"},
       {"CONFIG_NEGATIVE", "-5"},
   };
   auto it = config.find(name);
