@@ -134,6 +134,7 @@ int run(int argc, char** argv) {
   dirs.insert(dirs.end(), o.includeDirs.begin(), o.includeDirs.end());
   diags.suppressWarnings(o.suppressWarnings);
   std::unique_ptr<sema::Program> program;
+  std::string summary;  // "3 probes, 1 function, 0 embeds, 2 globals"
   runWithLargeStack(kFrontEndStack, [&] {
     loadLibraryMacros(dirs, sources, diags, parseOptions, library);
     parseOptions.libraryMacros = &library;
@@ -158,6 +159,12 @@ int run(int argc, char** argv) {
     elaborateOptions.defines = o.defines;
     probes::Registry registry = probes::Registry::standard();
     program = sema::elaborate(std::move(file), sources, diags, elaborateOptions, registry);
+    if (program) {
+      auto plural = [](size_t n, const char* word) { return fmt::format("{} {}{}", n, word, n == 1 ? "" : "s"); };
+      summary = fmt::format("{}, {}, {}, {}", plural(program->probes.size(), "probe"),
+                            plural(program->functions.size(), "function"), plural(program->embedded.size(), "embed"),
+                            plural(program->globals.size(), "global"));
+    }
     try {
       if (program && o.lastPass == 2) printed = sema::printProgram(*program, o.verbose > 0);
     } catch (const ast::TooDeep&) {
@@ -178,7 +185,7 @@ int run(int argc, char** argv) {
       fmt::print(stderr, "Pass 2: analysis failed.\n");
       return 1;
     }
-    if (o.verbose) fmt::print(stderr, "Pass 2: analyzed script using {}.\n", resourceReport(start));
+    if (o.verbose) fmt::print(stderr, "Pass 2: analyzed script: {} using {}.\n", summary, resourceReport(start));
   }
   if (o.lastPass > 2) {
     fmt::print(stderr,

@@ -183,9 +183,10 @@ TEST(Options, ModuleName) {
 }
 
 TEST(Options, SimpleFlagsAndValues) {
-  ParsedOptions p = parse({"-g", "-k", "-o", "out.txt", "-r", "6.12.9+deb12-amd64", "s.stp"});
+  ParsedOptions p = parse({"-g", "-k", "-w", "-o", "out.txt", "-r", "6.12.9+deb12-amd64", "s.stp"});
   EXPECT_TRUE(p.errors.empty()) << errorsOf(p);
   EXPECT_TRUE(p.options.guru);
+  EXPECT_TRUE(p.options.suppressWarnings);
   EXPECT_TRUE(p.options.keepTemps);
   EXPECT_EQ(p.options.outputFile, "out.txt");
   EXPECT_EQ(p.options.kernel, "6.12.9+deb12-amd64");
