@@ -210,12 +210,14 @@ class Inference : public ast::Visitor {
     if (!v) return;
     use(*v, n.range);
     if (!arity(*v, 0, n.range)) return;
-    if (v->type == Type::Stats) {
-      if (report_) ctx_.diags.report(DiagKind::StatsAsValue, n.range, v->name, at(v->typeFrom));
-      result_ = Type::Stats;
-      return;
-    }
-    result_ = unify(valueSlot(*v), expected_, n.range);
+    result_ = readValue(*v, expected_, n.range);
+  }
+
+  // The value of a variable or element used as a value: statistics are not.
+  Type readValue(Variable& v, Type expected, const SourceRange& here) {
+    if (v.type != Type::Stats) return unify(valueSlot(v), expected, here);
+    if (report_) ctx_.diags.report(DiagKind::StatsAsValue, here, v.name, at(v.typeFrom));
+    return Type::Stats;
   }
 
   void visit(ast::IndexExpr& n) override {
@@ -231,12 +233,7 @@ class Inference : public ast::Visitor {
     use(*v, n.range);
     Type expected = expected_;
     if (!keys(*v, n.keys, n.base->range)) return;
-    if (v->type == Type::Stats) {
-      if (report_) ctx_.diags.report(DiagKind::StatsAsValue, n.range, v->name, at(v->typeFrom));
-      result_ = Type::Stats;
-      return;
-    }
-    result_ = unify(valueSlot(*v), expected, n.range);
+    result_ = readValue(*v, expected, n.range);
   }
 
   void visit(ast::CallExpr& n) override {
@@ -435,25 +432,28 @@ class Inference : public ast::Visitor {
   // s <<< v, a[k] <<< v: the target becomes a statistic.
   void aggregate(ast::AssignExpr& n) {
     require(*n.rhs, Type::Long, "operator '<<<'");
-    Variable* v = variableOf(*n.lhs);
-    auto* index = dynamic_cast<ast::IndexExpr*>(n.lhs.get());
-    if (index) v = variableOf(*index->base);
+    if (Variable* v = statistic(*n.lhs)) {
+      unify(valueSlot(*v), Type::Stats, n.lhs->range);
+      program_.types[n.lhs.get()] = Type::Stats;
+    }
+  }
+
+  // The global statistic (or array of statistics) that `target` names:
+  // a variable or an element. Null, reported, when it cannot be one.
+  Variable* statistic(ast::Expr& target) {
+    auto* index = dynamic_cast<ast::IndexExpr*>(&target);
+    Variable* v = variableOf(index ? *index->base : target);
     if (!v) {
-      infer(*n.lhs);
-      return;
+      infer(target);
+      return nullptr;
     }
-    use(*v, n.lhs->range);
+    use(*v, target.range);
     if (v->kind != Variable::Kind::Global) {
-      if (report_) ctx_.diags.report(DiagKind::LocalNotStatistic, n.lhs->range, v->name, v->name);
-      return;
+      if (report_) ctx_.diags.report(DiagKind::LocalNotStatistic, target.range, v->name, v->name);
+      return nullptr;
     }
-    if (index) {
-      if (!keys(*v, index->keys, index->base->range)) return;
-    } else if (!arity(*v, 0, n.lhs->range)) {
-      return;
-    }
-    unify(valueSlot(*v), Type::Stats, n.lhs->range);
-    program_.types[n.lhs.get()] = Type::Stats;
+    bool ok = index ? keys(*v, index->keys, index->base->range) : arity(*v, 0, target.range);
+    return ok ? v : nullptr;
   }
 
   void visit(ast::TernaryExpr& n) override {
@@ -518,24 +518,9 @@ class Inference : public ast::Visitor {
     std::vector<int64_t> params;
     if (!statParams(n, params)) return;
     ast::Expr* operand = n.operand.get();
-    Variable* v = variableOf(*operand);
-    auto* index = dynamic_cast<ast::IndexExpr*>(operand);
-    if (index) v = variableOf(*index->base);
     bool histogram = n.op == ast::StatOp::HistLog || n.op == ast::StatOp::HistLinear;
-    if (!v) {
-      infer(*operand);
-      return;
-    }
-    use(*v, operand->range);
-    if (v->kind != Variable::Kind::Global) {
-      if (report_) ctx_.diags.report(DiagKind::LocalNotStatistic, operand->range, v->name, v->name);
-      return;
-    }
-    if (index) {
-      if (!keys(*v, index->keys, index->base->range)) return;
-    } else if (!arity(*v, 0, operand->range)) {
-      return;
-    }
+    Variable* v = statistic(*operand);
+    if (!v) return;
     if (v->type != Type::Unknown && v->type != Type::Stats) {
       if (report_)
         ctx_.diags.report(DiagKind::NotStatistic, operand->range, v->name, typeName(v->type), at(v->typeFrom));
