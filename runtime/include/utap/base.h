@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The base of the runtime interface: limits (overridable with -D, as in
+ * stap), the probe context every handler works in, and script errors.
+ */
+#ifndef UTAP_BASE_H
+#define UTAP_BASE_H
+
+#include "utap/compat.h"
+
+#ifndef MAXSTRINGLEN
+#define MAXSTRINGLEN 128
+#endif
+#ifndef MAXACTION
+#define MAXACTION 1000
+#endif
+#ifndef MAXACTION_INTERRUPTIBLE
+#define MAXACTION_INTERRUPTIBLE (MAXACTION * 10)
+#endif
+#ifndef MAXNESTING
+#define MAXNESTING 10
+#endif
+#ifndef MAXTRYLOCK
+#define MAXTRYLOCK 1000
+#endif
+#ifndef MAXMAPENTRIES
+#define MAXMAPENTRIES 2048
+#endif
+#ifndef MAXERRORS
+#define MAXERRORS 0
+#endif
+#ifndef MAXSKIPPED
+#define MAXSKIPPED 100
+#endif
+
+/* Strings are buffers of MAXSTRINGLEN bytes, always NUL-terminated. */
+typedef char utap_string_t[MAXSTRINGLEN];
+
+/**
+ * struct utap_context - the state of one probe handler while it runs
+ * @probe_point: the probe point's text, for pp() and error messages
+ * @actions_left: statements this hit may still execute (MAXACTION)
+ * @nesting: depth of script function calls (MAXNESTING)
+ * @error: the script error that is unwinding this handler, or NULL
+ * @error_buffer: where @error's text lives when it is formatted
+ * @scratch: a MAXSTRINGLEN buffer for tapset functions (utap_context_scratch)
+ *
+ * A handler owns its context from utap_context_get() to utap_context_put();
+ * nothing else touches it meanwhile, so it needs no lock.
+ */
+struct utap_context {
+	const char *probe_point;
+	int64_t actions_left;
+	int nesting;
+	const char *error;
+	char error_buffer[MAXSTRINGLEN];
+	char scratch[MAXSTRINGLEN];
+};
+
+/**
+ * utap_error() - raise a script error in @c
+ * @c: the handler's context
+ * @fmt: printf-style message; @...: its arguments
+ *
+ * Records the first error of this hit; the generated code then unwinds to
+ * the nearest try/catch or to the handler's exit, which reports it as stap
+ * does: "ERROR: <message> near <construct> at <file:line:col>".
+ */
+void utap_error(struct utap_context *c, const char *fmt, ...) __printf(2, 3);
+
+#endif /* UTAP_BASE_H */
