@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The stream a module sends to utap (compiler/run): records read from the
+ * module's control file. Shared by the runtime (C, kernel) and the loader
+ * (C++, user space), so it uses fixed-size types only.
+ *
+ * Every handler's output is one record, committed whole at the end of the
+ * handler, so the output of one probe hit is never interleaved with
+ * another's. Records carry a global sequence number: the loader merges the
+ * per-CPU streams back into the order the records were committed.
+ */
+#ifndef UTAP_CONTROL_H
+#define UTAP_CONTROL_H
+
+#ifdef __KERNEL__
+#include <linux/types.h>
+typedef __u64 utap_u64;
+typedef __u32 utap_u32;
+#else
+#include <stdint.h>
+typedef uint64_t utap_u64;
+typedef uint32_t utap_u32;
+#endif
+
+enum utap_record_kind {
+	UTAP_RECORD_OUTPUT = 1,  /* script output: to stdout or -o */
+	UTAP_RECORD_ERROR = 2,   /* "ERROR: ..." line: to stderr */
+	UTAP_RECORD_WARNING = 3, /* "WARNING: ..." line: to stderr */
+	UTAP_RECORD_EXIT = 4,    /* the script called exit(): stop after end probes */
+};
+
+/**
+ * struct utap_record_header - what precedes each record's bytes
+ * @seq: global commit order (starts at 1)
+ * @len: bytes of payload that follow (not padded)
+ * @kind: an enum utap_record_kind
+ *
+ * In a ring a record takes sizeof(header) + len rounded up to 8 bytes.
+ */
+struct utap_record_header {
+	utap_u64 seq;
+	utap_u32 len;
+	utap_u32 kind;
+};
+
+#define UTAP_RECORD_ALIGN 8u
+#define UTAP_RECORD_SPACE(len) \
+	((utap_u64)sizeof(struct utap_record_header) + \
+	 (((utap_u64)(len) + UTAP_RECORD_ALIGN - 1) & ~(utap_u64)(UTAP_RECORD_ALIGN - 1)))
+
+#endif /* UTAP_CONTROL_H */
