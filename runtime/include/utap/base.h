@@ -42,8 +42,12 @@ typedef char utap_string_t[MAXSTRINGLEN];
  * @actions_left: statements this hit may still execute (MAXACTION)
  * @nesting: depth of script function calls (MAXNESTING)
  * @error: the script error that is unwinding this handler, or NULL
+ * @next: a script function executed `next`: the caller tries the next overload
+ * @frames: @frames_size bytes for the locals of the probe and of the
+ *	functions it calls, used as a stack (utap_frame_push/pop)
+ * @frames_used: bytes of @frames in use
  * @error_buffer: where @error's text lives when it is formatted
- * @scratch: a MAXSTRINGLEN buffer for tapset functions (utap_context_scratch)
+ * @scratch: a MAXSTRINGLEN buffer for tapset functions
  *
  * A handler owns its context from utap_context_get() to utap_context_put();
  * nothing else touches it meanwhile, so it needs no lock.
@@ -53,9 +57,36 @@ struct utap_context {
 	int64_t actions_left;
 	int nesting;
 	const char *error;
+	bool next;
+	char *frames;
+	size_t frames_size;
+	size_t frames_used;
 	char error_buffer[MAXSTRINGLEN];
 	char scratch[MAXSTRINGLEN];
 };
+
+/*
+ * The pool of contexts (core/context.c). Handlers may run in task context
+ * (uprobes: preemptible, may fault), softirq (timers) or hardirq; a context
+ * is taken with one atomic bit operation in any of them, never waited for.
+ */
+int utap_contexts_init(size_t frames_size);
+void utap_contexts_free(void);
+struct utap_context *utap_context_get(const char *probe_point, int64_t max_actions);
+void utap_context_put(struct utap_context *c);
+/* Hits that found no free context, since load. */
+uint64_t utap_contexts_skipped(void);
+
+/**
+ * utap_frame_push() - room for one function's or probe's locals
+ * @c: the handler's context
+ * @size: bytes (zeroed)
+ *
+ * Return: the frame, or NULL after raising "MAXNESTING exceeded" or an
+ * out-of-frame-space error in @c.
+ */
+void *utap_frame_push(struct utap_context *c, size_t size);
+void utap_frame_pop(struct utap_context *c, size_t size);
 
 /**
  * utap_error() - raise a script error in @c
