@@ -103,6 +103,7 @@ struct utap_context *utap_context_get(const char *probe_point, int64_t max_actio
 		c->actions_left = max_actions;
 		c->nesting = 0;
 		c->error = NULL;
+		c->error_located = false;
 		c->next = false;
 		c->frames_used = 0;
 		return c;

@@ -16,3 +16,19 @@ void utap_error(struct utap_context *c, const char *fmt, ...)
 	va_end(args);
 	c->error = c->error_buffer;
 }
+
+void utap_error_near(struct utap_context *c, const char *construct)
+{
+	size_t used;
+
+	if (!c->error || c->error_located)
+		return;
+	c->error_located = true;
+	if (c->error != c->error_buffer) {
+		/* A constant message: copy it so it can be extended. */
+		snprintf(c->error_buffer, sizeof(c->error_buffer), "%s", c->error);
+		c->error = c->error_buffer;
+	}
+	used = strlen(c->error_buffer);
+	snprintf(c->error_buffer + used, sizeof(c->error_buffer) - used, " near %s", construct);
+}

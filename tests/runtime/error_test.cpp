@@ -26,3 +26,32 @@ TEST(RuntimeError, LongMessagesAreTruncated) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(RuntimeError, TheInnermostConstructSaysWhere) {
+  utap_context c{};
+  utap_error(&c, "division by zero");
+  utap_error_near(&c, "operator '/' at x.stp:3:9");
+  utap_error_near(&c, "identifier 'f' at x.stp:7:3");
+  EXPECT_STREQ(c.error, "division by zero near operator '/' at x.stp:3:9");
+}
+
+int actionsUntilLimit(utap_context* c) {
+  int executed = 0;
+  for (;;) {
+    utap_action(c, out);
+    ++executed;
+  }
+out:
+  return executed;
+}
+
+TEST(RuntimeError, MaxActionStopsTheHit) {
+  utap_context c{};
+  c.actions_left = 3;
+  EXPECT_EQ(actionsUntilLimit(&c), 3);
+  EXPECT_STREQ(c.error, "MAXACTION exceeded");
+}
+
+}  // namespace

@@ -42,6 +42,7 @@ typedef char utap_string_t[MAXSTRINGLEN];
  * @actions_left: statements this hit may still execute (MAXACTION)
  * @nesting: depth of script function calls (MAXNESTING)
  * @error: the script error that is unwinding this handler, or NULL
+ * @error_located: @error already says where ("... near operator '/' at x.stp:3:9")
  * @next: a script function executed `next`: the caller tries the next overload
  * @frames: @frames_size bytes for the locals of the probe and of the
  *	functions it calls, used as a stack (utap_frame_push/pop)
@@ -57,6 +58,7 @@ struct utap_context {
 	int64_t actions_left;
 	int nesting;
 	const char *error;
+	bool error_located;
 	bool next;
 	char *frames;
 	size_t frames_size;
@@ -98,5 +100,28 @@ void utap_frame_pop(struct utap_context *c, size_t size);
  * does: "ERROR: <message> near <construct> at <file:line:col>".
  */
 void utap_error(struct utap_context *c, const char *fmt, ...) __printf(2, 3);
+
+/**
+ * utap_error_near() - say where the pending error happened
+ * @c: the handler's context, with @c->error set
+ * @construct: "operator '/' at x.stp:3:9"
+ *
+ * The innermost construct that failed calls this first; outer ones find the
+ * error located already and leave it.
+ */
+void utap_error_near(struct utap_context *c, const char *construct);
+
+/*
+ * One statement executed: MAXACTION bounds each hit. On the limit the
+ * error is raised and control goes to @label (the handler's exit, or the
+ * enclosing catch).
+ */
+#define utap_action(c, label)                                   \
+	do {                                                    \
+		if (unlikely(--(c)->actions_left < 0)) {        \
+			utap_error((c), "MAXACTION exceeded");  \
+			goto label;                             \
+		}                                               \
+	} while (0)
 
 #endif /* UTAP_BASE_H */

@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The contract between a generated script and the runtime's session
+ * (core/session.c): the script describes its probes and globals in one
+ * `const struct utap_script utap_script`; the runtime loads it, runs begin
+ * probes, arms the others, and on an exit request disarms them, runs end
+ * probes, and tells the loader it is done.
+ */
+#ifndef UTAP_SESSION_H
+#define UTAP_SESSION_H
+
+#include "utap/base.h"
+
+enum utap_probe_kind {
+	UTAP_PROBE_BEGIN,
+	UTAP_PROBE_END,
+	UTAP_PROBE_ERROR, /* runs after a script error, before end probes */
+	UTAP_PROBE_NEVER,
+	UTAP_PROBE_TIMER,
+};
+
+enum utap_timer_unit {
+	UTAP_TIMER_NS,      /* @interval and @randomize in nanoseconds (hrtimer) */
+	UTAP_TIMER_JIFFIES, /* in jiffies (timer_list), as timer.jiffies and timer.hz of old */
+	UTAP_TIMER_PROFILE, /* every CPU, each tick */
+};
+
+struct utap_timer_spec {
+	enum utap_timer_unit unit;
+	int64_t interval;
+	int64_t randomize; /* 0: none */
+};
+
+/**
+ * struct utap_probe - one probe of the script
+ * @point: the resolved probe point ("timer.ms(100)"), for pp() and messages
+ * @location: where the probe was written ("x.stp:3:1")
+ * @handler: the generated body; runs with @c taken and released by the runtime
+ * @kind: what fires it
+ * @sequence: begin/end/error order (stap's begin(N)); ties in script order
+ * @timer: for UTAP_PROBE_TIMER
+ */
+struct utap_probe {
+	const char *point;
+	const char *location;
+	void (*handler)(struct utap_context *c);
+	enum utap_probe_kind kind;
+	int64_t sequence;
+	struct utap_timer_spec timer;
+};
+
+/**
+ * struct utap_script - what a generated module defines, once
+ * @name: the script's file name, for messages
+ * @frames_size: bytes of locals a context needs (the deepest probe + calls)
+ * @probes: @nprobes probes
+ * @init_globals: allocates maps and statistics and sets initial values
+ *	(module load, may sleep); 0 or a negative errno
+ * @free_globals: frees what @init_globals allocated (module unload)
+ */
+struct utap_script {
+	const char *name;
+	size_t frames_size;
+	const struct utap_probe *probes;
+	unsigned int nprobes;
+	int (*init_globals)(void);
+	void (*free_globals)(void);
+};
+
+extern const struct utap_script utap_script;
+
+/* exit(): ask the session to end (end probes run, then the loader stops). */
+void utap_request_exit(void);
+
+#endif /* UTAP_SESSION_H */
