@@ -10,6 +10,11 @@ void CWriter::line(std::string_view text) {
   out_ += '\n';
 }
 
+void CWriter::flush(std::string_view text) {
+  out_ += text;
+  out_ += '\n';
+}
+
 void CWriter::blank() { out_ += '\n'; }
 
 void CWriter::open(std::string_view head) {
@@ -20,6 +25,12 @@ void CWriter::open(std::string_view head) {
 void CWriter::close(std::string_view tail) {
   --indent_;
   line("}" + std::string(tail));
+}
+
+void CWriter::chain(std::string_view text) {
+  --indent_;
+  line(text);
+  ++indent_;
 }
 
 void CWriter::where(const SourceManager& sources, const SourceRange& range) {

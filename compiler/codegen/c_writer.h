@@ -17,6 +17,10 @@ class CWriter {
   // "head {" ... "}" (the caller writes the contents between).
   void open(std::string_view head);
   void close(std::string_view tail = "");
+  // A label or a preprocessor line: at the start of the line, kernel style.
+  void flush(std::string_view text);
+  // A line between two blocks at the outer level: "} else {".
+  void chain(std::string_view text);
   // A comment naming a script location: "/* x.stp:3:5 */".
   void where(const SourceManager& sources, const SourceRange& range);
 

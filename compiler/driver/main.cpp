@@ -14,6 +14,8 @@
 #include "ast/printer.h"
 #include "base/diagnostics.h"
 #include "base/stack_guard.h"
+#include "codegen/translate.h"
+#include "driver/later_passes.h"
 #include "driver/options.h"
 #include "driver/target_kernel.h"
 #include "parse/parser.h"
@@ -135,6 +137,9 @@ int run(int argc, char** argv) {
   diags.suppressWarnings(o.suppressWarnings);
   std::unique_ptr<sema::Program> program;
   std::string summary;  // "3 probes, 1 function, 0 embeds, 2 globals"
+  bool translated = false;
+  codegen::Translation translation;
+  bool elaborated = false;
   runWithLargeStack(kFrontEndStack, [&] {
     loadLibraryMacros(dirs, sources, diags, parseOptions, library);
     parseOptions.libraryMacros = &library;
@@ -159,11 +164,35 @@ int run(int argc, char** argv) {
     elaborateOptions.defines = o.defines;
     probes::Registry registry = probes::Registry::standard();
     program = sema::elaborate(std::move(file), sources, diags, elaborateOptions, registry);
+    elaborated = program != nullptr;
     if (program) {
       auto plural = [](size_t n, const char* word) { return fmt::format("{} {}{}", n, word, n == 1 ? "" : "s"); };
       summary = fmt::format("{}, {}, {}, {}", plural(program->probes.size(), "probe"),
                             plural(program->functions.size(), "function"), plural(program->embedded.size(), "embed"),
                             plural(program->globals.size(), "global"));
+    }
+    if (program && o.lastPass >= 3) {
+      // The module name is part of the build's cache key: stable per script
+      // (and per -m), not per run.
+      codegen::TranslateOptions translateOptions;
+      translateOptions.scriptName = name;
+      if (!o.moduleName.empty()) translateOptions.moduleName = o.moduleName;
+      size_t errors = diags.errorCount();
+      translation = codegen::translate(*program, sources, diags, translateOptions);
+      translated = diags.errorCount() == errors;
+      if (o.moduleName.empty()) {
+        // FNV-1a of everything in the module: the same script gets the same
+        // name (and a cache hit), two different ones can run side by side.
+        uint64_t hash = 1469598103934665603ULL;
+        auto mix = [&](const std::string& text) {
+          for (unsigned char ch : text) hash = (hash ^ ch) * 1099511628211ULL;
+        };
+        for (const auto& [file, text] : translation.files) mix(text);
+        for (const auto& [define, value] : translation.defines) mix(define + "=" + value);
+        translation.moduleName = fmt::format("utap_{:012x}", hash & 0xffffffffffffULL);
+      }
+      if (translated && o.lastPass == 3)
+        for (const auto& [file, text] : translation.files) printed += text;
     }
     try {
       if (program && o.lastPass == 2) printed = sema::printProgram(*program, o.verbose > 0);
@@ -181,18 +210,17 @@ int run(int argc, char** argv) {
   }
   if (o.lastPass == 1 && o.verbose) fmt::print(stderr, "Pass 1: parsed user script using {}.\n", resourceReport(start));
   if (o.lastPass >= 2) {
-    if (diags.hasErrors()) {
+    if (!elaborated) {
       fmt::print(stderr, "Pass 2: analysis failed.\n");
       return 1;
     }
     if (o.verbose) fmt::print(stderr, "Pass 2: analyzed script: {} using {}.\n", summary, resourceReport(start));
   }
-  if (o.lastPass > 2) {
-    fmt::print(stderr,
-               "utap: error: pass 3 (translation) and later passes are not available in this version; "
-               "use -p1 or -p2\n");
+  if (o.lastPass >= 3 && !translated) {
+    fmt::print(stderr, "Pass 3: translation failed.\n");
     return 1;
   }
+  if (o.lastPass > 3) return buildAndRun(o, translation);
   if (o.outputFile.empty()) {
     std::fwrite(printed.data(), 1, printed.size(), stdout);
   } else {

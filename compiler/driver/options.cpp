@@ -1,11 +1,10 @@
 #include "driver/options.h"
 
+#include <fmt/format.h>
 #include <getopt.h>
 
 #include <cctype>
 #include <cstring>
-
-#include <fmt/format.h>
 
 namespace utap::driver {
 
@@ -19,6 +18,8 @@ enum LongOption {
   kPrivilege,
   kUnprivileged,
   kRuntime,
+  kVm,
+  kVmKernel,
   kUnsupportedLong,
 };
 
@@ -29,7 +30,8 @@ const struct option kLongOptions[] = {
     {"privilege", required_argument, nullptr, kPrivilege},
     {"unprivileged", no_argument, nullptr, kUnprivileged},
     {"runtime", required_argument, nullptr, kRuntime},
-    {"vm", no_argument, nullptr, kUnsupportedLong},
+    {"vm", no_argument, nullptr, kVm},
+    {"vm-kernel", required_argument, nullptr, kVmKernel},
     {"ldd", no_argument, nullptr, kUnsupportedLong},
     {"all-modules", no_argument, nullptr, kUnsupportedLong},
     {"skip-badvars", no_argument, nullptr, kUnsupportedLong},
@@ -96,6 +98,15 @@ ParsedOptions parseOptions(int argc, char** argv) {
       }
       case 'g': o.guru = true; break;
       case 'w': o.suppressWarnings = true; break;
+      case 'T': {
+        char* end = nullptr;
+        long seconds = std::strtol(optarg, &end, 10);
+        if (*optarg == '\0' || *end != '\0' || seconds <= 0 || seconds > 1000000)
+          error(fmt::format("invalid time limit '{}' for -T; give whole seconds", optarg));
+        else
+          o.timeoutSeconds = static_cast<int>(seconds);
+        break;
+      }
       case 'k': o.keepTemps = true; break;
       case 'm':
         if (!isIdentifier(optarg) || std::strlen(optarg) > 55)
@@ -119,6 +130,11 @@ ParsedOptions parseOptions(int argc, char** argv) {
       case kRuntime:
         if (std::strcmp(optarg, "kernel") != 0)
           error(fmt::format("--runtime={} is not supported; utap has the kernel runtime only", optarg));
+        break;
+      case kVm: o.vm = true; break;
+      case kVmKernel:
+        o.vm = true;
+        o.vmKernel = optarg;
         break;
       case kUnsupportedLong:
         error(fmt::format("option '--{}' is not supported yet", kLongOptions[longIndex].name));
@@ -172,6 +188,9 @@ Options:
   -x PID           trace process PID (target())
   -g               guru mode: allow embedded C in the script
   -w               suppress warnings
+  -T SECONDS       stop the script after SECONDS
+  --vm             run pass 5 in a qemu guest (for kernels that cannot load modules)
+  --vm-kernel=KVER the guest's kernel release (default: the newest installed)
   -k               keep the temporary build directory
   -m NAME          name the kernel module NAME
   -r KVER          build for kernel release KVER (or a build directory)

@@ -11,25 +11,28 @@
 namespace utap::driver {
 
 struct Options {
-  int lastPass = 5;                      // -p
-  int verbose = 0;                       // -v (repeatable)
-  std::vector<std::string> includeDirs;  // -I
+  int lastPass = 5;                                          // -p
+  int verbose = 0;                                           // -v (repeatable)
+  std::vector<std::string> includeDirs;                      // -I
   std::vector<std::pair<std::string, std::string>> defines;  // -D NAME[=VALUE]
-  std::string outputFile;                // -o
-  std::string targetCommand;             // -c
-  std::optional<pid_t> targetPid;        // -x
-  bool guru = false;                     // -g
-  bool suppressWarnings = false;         // -w
-  bool keepTemps = false;                // -k
-  std::string moduleName;                // -m
-  std::string kernel;                    // -r: a release or a build directory
-  std::optional<std::string> scriptText; // -e
-  std::string scriptFile;                // a path, or "-" for standard input
-  std::vector<std::string> args;         // script arguments
-  std::string compatVersion = "4.8";     // --compatible
-  std::string privilege = "stapdev";     // --privilege, --unprivileged
-  bool help = false;                     // -h
-  bool version = false;                  // -V
+  std::string outputFile;                                    // -o
+  std::string targetCommand;                                 // -c
+  std::optional<pid_t> targetPid;                            // -x
+  bool guru = false;                                         // -g
+  bool suppressWarnings = false;                             // -w
+  int timeoutSeconds = 0;                                    // -T
+  bool vm = false;                                           // --vm
+  std::string vmKernel;                                      // --vm-kernel
+  bool keepTemps = false;                                    // -k
+  std::string moduleName;                                    // -m
+  std::string kernel;                                        // -r: a release or a build directory
+  std::optional<std::string> scriptText;                     // -e
+  std::string scriptFile;                                    // a path, or "-" for standard input
+  std::vector<std::string> args;                             // script arguments
+  std::string compatVersion = "4.8";                         // --compatible
+  std::string privilege = "stapdev";                         // --privilege, --unprivileged
+  bool help = false;                                         // -h
+  bool version = false;                                      // -V
 };
 
 struct ParsedOptions {

@@ -151,3 +151,13 @@ void utap_frame_pop(struct utap_context *c, size_t size)
 	c->frames_used -= (size + 15) & ~(size_t)15;
 	c->nesting--;
 }
+
+unsigned int utap_contexts_count(void)
+{
+	return pool.count;
+}
+
+unsigned int utap_context_index(const struct utap_context *c)
+{
+	return (unsigned int)(c - pool.contexts);
+}

@@ -209,7 +209,7 @@ TEST(Options, InvalidLongOptionValues) {
 }
 
 TEST(Options, UnsupportedStapOptions) {
-  for (const char* opt : {"-l", "-L", "-d", "-S", "-B", "-s", "-G", "-T", "-C", "-a", "-R", "-E"}) {
+  for (const char* opt : {"-l", "-L", "-d", "-S", "-B", "-s", "-G", "-C", "-a", "-R", "-E"}) {
     ParsedOptions p = parse({opt, "value", "s.stp"});
     ASSERT_EQ(p.errors.size(), 1u) << opt;
     EXPECT_EQ(p.errors[0], std::string("option '") + opt + "' is not supported yet");
@@ -219,7 +219,12 @@ TEST(Options, UnsupportedStapOptions) {
     ASSERT_EQ(p.errors.size(), 1u) << opt;
     EXPECT_EQ(p.errors[0], std::string("option '") + opt + "' is not supported yet");
   }
-  EXPECT_EQ(errorsOf(parse({"--vm", "s.stp"})), "option '--vm' is not supported yet\n");
+  EXPECT_EQ(errorsOf(parse({"--ldd", "s.stp"})), "option '--ldd' is not supported yet\n");
+  ParsedOptions vm = parse({"--vm-kernel=6.12.117+deb12-amd64", "-T", "5", "s.stp"});
+  EXPECT_TRUE(vm.errors.empty()) << errorsOf(vm);
+  EXPECT_TRUE(vm.options.vm);
+  EXPECT_EQ(vm.options.vmKernel, "6.12.117+deb12-amd64");
+  EXPECT_EQ(vm.options.timeoutSeconds, 5);
   EXPECT_EQ(errorsOf(parse({"--dump-functions", "s.stp"})), "option '--dump-functions' is not supported yet\n");
 }
 

@@ -33,8 +33,14 @@
 #define MAXSKIPPED 100
 #endif
 
+/* Frames of locals are pushed in multiples of 16 bytes (utap_frame_push). */
+#define UTAP_FRAME_SIZE(size) (((size) + 15) & ~(size_t)15)
+#define UTAP_MAX_SIZE(a, b) ((a) > (b) ? (a) : (b))
+
 /* Strings are buffers of MAXSTRINGLEN bytes, always NUL-terminated. */
 typedef char utap_string_t[MAXSTRINGLEN];
+
+struct utap_sink;
 
 /**
  * struct utap_context - the state of one probe handler while it runs
@@ -47,6 +53,8 @@ typedef char utap_string_t[MAXSTRINGLEN];
  * @frames: @frames_size bytes for the locals of the probe and of the
  *	functions it calls, used as a stack (utap_frame_push/pop)
  * @frames_used: bytes of @frames in use
+ * @output: where print and printf write this hit's output (committed whole
+ *	when the handler ends, see utap/format.h for the sink)
  * @error_buffer: where @error's text lives when it is formatted
  * @scratch: a MAXSTRINGLEN buffer for tapset functions
  *
@@ -63,6 +71,7 @@ struct utap_context {
 	char *frames;
 	size_t frames_size;
 	size_t frames_used;
+	struct utap_sink *output;
 	char error_buffer[MAXSTRINGLEN];
 	char scratch[MAXSTRINGLEN];
 };
@@ -78,6 +87,9 @@ struct utap_context *utap_context_get(const char *probe_point, int64_t max_actio
 void utap_context_put(struct utap_context *c);
 /* Hits that found no free context, since load. */
 uint64_t utap_contexts_skipped(void);
+/* How many contexts the pool has, and which one @c is (for per-context buffers). */
+unsigned int utap_contexts_count(void);
+unsigned int utap_context_index(const struct utap_context *c);
 
 /**
  * utap_frame_push() - room for one function's or probe's locals

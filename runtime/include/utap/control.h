@@ -27,6 +27,23 @@ enum utap_record_kind {
 	UTAP_RECORD_ERROR = 2,   /* "ERROR: ..." line: to stderr */
 	UTAP_RECORD_WARNING = 3, /* "WARNING: ..." line: to stderr */
 	UTAP_RECORD_EXIT = 4,    /* the script called exit(): stop after end probes */
+	UTAP_RECORD_SUMMARY = 5, /* last record: a struct utap_summary */
+};
+
+/**
+ * struct utap_summary - how the session went, sent once at its end
+ * @errors: script errors raised
+ * @skipped: probe hits not run (no free context, or locks not taken in time)
+ * @dropped_bytes: output bytes lost because a ring was full
+ * @dropped_records: records lost so
+ * @truncated_bytes: output bytes past a handler's output buffer
+ */
+struct utap_summary {
+	utap_u64 errors;
+	utap_u64 skipped;
+	utap_u64 dropped_bytes;
+	utap_u64 dropped_records;
+	utap_u64 truncated_bytes;
 };
 
 /**

@@ -1,0 +1,88 @@
+// Emits one body (a probe's or a function's) as C statements. Locals and
+// string temporaries live in the body's frame struct (`l->...`), which the
+// runtime keeps in the probe's context, not on the kernel stack.
+//
+// Control flow: a script error sets c->error; the code that raised it jumps
+// to the innermost error label: the body's `out`, or a try's catch. Every
+// statement counts against MAXACTION.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "ast/ast.h"
+#include "base/diagnostics.h"
+#include "codegen/c_writer.h"
+#include "codegen/layout.h"
+#include "sema/program.h"
+
+namespace utap::codegen {
+
+// The members of a frame struct, in order.
+struct Frame {
+  struct Member {
+    std::string type;  // "int64_t" or "utap_string_t"
+    std::string name;
+  };
+  std::vector<Member> members;
+  int temps = 0;
+
+  std::string add(const std::string& type, const std::string& name) {
+    members.push_back({type, name});
+    return name;
+  }
+  // A fresh string temporary: "l->tmp3".
+  std::string stringTemp() { return "l->" + add("utap_string_t", "tmp" + std::to_string(temps++)); }
+};
+
+class BodyEmitter {
+ public:
+  BodyEmitter(const sema::Program& program, const SourceManager& sources, Diagnostics& diags, const Layout& layout,
+              CWriter& out, Frame& frame, const sema::Function* function);
+
+  void stmt(const ast::Stmt& s);
+  // A C expression for a script expression: int64_t, or const char * for strings.
+  std::string expr(const ast::Expr& e);
+  // Where an error goes from here.
+  const std::string& errorLabel() const { return errorLabels_.back(); }
+
+ private:
+  // statements (emit_stmt.cpp)
+  void block(const ast::Block& b);
+  void foreachStmt(const ast::ForeachStmt& n);
+  void tryStmt(const ast::TryStmt& n);
+  void deleteStmt(const ast::DeleteStmt& n);
+  void returnStmt(const ast::ReturnStmt& n);
+  void loopBody(const ast::Stmt& body, const std::string& breakLabel, const std::string& continueLabel);
+
+  // expressions (emit_expr.cpp)
+  std::string symbol(const ast::Symbol& n);
+  std::string binary(const ast::BinaryExpr& n);
+  std::string assign(const ast::AssignExpr& n);
+  std::string incDec(const ast::IncDecExpr& n);
+  std::string call(const ast::CallExpr& n);
+  std::string print(const ast::PrintCall& n);
+  std::string checked(const std::string& cexpr, const std::string& type, const std::string& near);
+  std::string near(const std::string& what, const ast::Node& n) const;
+  sema::Type typeOf(const ast::Expr& e) const { return program_.typeOf(e); }
+  const sema::Variable* variableOf(const ast::Expr& e) const;
+  std::string storage(const sema::Variable& v) const;
+  std::string label(const std::string& base) { return base + std::to_string(labels_++); }
+
+  // A construct pass 3 cannot translate yet: reported, and "0" stands in so
+  // that emission goes on to find the others.
+  std::string unsupported(const ast::Node& n, const std::string& what);
+
+  const sema::Program& program_;
+  const SourceManager& sources_;
+  Diagnostics& diags_;
+  const Layout& layout_;
+  CWriter& out_;
+  Frame& frame_;
+  const sema::Function* function_;
+  std::vector<std::string> errorLabels_{"out"};
+  std::vector<std::pair<std::string, std::string>> loops_;  // break, continue labels
+  int labels_ = 0;
+};
+
+}  // namespace utap::codegen

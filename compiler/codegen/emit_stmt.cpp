@@ -1,0 +1,123 @@
+// Statements: one C statement (or a few) per script statement, each counted
+// against MAXACTION.
+#include "codegen/body_emitter.h"
+
+namespace utap::codegen {
+
+BodyEmitter::BodyEmitter(const sema::Program& program, const SourceManager& sources, Diagnostics& diags,
+                         const Layout& layout, CWriter& out, Frame& frame, const sema::Function* function)
+    : program_(program),
+      sources_(sources),
+      diags_(diags),
+      layout_(layout),
+      out_(out),
+      frame_(frame),
+      function_(function) {}
+
+void BodyEmitter::block(const ast::Block& b) {
+  for (const auto& s : b.stmts) stmt(*s);
+}
+
+void BodyEmitter::loopBody(const ast::Stmt& body, const std::string& breakLabel, const std::string& continueLabel) {
+  loops_.emplace_back(breakLabel, continueLabel);
+  out_.line("utap_action(c, " + errorLabel() + ");");
+  stmt(body);
+  loops_.pop_back();
+}
+
+void BodyEmitter::stmt(const ast::Stmt& s) {
+  if (auto* n = dynamic_cast<const ast::Block*>(&s)) return block(*n);
+  if (dynamic_cast<const ast::EmptyStmt*>(&s)) return;
+  if (auto* n = dynamic_cast<const ast::ExprStmt*>(&s)) {
+    out_.line("utap_action(c, " + errorLabel() + ");");
+    // The common statements read as plain C; the rest as an expression.
+    if (auto* a = dynamic_cast<const ast::AssignExpr*>(n->expr.get()); a && a->op == ast::AssignOp::Assign) {
+      if (const sema::Variable* v = variableOf(*a->lhs); v && v->arity <= 0 && v->type != sema::Type::Stats) {
+        std::string value = expr(*a->rhs);
+        out_.line(v->type == sema::Type::String ? "utap_string_copy(" + storage(*v) + ", " + value + ");"
+                                                : storage(*v) + " = " + value + ";");
+        return;
+      }
+    }
+    if (auto* i = dynamic_cast<const ast::IncDecExpr*>(n->expr.get()))
+      if (const sema::Variable* v = variableOf(*i->operand); v && v->arity <= 0) {
+        std::string x = storage(*v);
+        out_.line(x + " = " + (i->increment ? "utap_add(" : "utap_sub(") + x + ", 1);");
+        return;
+      }
+    out_.line("(void)" + expr(*n->expr) + ";");
+    return;
+  }
+  if (auto* n = dynamic_cast<const ast::IfStmt*>(&s)) {
+    out_.line("utap_action(c, " + errorLabel() + ");");
+    out_.open("if (" + expr(*n->cond) + ")");
+    stmt(*n->then);
+    if (n->otherwise) {
+      out_.chain("} else {");
+      stmt(*n->otherwise);
+    }
+    out_.close();
+    return;
+  }
+  if (auto* n = dynamic_cast<const ast::WhileStmt*>(&s)) {
+    out_.open("while (" + expr(*n->cond) + ")");
+    loopBody(*n->body, "", "");
+    out_.close();
+    return;
+  }
+  if (auto* n = dynamic_cast<const ast::ForStmt*>(&s)) {
+    std::string head = "for (";
+    head += n->init ? "(void)(" + expr(*n->init) + ")" : "";
+    head += "; ";
+    head += n->cond ? expr(*n->cond) : "";
+    head += "; ";
+    head += n->step ? "(void)(" + expr(*n->step) + ")" : "";
+    out_.open(head + ")");
+    loopBody(*n->body, "", "");
+    out_.close();
+    return;
+  }
+  if (auto* n = dynamic_cast<const ast::ForeachStmt*>(&s)) return foreachStmt(*n);
+  if (auto* n = dynamic_cast<const ast::DeleteStmt*>(&s)) return deleteStmt(*n);
+  if (auto* n = dynamic_cast<const ast::ReturnStmt*>(&s)) return returnStmt(*n);
+  if (auto* n = dynamic_cast<const ast::TryStmt*>(&s)) return tryStmt(*n);
+  if (dynamic_cast<const ast::NextStmt*>(&s)) {
+    // In a function, `next` passes the call to the next overload; in a
+    // probe it ends this hit normally.
+    if (function_) out_.line("c->next = true;");
+    out_.line("goto out;");
+    return;
+  }
+  if (dynamic_cast<const ast::BreakStmt*>(&s)) return out_.line("break;");
+  if (dynamic_cast<const ast::ContinueStmt*>(&s)) return out_.line("continue;");
+}
+
+void BodyEmitter::returnStmt(const ast::ReturnStmt& n) {
+  out_.line("utap_action(c, " + errorLabel() + ");");
+  if (n.value && function_) {
+    if (function_->returnType == sema::Type::String)
+      out_.line("utap_string_copy(ret, " + expr(*n.value) + ");");
+    else
+      out_.line("l->__retval = " + expr(*n.value) + ";");
+  }
+  out_.line("goto out;");
+}
+
+void BodyEmitter::tryStmt(const ast::TryStmt& n) {
+  std::string caught = label("catch_"), done = label("try_done_");
+  out_.line("/* try */");
+  errorLabels_.push_back(caught);
+  block(*n.body);
+  errorLabels_.pop_back();
+  out_.line("goto " + done + ";");
+  out_.flush(caught + ":");
+  if (n.catchVar)
+    if (const sema::Variable* v = variableOf(*n.catchVar))
+      out_.line("utap_string_copy(" + storage(*v) + ", c->error);");
+  out_.line("c->error = NULL;");
+  out_.line("c->error_located = false;");
+  block(*n.handler);
+  out_.flush(done + ":;");
+}
+
+}  // namespace utap::codegen

@@ -1,0 +1,34 @@
+// Pass 3: a resolved program to C for one kernel module. The C includes only
+// runtime/include/utap/*.h and defines `utap_script` (utap/session.h): the
+// probes with their handlers, the globals, and the frames for locals.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "base/diagnostics.h"
+#include "base/source.h"
+#include "sema/program.h"
+
+namespace utap::codegen {
+
+struct Translation {
+  std::string moduleName;
+  // Files of the module's build directory: name → content ("script.c").
+  std::vector<std::pair<std::string, std::string>> files;
+  // -D NAME=VALUE for the C compiler: the runtime limits and every -D.
+  std::vector<std::pair<std::string, std::string>> defines;
+};
+
+struct TranslateOptions {
+  std::string moduleName = "utap_script";
+  std::string scriptName;  // for messages ("x.stp")
+};
+
+// Reports what cannot be translated (yet) into `diags`; the translation is
+// complete only when no error was reported.
+Translation translate(const sema::Program& program, const SourceManager& sources, Diagnostics& diags,
+                      const TranslateOptions& options);
+
+}  // namespace utap::codegen

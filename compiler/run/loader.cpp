@@ -1,0 +1,177 @@
+#include "run/loader.h"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <thread>
+
+#include "run/records.h"
+
+extern "C" {
+#include "utap/control.h"
+}
+
+namespace utap::run {
+
+namespace {
+
+volatile sig_atomic_t stopRequested = 0;
+
+void onSignal(int) { stopRequested = 1; }
+
+// Why a module did not load, as a sentence with what to do.
+std::string loadError(int err, const std::string& path) {
+  switch (err) {
+    case ENOSYS:
+      return "this kernel cannot load modules (it was built without CONFIG_MODULES); run the script in a guest with "
+             "--vm";
+    case EPERM:
+      return "the kernel refused to load the module: run utap as root, and check that the kernel is not locked down "
+             "(/sys/kernel/security/lockdown) and that modules are not disabled (/proc/sys/kernel/modules_disabled); "
+             "or use --vm";
+    case EEXIST: return "a module of the same name is already loaded; remove it with rmmod, or choose a name with -m";
+    case ENOEXEC:
+      return "the kernel rejected '" + path + "' as not built for it; build against the running kernel (-r)";
+    case EKEYREJECTED: return "the kernel requires signed modules (module.sig_enforce or Secure Boot); use --vm";
+    default: return fmt::format("cannot load '{}': {}", path, std::strerror(err));
+  }
+}
+
+bool writeAll(int fd, const char* data, size_t len) {
+  while (len) {
+    ssize_t n = ::write(fd, data, len);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    data += n;
+    len -= static_cast<size_t>(n);
+  }
+  return true;
+}
+
+void requestStop(const std::string& control) {
+  int fd = ::open(control.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return;
+  (void)!::write(fd, "stop\n", 5);
+  ::close(fd);
+}
+
+}  // namespace
+
+int loadAndRun(const LoadOptions& options) {
+  int ko = ::open(options.modulePath.c_str(), O_RDONLY | O_CLOEXEC);
+  if (ko < 0) {
+    fmt::print(stderr, "utap: error: cannot open '{}': {}\n", options.modulePath, std::strerror(errno));
+    return 1;
+  }
+  if (syscall(SYS_finit_module, ko, "", 0) != 0) {
+    int err = errno;
+    ::close(ko);
+    fmt::print(stderr, "utap: error: {}\n", loadError(err, options.modulePath));
+    return 1;
+  }
+  ::close(ko);
+
+  std::string control = "/proc/" + options.moduleName;
+  int out = STDOUT_FILENO;
+  if (!options.outputFile.empty()) {
+    out = ::open(options.outputFile.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (out < 0) {
+      fmt::print(stderr, "utap: error: cannot write '{}': {}\n", options.outputFile, std::strerror(errno));
+      requestStop(control);
+      out = -1;
+    }
+  }
+  struct sigaction sa {};
+  sa.sa_handler = onSignal;
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+  sigaction(SIGHUP, &sa, nullptr);
+
+  int status = 0;
+  int fd = ::open(control.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    fmt::print(stderr, "utap: error: the module has no control file {}: {}\n", control, std::strerror(errno));
+    status = 1;
+  } else {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(options.timeoutSeconds);
+    bool stopSent = false, summarized = false;
+    RecordMerger merger;
+    utap_summary summary{};
+    std::string buffer(64 * 1024, '\0');
+    while (!summarized) {
+      if (!stopSent &&
+          (stopRequested || (options.timeoutSeconds > 0 && std::chrono::steady_clock::now() >= deadline))) {
+        requestStop(control);
+        stopSent = true;
+      }
+      pollfd p{fd, POLLIN, 0};
+      int ready = ::poll(&p, 1, 200);
+      if (ready < 0 && errno != EINTR) break;
+      if (ready <= 0) {
+        merger.endPass();
+        continue;
+      }
+      ssize_t n = ::read(fd, buffer.data(), buffer.size());
+      if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+      if (n <= 0) break;
+      std::vector<Record> records;
+      std::string error;
+      if (!parseRecords(std::string_view(buffer.data(), static_cast<size_t>(n)), records, error)) {
+        fmt::print(stderr, "utap: error: {}\n", error);
+        status = 1;
+        requestStop(control);
+        break;
+      }
+      for (auto& r : records) merger.add(std::move(r));
+      merger.endPass();
+      for (const Record& r : merger.take(false)) {
+        switch (r.kind) {
+          case UTAP_RECORD_OUTPUT:
+            if (out >= 0 && !writeAll(out, r.payload.data(), r.payload.size())) {
+              fmt::print(stderr, "utap: error: cannot write the output: {}\n", std::strerror(errno));
+              out = -1;
+              requestStop(control);
+            }
+            break;
+          case UTAP_RECORD_ERROR:
+          case UTAP_RECORD_WARNING: writeAll(STDERR_FILENO, r.payload.data(), r.payload.size()); break;
+          case UTAP_RECORD_SUMMARY:
+            std::memcpy(&summary, r.payload.data(), std::min(sizeof(summary), r.payload.size()));
+            summarized = true;
+            break;
+          default: break;
+        }
+      }
+    }
+    ::close(fd);
+    if (summary.errors || summary.skipped)
+      fmt::print(stderr, "WARNING: Number of errors: {}, skipped probes: {}\n", summary.errors, summary.skipped);
+    if (summary.dropped_bytes)
+      fmt::print(stderr, "WARNING: {} bytes of output ({} records) were dropped: the output buffers were full\n",
+                 summary.dropped_bytes, summary.dropped_records);
+    if (summary.truncated_bytes)
+      fmt::print(stderr, "WARNING: {} bytes of output were cut: a probe hit printed more than its buffer holds\n",
+                 summary.truncated_bytes);
+    if (summary.errors || summary.dropped_bytes) status = 1;
+  }
+  if (out >= 0 && out != STDOUT_FILENO) ::close(out);
+  // The module stays busy until the control file is closed; retry briefly.
+  for (int attempt = 0; attempt < 50; ++attempt) {
+    if (syscall(SYS_delete_module, options.moduleName.c_str(), O_NONBLOCK) == 0) return status;
+    if (errno != EAGAIN && errno != EBUSY) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  fmt::print(stderr, "utap: error: cannot remove module {}: {}; remove it with rmmod\n", options.moduleName,
+             std::strerror(errno));
+  return 1;
+}
+
+}  // namespace utap::run

@@ -1,0 +1,21 @@
+// Pass 5 on this machine: insert a module, stream its records to the
+// terminal (or -o), stop it on exit(), Ctrl-C, SIGTERM or -T, and remove it.
+#pragma once
+
+#include <string>
+
+namespace utap::run {
+
+struct LoadOptions {
+  std::string modulePath;  // the .ko
+  std::string moduleName;  // its name (the control file is /proc/NAME)
+  std::string outputFile;  // -o; empty: standard output
+  int timeoutSeconds = 0;  // -T; 0: none
+};
+
+// Returns the exit status stap would: 0, or 1 after errors (script errors,
+// or a module that could not be loaded, with a message on stderr saying
+// why and what to do).
+int loadAndRun(const LoadOptions& options);
+
+}  // namespace utap::run

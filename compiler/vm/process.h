@@ -1,0 +1,55 @@
+// Child processes with deadlines: qemu for a boot, and the decompressors
+// (xz, zstd, gzip) the boot files are made with. Nothing here ever waits
+// without a deadline, so a hung child cannot hang the caller.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace utap::vm {
+
+using Clock = std::chrono::steady_clock;
+
+struct ProcessSpec {
+  std::vector<std::string> argv;  // argv[0] is looked up in $PATH
+  std::string stdinPath = "/dev/null";
+  std::string stdoutPath = "/dev/null";
+  std::string stderrPath = "/dev/null";  // the same path as stdout shares one file
+};
+
+class Process {
+ public:
+  // Starts the child; std::nullopt and `*error` set when it cannot.
+  static std::optional<Process> start(const ProcessSpec& spec, std::string* error);
+
+  Process(Process&& other) noexcept;
+  Process& operator=(Process&&) = delete;
+  Process(const Process&) = delete;
+  ~Process();  // kills and reaps a child that is still running
+
+  // The wait(2) status once the child has exited, or std::nullopt when the
+  // deadline passed first (the child keeps running).
+  std::optional<int> waitUntil(Clock::time_point deadline);
+  // SIGKILL and reap.
+  void kill();
+  pid_t pid() const { return pid_; }
+
+ private:
+  explicit Process(pid_t pid, int pidfd) : pid_(pid), pidfd_(pidfd) {}
+  pid_t pid_ = -1;
+  int pidfd_ = -1;  // -1 when pidfd_open is unavailable: waits then poll waitpid
+  std::optional<int> status_;
+};
+
+// Runs a child to completion within `limit`. Returns "" or why it failed
+// (could not start, timed out, non-zero exit).
+std::string runProcess(const ProcessSpec& spec, std::chrono::milliseconds limit);
+
+// "exit status 3", "killed by signal 9".
+std::string describeWaitStatus(int status);
+
+}  // namespace utap::vm

@@ -1,0 +1,272 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The session: module load runs the script's begin probes and arms its
+ * timers; an exit request (exit(), too many errors, or "stop" from the
+ * loader) disarms them, runs error and end probes in process context, and
+ * tells the transport the session is done; module unload frees everything.
+ *
+ * States only move forward: RUNNING -> STOPPING -> DONE. `stopping` is set
+ * once (atomic); the stop work runs once.
+ */
+#include <linux/hrtimer.h>
+#include <linux/jiffies.h>
+#include <linux/ktime.h>
+#include <linux/module.h>
+#include <linux/random.h>
+#include <linux/timer.h>
+#include <linux/workqueue.h>
+
+#include "utap/format.h"
+#include "utap/session.h"
+#include "utap/transport.h"
+
+#ifndef UTAP_OUTPUT_SIZE
+#define UTAP_OUTPUT_SIZE 8192 /* bytes of output one probe hit may print */
+#endif
+
+struct utap_timer {
+	const struct utap_probe *probe;
+	struct hrtimer hrtimer;      /* UTAP_TIMER_NS */
+	struct timer_list timer;     /* UTAP_TIMER_JIFFIES */
+};
+
+static struct {
+	atomic_t stopping;
+	atomic_t stopped;  /* the stop work has run (it may be queued twice) */
+	bool started;      /* begin probes have run: stopping may start */
+	bool armed;        /* the timers were started (only then cancel them) */
+	atomic64_t errors;
+	atomic64_t truncated;
+	struct utap_timer *timers;
+	unsigned int ntimers;
+	char *outputs; /* UTAP_OUTPUT_SIZE per context, indexed like the pool */
+	struct work_struct stop_work;
+} session;
+
+static int64_t max_actions(const struct utap_probe *p)
+{
+	return p->kind == UTAP_PROBE_TIMER ? MAXACTION : MAXACTION_INTERRUPTIBLE;
+}
+
+/**
+ * run_probe() - one hit of one probe
+ * @p: the probe
+ *
+ * Takes a context (or counts a skip), runs the handler, reports its error,
+ * and commits its output as one record.
+ * Context: any.
+ */
+static void run_probe(const struct utap_probe *p)
+{
+	struct utap_context *c = utap_context_get(p->point, max_actions(p));
+	struct utap_sink sink;
+	char *buffer;
+
+	if (!c)
+		return;
+	buffer = session.outputs + utap_context_index(c) * (size_t)UTAP_OUTPUT_SIZE;
+	utap_sink_init(&sink, buffer, UTAP_OUTPUT_SIZE);
+	c->output = &sink;
+	p->handler(c);
+	if (sink.len)
+		utap_transport_commit(UTAP_RECORD_OUTPUT, sink.buf, sink.len);
+	if (sink.wanted > sink.len)
+		atomic64_add(sink.wanted - sink.len, &session.truncated);
+	if (c->error) {
+		char line[MAXSTRINGLEN + 16];
+		int n = snprintf(line, sizeof(line), "ERROR: %s\n", c->error);
+
+		utap_transport_commit(UTAP_RECORD_ERROR, line, min_t(int, n, sizeof(line) - 1));
+		if (atomic64_inc_return(&session.errors) > MAXERRORS)
+			utap_request_exit();
+	}
+	c->output = NULL;
+	utap_context_put(c);
+}
+
+/* Runs every probe of @kind in sequence order; ties in script order. */
+static void run_all(enum utap_probe_kind kind)
+{
+	const struct utap_script *s = &utap_script;
+	bool first = true;
+	int64_t done = 0;
+	unsigned int j;
+
+	for (;;) {
+		bool found = false;
+		int64_t lowest = 0;
+
+		for (j = 0; j < s->nprobes; j++) {
+			int64_t seq = s->probes[j].sequence;
+
+			if (s->probes[j].kind == kind && (first || seq > done) && (!found || seq < lowest)) {
+				lowest = seq;
+				found = true;
+			}
+		}
+		if (!found)
+			return;
+		for (j = 0; j < s->nprobes; j++)
+			if (s->probes[j].kind == kind && s->probes[j].sequence == lowest)
+				run_probe(&s->probes[j]);
+		if (lowest == S64_MAX)
+			return;
+		done = lowest;
+		first = false;
+	}
+}
+
+static u64 random_below(u64 bound)
+{
+	return bound ? get_random_u32() % (u32)min_t(u64, bound, U32_MAX) : 0;
+}
+
+static enum hrtimer_restart hrtimer_fired(struct hrtimer *hr)
+{
+	struct utap_timer *t = container_of(hr, struct utap_timer, hrtimer);
+	const struct utap_timer_spec *spec = &t->probe->timer;
+
+	if (atomic_read(&session.stopping))
+		return HRTIMER_NORESTART;
+	run_probe(t->probe);
+	hrtimer_forward_now(hr, ns_to_ktime(spec->interval + random_below(spec->randomize)));
+	return HRTIMER_RESTART;
+}
+
+static void jiffies_fired(struct timer_list *timer)
+{
+	struct utap_timer *t = from_timer(t, timer, timer);
+	const struct utap_timer_spec *spec = &t->probe->timer;
+
+	if (atomic_read(&session.stopping))
+		return;
+	run_probe(t->probe);
+	mod_timer(timer, jiffies + spec->interval + random_below(spec->randomize));
+}
+
+static void arm_timers(void)
+{
+	unsigned int i;
+
+	session.armed = true;
+	for (i = 0; i < session.ntimers; i++) {
+		struct utap_timer *t = &session.timers[i];
+		const struct utap_timer_spec *spec = &t->probe->timer;
+
+		if (spec->unit == UTAP_TIMER_JIFFIES) {
+			timer_setup(&t->timer, jiffies_fired, 0);
+			mod_timer(&t->timer, jiffies + spec->interval + random_below(spec->randomize));
+		} else {
+			hrtimer_init(&t->hrtimer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_SOFT);
+			t->hrtimer.function = hrtimer_fired;
+			hrtimer_start(&t->hrtimer, ns_to_ktime(spec->interval + random_below(spec->randomize)),
+				      HRTIMER_MODE_REL_SOFT);
+		}
+	}
+}
+
+static void disarm_timers(void)
+{
+	unsigned int i;
+
+	if (!session.armed)
+		return;
+	for (i = 0; i < session.ntimers; i++) {
+		struct utap_timer *t = &session.timers[i];
+
+		if (t->probe->timer.unit == UTAP_TIMER_JIFFIES)
+			del_timer_sync(&t->timer);
+		else
+			hrtimer_cancel(&t->hrtimer);
+	}
+}
+
+/* Process context: end probes may run long (MAXACTION_INTERRUPTIBLE). */
+static void stop_session(struct work_struct *work)
+{
+	struct utap_summary summary = {};
+
+	if (atomic_cmpxchg(&session.stopped, 0, 1) != 0)
+		return;
+	disarm_timers();
+	if (atomic64_read(&session.errors))
+		run_all(UTAP_PROBE_ERROR);
+	run_all(UTAP_PROBE_END);
+	summary.errors = atomic64_read(&session.errors);
+	summary.skipped = utap_contexts_skipped();
+	summary.truncated_bytes = atomic64_read(&session.truncated);
+	utap_transport_done(&summary);
+}
+
+/**
+ * utap_request_exit() - end the session (exit(), errors, or the loader)
+ *
+ * Context: any; the work happens later, in process context, once.
+ */
+void utap_request_exit(void)
+{
+	/* Before begin probes are over, module init starts the stop itself. */
+	if (atomic_cmpxchg(&session.stopping, 0, 1) == 0 && READ_ONCE(session.started))
+		schedule_work(&session.stop_work);
+}
+
+static int __init utap_session_init(void)
+{
+	const struct utap_script *s = &utap_script;
+	unsigned int i, n = 0;
+	int ret;
+
+	INIT_WORK(&session.stop_work, stop_session);
+	ret = utap_contexts_init(s->frames_size);
+	if (ret)
+		return ret;
+	ret = -ENOMEM;
+	session.outputs = kvcalloc(utap_contexts_count(), UTAP_OUTPUT_SIZE, GFP_KERNEL);
+	for (i = 0; i < s->nprobes; i++)
+		n += s->probes[i].kind == UTAP_PROBE_TIMER;
+	session.timers = kcalloc(n ? n : 1, sizeof(*session.timers), GFP_KERNEL);
+	if (!session.outputs || !session.timers)
+		goto fail_contexts;
+	for (i = 0; i < s->nprobes; i++)
+		if (s->probes[i].kind == UTAP_PROBE_TIMER)
+			session.timers[session.ntimers++].probe = &s->probes[i];
+	ret = utap_transport_init();
+	if (ret)
+		goto fail_contexts;
+	ret = s->init_globals();
+	if (ret)
+		goto fail_transport;
+	run_all(UTAP_PROBE_BEGIN);
+	WRITE_ONCE(session.started, true);
+	smp_mb(); /* pairs with the cmpxchg in utap_request_exit() */
+	if (atomic_read(&session.stopping))
+		schedule_work(&session.stop_work);
+	else
+		arm_timers();
+	return 0;
+
+fail_transport:
+	utap_transport_free();
+fail_contexts:
+	kfree(session.timers);
+	kvfree(session.outputs);
+	utap_contexts_free();
+	return ret;
+}
+
+static void __exit utap_session_exit(void)
+{
+	/* The loader unloads after reading the summary; a forced unload stops here. */
+	utap_request_exit();
+	flush_work(&session.stop_work);
+	utap_transport_free();
+	utap_script.free_globals();
+	kfree(session.timers);
+	kvfree(session.outputs);
+	utap_contexts_free();
+}
+
+module_init(utap_session_init);
+module_exit(utap_session_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("a SystemTap-language script compiled by utap");

@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Everything generated C may call: the one header pass 3 includes.
+ */
+#ifndef UTAP_RUNTIME_H
+#define UTAP_RUNTIME_H
+
+#include "utap/arith.h"
+#include "utap/base.h"
+#include "utap/format.h"
+#include "utap/session.h"
+#include "utap/strings.h"
+
+#endif /* UTAP_RUNTIME_H */

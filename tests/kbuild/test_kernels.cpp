@@ -1,0 +1,75 @@
+#include "test_kernels.h"
+
+#include <stdlib.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+
+namespace utap::kbuild::test {
+
+namespace fs = std::filesystem;
+
+TempDir::TempDir() {
+  std::string pattern = (fs::temp_directory_path() / "utap-kbuild-test-XXXXXX").string();
+  if (!mkdtemp(pattern.data())) throw std::runtime_error("cannot create a temporary directory");
+  path_ = pattern;
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  fs::remove_all(path_, ec);
+}
+
+void TempDir::write(const std::string& relative, const std::string& content) const {
+  fs::path p = fs::path(path_) / relative;
+  fs::create_directories(p.parent_path());
+  std::ofstream(p) << content;
+}
+
+ModuleSources trivialModule(const TempDir& dir, const std::string& name) {
+  dir.write("include/trivial_helper.h", "int trivial_add(int a, int b);\n");
+  dir.write("runtime/helper.c",
+            "#include <linux/kernel.h>\n"
+            "#include \"trivial_helper.h\"\n"
+            "int trivial_add(int a, int b) { return a + b; }\n");
+  ModuleSources s;
+  s.name = name;
+  s.files = {{"gen.c",
+              "#include <linux/module.h>\n"
+              "#include <linux/kernel.h>\n"
+              "#include \"trivial_helper.h\"\n"
+              "static int __init trivial_init(void) { pr_info(\"trivial: %d\\n\", trivial_add(2, 3)); return 0; }\n"
+              "static void __exit trivial_exit(void) { pr_info(\"trivial: bye\\n\"); }\n"
+              "module_init(trivial_init);\n"
+              "module_exit(trivial_exit);\n"
+              "MODULE_LICENSE(\"GPL\");\n"
+              "MODULE_DESCRIPTION(\"utap kbuild test\");\n"}};
+  s.runtimeRoot = dir.path() + "/runtime";
+  s.runtimeObjects = {"helper.c"};
+  s.includeDirs = {dir.path() + "/include"};
+  s.defines = {{"MAXSTRINGLEN", "256"}};
+  return s;
+}
+
+std::string modinfo(const std::string& ko, const std::string& field) {
+  std::string tool = "modinfo";
+  for (const char* p : {"/usr/sbin/modinfo", "/sbin/modinfo"})
+    if (fs::exists(p)) tool = p;
+  std::string cmd = tool + " -F " + field + " '" + ko + "' 2>/dev/null";
+  std::FILE* f = popen(cmd.c_str(), "r");
+  if (!f) return "";
+  std::string out;
+  char buf[256];
+  while (std::fgets(buf, sizeof buf, f)) out += buf;
+  pclose(f);
+  while (!out.empty() && out.back() == '\n') out.pop_back();
+  return out;
+}
+
+double secondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+}  // namespace utap::kbuild::test
