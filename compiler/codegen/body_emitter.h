@@ -8,6 +8,7 @@
 #pragma once
 
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "ast/ast.h"
@@ -37,8 +38,11 @@ struct Frame {
 
 class BodyEmitter {
  public:
+  // `sortSlots`: sorted foreach loops so far per array, for the whole
+  // module (each loop gets its own sort index in the map).
   BodyEmitter(const sema::Program& program, const SourceManager& sources, Diagnostics& diags, const Layout& layout,
-              CWriter& out, Frame& frame, const sema::Function* function);
+              CWriter& out, Frame& frame, const sema::Function* function,
+              std::unordered_map<const sema::Variable*, int>& sortSlots);
 
   void stmt(const ast::Stmt& s);
   // A C expression for a script expression: int64_t, or const char * for strings.
@@ -62,6 +66,20 @@ class BodyEmitter {
   std::string incDec(const ast::IncDecExpr& n);
   std::string call(const ast::CallExpr& n);
   std::string print(const ast::PrintCall& n);
+
+  // arrays and statistics (emit_aggregate.cpp)
+  std::string keys(const sema::Variable& v, const std::vector<ast::ExprPtr>& keys, std::string& name, unsigned& mask);
+  std::string overflowCheck(const std::string& call, const std::string& map, const ast::Node& n);
+  std::string variableNameOf(const ast::Node& n) const;
+  std::string indexRead(const ast::IndexExpr& n);
+  std::string indexAssign(const ast::AssignExpr& n, const ast::IndexExpr& target);
+  std::string indexIncDec(const ast::IncDecExpr& n, const ast::IndexExpr& target);
+  std::string inExpr(const ast::InExpr& n);
+  std::string statData(const ast::StatExpr& n);
+  std::string histOf(const ast::StatExpr& n);
+  std::string statExpr(const ast::StatExpr& n);
+  std::string aggregate(const ast::AssignExpr& n);
+  std::string printHistogram(const ast::StatExpr& n, const std::string& sink);
   std::string checked(const std::string& cexpr, const std::string& type, const std::string& near);
   std::string near(const std::string& what, const ast::Node& n) const;
   sema::Type typeOf(const ast::Expr& e) const { return program_.typeOf(e); }
@@ -83,6 +101,7 @@ class BodyEmitter {
   std::vector<std::string> errorLabels_{"out"};
   std::vector<std::pair<std::string, std::string>> loops_;  // break, continue labels
   int labels_ = 0;
+  std::unordered_map<const sema::Variable*, int>& sortSlots_;
 };
 
 }  // namespace utap::codegen

@@ -75,9 +75,9 @@ std::string BodyEmitter::expr(const ast::Expr& e) {
   if (auto* n = dynamic_cast<const ast::TernaryExpr*>(&e))
     return "(" + expr(*n->cond) + " ? " + expr(*n->then) + " : " + expr(*n->otherwise) + ")";
   if (auto* n = dynamic_cast<const ast::EmbeddedExpr*>(&e)) return "(" + n->code + ")";
-  if (dynamic_cast<const ast::IndexExpr*>(&e) || dynamic_cast<const ast::InExpr*>(&e))
-    return unsupported(e, "an array access");
-  if (dynamic_cast<const ast::StatExpr*>(&e)) return unsupported(e, "a statistics operator");
+  if (auto* n = dynamic_cast<const ast::IndexExpr*>(&e)) return indexRead(*n);
+  if (auto* n = dynamic_cast<const ast::InExpr*>(&e)) return inExpr(*n);
+  if (auto* n = dynamic_cast<const ast::StatExpr*>(&e)) return statExpr(*n);
   if (dynamic_cast<const ast::TargetExpr*>(&e)) return unsupported(e, "a target variable");
   return unsupported(e, "this operator");
 }
@@ -143,9 +143,10 @@ std::string BodyEmitter::binary(const ast::BinaryExpr& n) {
 
 std::string BodyEmitter::assign(const ast::AssignExpr& n) {
   using Op = ast::AssignOp;
+  if (n.op == Op::Aggregate) return aggregate(n);
+  if (auto* index = dynamic_cast<const ast::IndexExpr*>(n.lhs.get())) return indexAssign(n, *index);
   const sema::Variable* v = variableOf(*n.lhs);
-  if (!v) return unsupported(n, n.op == Op::Aggregate ? "'<<<'" : "an assignment to an array element");
-  if (v->type == Type::Stats) return unsupported(n, "'<<<'");
+  if (!v) return unsupported(n, "this assignment");
   std::string target = storage(*v);
   std::string value = expr(*n.rhs);
   if (v->type == Type::String) {
@@ -173,8 +174,9 @@ std::string BodyEmitter::assign(const ast::AssignExpr& n) {
 }
 
 std::string BodyEmitter::incDec(const ast::IncDecExpr& n) {
+  if (auto* index = dynamic_cast<const ast::IndexExpr*>(n.operand.get())) return indexIncDec(n, *index);
   const sema::Variable* v = variableOf(*n.operand);
-  if (!v) return unsupported(n, "'++' or '--' on an array element");
+  if (!v) return unsupported(n, "this '++' or '--'");
   std::string x = storage(*v);
   std::string fn = n.increment ? "utap_add" : "utap_sub";
   if (n.prefix) return "(" + x + " = " + fn + "(" + x + ", 1))";
@@ -212,8 +214,12 @@ std::string BodyEmitter::print(const ast::PrintCall& n) {
   std::string code = "({ ";
   std::vector<std::string> values;
   std::vector<bool> strings;
+  if (n.args.size() == 1 && !n.toString)
+    if (auto* hist = dynamic_cast<const ast::StatExpr*>(n.args[0].get());
+        hist && (hist->op == ast::StatOp::HistLog || hist->op == ast::StatOp::HistLinear))
+      return "({ " + printHistogram(*hist, "c->output") + "0; })";
   for (size_t i = 0; i < n.args.size(); ++i) {
-    if (typeOf(*n.args[i]) == Type::Unknown) return unsupported(*n.args[i], "printing a histogram");
+    if (typeOf(*n.args[i]) == Type::Unknown) return unsupported(*n.args[i], "this value");
     bool isString = typeOf(*n.args[i]) == Type::String;
     values.push_back("__p" + std::to_string(i));
     strings.push_back(isString);
@@ -268,21 +274,6 @@ std::string BodyEmitter::print(const ast::PrintCall& n) {
     if (n.kind == Kind::Println || n.kind == Kind::Printdln) literal("\n");
   }
   return code + result + "; })";
-}
-
-void BodyEmitter::foreachStmt(const ast::ForeachStmt& n) { unsupported(n, "foreach"); }
-
-void BodyEmitter::deleteStmt(const ast::DeleteStmt& n) {
-  const sema::Variable* v = variableOf(*n.target);
-  if (!v || v->arity > 0 || v->type == Type::Stats) {
-    unsupported(n, "delete of an array or statistic");
-    return;
-  }
-  out_.line("utap_action(c, " + errorLabel() + ");");
-  if (v->type == Type::String)
-    out_.line(storage(*v) + "[0] = '\\0';");
-  else
-    out_.line(storage(*v) + " = 0;");
 }
 
 }  // namespace utap::codegen

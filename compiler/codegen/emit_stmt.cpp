@@ -5,14 +5,16 @@
 namespace utap::codegen {
 
 BodyEmitter::BodyEmitter(const sema::Program& program, const SourceManager& sources, Diagnostics& diags,
-                         const Layout& layout, CWriter& out, Frame& frame, const sema::Function* function)
+                         const Layout& layout, CWriter& out, Frame& frame, const sema::Function* function,
+                         std::unordered_map<const sema::Variable*, int>& sortSlots)
     : program_(program),
       sources_(sources),
       diags_(diags),
       layout_(layout),
       out_(out),
       frame_(frame),
-      function_(function) {}
+      function_(function),
+      sortSlots_(sortSlots) {}
 
 void BodyEmitter::block(const ast::Block& b) {
   for (const auto& s : b.stmts) stmt(*s);

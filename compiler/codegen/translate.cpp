@@ -6,7 +6,10 @@
 
 #include <algorithm>
 #include <deque>
+#include <map>
+#include <unordered_map>
 
+#include "ast/visitor.h"
 #include "codegen/body_emitter.h"
 #include "codegen/c_writer.h"
 #include "codegen/layout.h"
@@ -27,6 +30,7 @@ class ModuleEmitter {
       : program_(program), sources_(sources), diags_(diags), options_(options), layout_(program) {}
 
   std::string run() {
+    computeUses();
     for (const auto& f : program_.functions) function(*f);
     for (const auto& g : program_.overloads)
       if (g->members.size() > 1) dispatcher(*g);
@@ -51,20 +55,143 @@ class ModuleEmitter {
     head.blank();
     for (const auto& p : prototypes_) head.line(p + ";");
     head.blank();
-    return head.take() + bodies_.take() + table();
+    return head.take() + lockSets_ + bodies_.take() + table();
   }
 
  private:
+  // Which globals a body reads and writes, itself or through its calls.
+  struct Uses {
+    std::map<const sema::Variable*, bool> globals;  // → written
+  };
+
+  static std::string keyTypes(const sema::Variable& g) {
+    std::string s;
+    for (Type t : g.keyTypes)
+      s += std::string(s.empty() ? "" : ", ") + (t == Type::String ? "UTAP_TYPE_STRING" : "UTAP_TYPE_LONG");
+    return s;
+  }
+
+  static std::string statDesc(const sema::Variable& g) {
+    std::string s = "{ ";
+    if (g.histogram == sema::Variable::Histogram::Log) s += ".hist = UTAP_HIST_LOG, ";
+    if (g.histogram == sema::Variable::Histogram::Linear && g.linearParams.size() == 3)
+      s += fmt::format(".hist = UTAP_HIST_LINEAR, .start = {}, .stop = {}, .interval = {}, ", g.linearParams[0],
+                       g.linearParams[1], g.linearParams[2]);
+    if (g.varianceShift) s += fmt::format(".variance = true, .shift = {}, ", *g.varianceShift);
+    return s + "}";
+  }
+
   void globals(CWriter& w) {
+    if (!program_.globals.empty())
+      w.line(fmt::format("static struct utap_lock global_locks[{}]; /* one per global, in this order */",
+                         program_.globals.size()));
     for (const auto& g : program_.globals) {
-      if (g->arity > 0 || g->type == Type::Stats) {
-        diags_.report(DiagKind::NotTranslatedYet, g->declared,
-                      g->type == Type::Stats ? "a statistic ('" + g->name + "')" : "an array ('" + g->name + "')");
-        continue;
+      const std::string& name = layout_.global(*g);
+      std::string where = sources_.format(g->declared.begin);
+      if (g->arity > 0) {
+        w.line("static struct utap_map " + name + "; /* " + where + " */");
+        w.open("static const struct utap_map_desc " + name + "_desc =");
+        w.line(".name = " + cString(g->name) + ",");
+        w.line(fmt::format(".nkeys = {},", g->arity));
+        w.line(".key_types = { " + keyTypes(*g) + " },");
+        w.line(std::string(".value_type = ") +
+               (g->type == Type::Stats    ? "UTAP_TYPE_STAT"
+                : g->type == Type::String ? "UTAP_TYPE_STRING"
+                                          : "UTAP_TYPE_LONG") +
+               ",");
+        if (g->global->size) w.line(fmt::format(".max_entries = {},", *g->global->size));
+        if (g->global->wrap) w.line(".wrap = true,");
+        w.line(fmt::format(".sort_slots = {},", sortSlots_.count(g.get()) ? sortSlots_.at(g.get()) : 0));
+        if (g->type == Type::Stats) w.line(".stat = " + statDesc(*g) + ",");
+        w.close(";");
+      } else if (g->type == Type::Stats) {
+        w.line("static struct utap_stat " + name + "; /* " + where + " */");
+        w.line("static const struct utap_stat_desc " + name + "_desc = " + statDesc(*g) + ";");
+      } else {
+        w.line(fmt::format("static {} {}; /* {} */", cType(g->type), name, where));
       }
-      w.line(fmt::format("static {} {}; /* {} */", cType(g->type), layout_.global(*g),
-                         sources_.format(g->declared.begin)));
     }
+  }
+
+  // Uses of each function (fixed point over calls) and of each probe.
+  void computeUses() {
+    for (const auto& f : program_.functions)
+      if (f->decl->body) directUses(*f->decl->body, functionUses_[f.get()], calls_[f.get()]);
+    for (bool changed = true; changed;) {
+      changed = false;
+      for (auto& [f, uses] : functionUses_)
+        for (const sema::OverloadGroup* g : calls_[f])
+          for (const sema::Function* callee : g->members)
+            for (const auto& [v, written] : functionUses_[callee].globals) {
+              auto [it, added] = uses.globals.emplace(v, written);
+              if (!added && written && !it->second) it->second = true;
+              changed |= added || (written && !it->second);
+            }
+    }
+  }
+
+  void directUses(const ast::Node& body, Uses& uses, std::vector<const sema::OverloadGroup*>& calls) {
+    struct Walker : ast::Visitor {
+      const sema::Program& program;
+      Uses& uses;
+      std::vector<const sema::OverloadGroup*>& calls;
+      Walker(const sema::Program& p, Uses& u, std::vector<const sema::OverloadGroup*>& c)
+          : program(p), uses(u), calls(c) {}
+      const sema::Variable* global(const ast::Expr* e) {
+        if (auto* index = dynamic_cast<const ast::IndexExpr*>(e)) e = index->base.get();
+        auto* sym = dynamic_cast<const ast::Symbol*>(e);
+        if (!sym) return nullptr;
+        auto it = program.variables.find(sym);
+        return it != program.variables.end() && it->second->kind == sema::Variable::Kind::Global ? it->second : nullptr;
+      }
+      void write(const ast::Expr* e, bool exclusive = true) {
+        if (const sema::Variable* v = global(e)) uses.globals[v] |= exclusive;
+      }
+      void visit(ast::Symbol& n) override {
+        auto it = program.variables.find(&n);
+        if (it != program.variables.end() && it->second->kind == sema::Variable::Kind::Global)
+          uses.globals.emplace(it->second, false);
+      }
+      void visit(ast::AssignExpr& n) override {
+        // <<< adds into per-CPU slots under the read lock, except into a
+        // wrapping array, whose oldest element may be replaced.
+        const sema::Variable* v = global(n.lhs.get());
+        bool exclusive = n.op != ast::AssignOp::Aggregate || (v && v->global && v->global->wrap);
+        write(n.lhs.get(), exclusive);
+        Visitor::visit(n);
+      }
+      void visit(ast::IncDecExpr& n) override {
+        write(n.operand.get());
+        Visitor::visit(n);
+      }
+      void visit(ast::DeleteStmt& n) override {
+        write(n.target.get());
+        Visitor::visit(n);
+      }
+      void visit(ast::CallExpr& n) override {
+        auto it = program.calls.find(&n);
+        if (it != program.calls.end()) calls.push_back(it->second);
+        Visitor::visit(n);
+      }
+    } walker(program_, uses, calls);
+    const_cast<ast::Node&>(body).accept(walker);
+  }
+
+  // "static const struct utap_lock_use probe_N_locks[]" in global order.
+  std::string lockSet(const std::string& name, const Uses& uses) {
+    std::vector<std::pair<size_t, bool>> order;
+    for (size_t i = 0; i < program_.globals.size(); ++i) {
+      auto it = uses.globals.find(program_.globals[i].get());
+      if (it != uses.globals.end()) order.emplace_back(i, it->second);
+    }
+    CWriter w;
+    if (order.empty()) return "";
+    w.open("static const struct utap_lock_use " + name + "[] =");
+    for (const auto& [i, written] : order)
+      w.line(fmt::format("{{ &global_locks[{}], {} }}, /* {} */", i, written ? "UTAP_LOCK_WRITE" : "UTAP_LOCK_READ",
+                         program_.globals[i]->name));
+    w.close(";");
+    return w.take();
   }
 
   std::string signature(const sema::Function& f, const std::string& name) {
@@ -101,7 +228,7 @@ class ModuleEmitter {
     if (f.decl->embedded) {
       embedded(w, f);
     } else {
-      BodyEmitter body(program_, sources_, diags_, layout_, w, frame, &f);
+      BodyEmitter body(program_, sources_, diags_, layout_, w, frame, &f, sortSlots_);
       body.stmt(*f.decl->body);
     }
     w.line("goto out;");
@@ -176,13 +303,31 @@ class ModuleEmitter {
     w.line("static void " + name + "(struct utap_context *c)");
     w.open("");
     w.line("struct " + frameName + " *l = utap_frame_push(c, sizeof(*l));");
+    // The globals this probe uses, locked for the whole hit (stap's rule).
+    Uses uses;
+    std::vector<const sema::OverloadGroup*> calls;
+    directUses(*p.body, uses, calls);
+    for (const sema::OverloadGroup* g : calls)
+      for (const sema::Function* f : g->members)
+        for (const auto& [v, written] : functionUses_[f].globals) uses.globals[v] |= written;
+    std::string locks = lockSet(name + "_locks", uses).empty() ? "" : name + "_locks";
+    if (!locks.empty()) {
+      lockSets_ += lockSet(locks, uses) + "\n";
+      w.line("unsigned long flags;");
+    }
     w.blank();
     w.line("if (!l)");
     w.line("\treturn;");
-    BodyEmitter body(program_, sources_, diags_, layout_, w, frame, nullptr);
+    if (!locks.empty()) {
+      w.line("if (!utap_locks_take(" + locks + ", ARRAY_SIZE(" + locks + "), MAXTRYLOCK, &flags))");
+      w.line("\tgoto skip;");
+    }
+    BodyEmitter body(program_, sources_, diags_, layout_, w, frame, nullptr, sortSlots_);
     body.stmt(*p.body);
     w.line("goto out;");
     w.flush("out:");
+    if (!locks.empty()) w.line("utap_locks_release(" + locks + ", ARRAY_SIZE(" + locks + "), flags);");
+    w.flush("skip:");
     w.line("utap_frame_pop(c, sizeof(*l));");
     w.close();
     w.blank();
@@ -225,6 +370,10 @@ class ModuleEmitter {
     w.line(".nprobes = ARRAY_SIZE(probes),");
     w.line(".init_globals = init_globals,");
     w.line(".free_globals = free_globals,");
+    if (!program_.globals.empty()) {
+      w.line(".locks = global_locks,");
+      w.line(".nlocks = ARRAY_SIZE(global_locks),");
+    }
     w.close(";");
     return initGlobals() + w.take();
   }
@@ -241,22 +390,48 @@ class ModuleEmitter {
 
   std::string initGlobals() {
     CWriter w;
+    w.line("static void free_globals(void);");
+    w.blank();
     w.line("static int init_globals(void)");
     w.open("");
+    w.line("int ret = 0;");
+    w.blank();
+    if (!program_.globals.empty()) {
+      w.line("for (unsigned int i = 0; i < ARRAY_SIZE(global_locks); i++)");
+      w.line("\tutap_lock_init(&global_locks[i]);");
+    }
     for (const auto& g : program_.globals) {
-      if (!g->global->init || g->arity > 0) continue;
-      if (auto* s = dynamic_cast<const ast::StringLit*>(g->global->init.get()))
-        w.line("utap_string_copy(" + layout_.global(*g) + ", " + cString(s->value) + ");");
+      const std::string& name = layout_.global(*g);
+      if (g->arity > 0 || g->type == Type::Stats) {
+        w.line(std::string("ret = ") + (g->arity > 0 ? "utap_map_init(&" : "utap_stat_init(&") + name + ", &" + name +
+               "_desc);");
+        w.line("if (ret)");
+        w.line("\tgoto fail;");
+        continue;
+      }
+      if (!g->global->init) continue;
+      if (auto* str = dynamic_cast<const ast::StringLit*>(g->global->init.get()))
+        w.line("utap_string_copy(" + name + ", " + cString(str->value) + ");");
       else if (auto* n = dynamic_cast<const ast::NumberLit*>(g->global->init.get()))
-        w.line(layout_.global(*g) + " = " +
+        w.line(name + " = " +
                (n->value == INT64_MIN ? "(-9223372036854775807LL - 1)" : std::to_string(n->value) + "LL") + ";");
     }
     w.line("return 0;");
+    w.flush("fail:");
+    w.line("free_globals();");
+    w.line("return ret;");
     w.close();
     w.blank();
+    // Freeing what was never initialized is safe: the structures are zero.
     w.line("static void free_globals(void)");
-    w.line("{");
-    w.line("}");
+    w.open("");
+    for (const auto& g : program_.globals) {
+      if (g->arity > 0)
+        w.line("utap_map_free(&" + layout_.global(*g) + ");");
+      else if (g->type == Type::Stats)
+        w.line("utap_stat_free(&" + layout_.global(*g) + ");");
+    }
+    w.close();
     w.blank();
     return w.take();
   }
@@ -266,7 +441,11 @@ class ModuleEmitter {
   Diagnostics& diags_;
   const TranslateOptions& options_;
   Layout layout_;
-  std::deque<std::pair<std::string, Frame>> frames_;  // stable: emitters hold references
+  std::deque<std::pair<std::string, Frame>> frames_;
+  std::unordered_map<const sema::Variable*, int> sortSlots_;
+  std::unordered_map<const sema::Function*, Uses> functionUses_;
+  std::unordered_map<const sema::Function*, std::vector<const sema::OverloadGroup*>> calls_;
+  std::string lockSets_;  // stable: emitters hold references
   std::vector<std::string> prototypes_;
   CWriter bodies_;
 };

@@ -310,7 +310,10 @@ class Inference : public ast::Visitor {
           }
           Type t = infer(*n.args[i], need);
           if (t == Type::Unknown) unknownValue(*n.args[i]);
-          if (t != Type::Unknown && t != need && t != Type::Stats && report_)
+          bool reported = dynamic_cast<ast::Symbol*>(n.args[i].get()) ||
+                          dynamic_cast<ast::IndexExpr*>(n.args[i].get()) ||
+                          dynamic_cast<ast::CallExpr*>(n.args[i].get());
+          if (t != Type::Unknown && t != need && t != Type::Stats && report_ && !reported)
             ctx_.diags.report(DiagKind::TypeMismatch, n.args[i]->range,
                               fmt::format("the format's conversion number {} needs a {}, this is a {}", i + 1,
                                           typeName(need), typeName(t)));

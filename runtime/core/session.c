@@ -185,6 +185,7 @@ static void disarm_timers(void)
 static void stop_session(struct work_struct *work)
 {
 	struct utap_summary summary = {};
+	unsigned int i;
 
 	if (atomic_cmpxchg(&session.stopped, 0, 1) != 0)
 		return;
@@ -194,6 +195,8 @@ static void stop_session(struct work_struct *work)
 	run_all(UTAP_PROBE_END);
 	summary.errors = atomic64_read(&session.errors);
 	summary.skipped = utap_contexts_skipped();
+	for (i = 0; i < utap_script.nlocks; i++)
+		summary.skipped += atomic_read(&utap_script.locks[i].skipped);
 	summary.truncated_bytes = atomic64_read(&session.truncated);
 	utap_transport_done(&summary);
 }

@@ -4,6 +4,7 @@
  * buckets and the ASCII histogram stap prints. Semantics in utap/stat.h.
  */
 #include "utap/stat.h"
+#include "utap/format.h"
 
 /**
  * wrap_add() - two's complement addition that wraps instead of overflowing
@@ -763,4 +764,25 @@ size_t utap_hist_format(char *buf, size_t size, const struct utap_hist *h,
 	}
 	hist_printf(&o, "\n");
 	return o.len;
+}
+
+/**
+ * utap_print_hist() - print(@hist_log(s)): the ASCII graph into @sink
+ * @c: the handler's context (an empty statistic is a script error, as stap)
+ * @sink: the output
+ * @h: the statistic's histogram
+ * @d: its merged data
+ */
+void utap_print_hist(struct utap_context *c, struct utap_sink *sink, const struct utap_hist *h,
+		     const struct utap_stat_data *d)
+{
+	size_t room = sink->size - sink->len, n;
+
+	if (!d || !d->count) {
+		utap_error(c, "empty aggregate");
+		return;
+	}
+	n = utap_hist_format(sink->buf + sink->len, room, h, d);
+	sink->wanted += n;
+	sink->len += min_t(size_t, n, room ? room - 1 : 0);
 }

@@ -8,7 +8,10 @@
 #include "utap/arith.h"
 #include "utap/base.h"
 #include "utap/format.h"
+#include "utap/lock.h"
+#include "utap/map.h"
 #include "utap/session.h"
+#include "utap/stat.h"
 #include "utap/strings.h"
 
 #endif /* UTAP_RUNTIME_H */

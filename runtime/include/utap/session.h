@@ -10,6 +10,7 @@
 #define UTAP_SESSION_H
 
 #include "utap/base.h"
+#include "utap/lock.h"
 
 enum utap_probe_kind {
 	UTAP_PROBE_BEGIN,
@@ -57,6 +58,8 @@ struct utap_probe {
  * @init_globals: allocates maps and statistics and sets initial values
  *	(module load, may sleep); 0 or a negative errno
  * @free_globals: frees what @init_globals allocated (module unload)
+ * @locks: one lock per global (utap/lock.h), for the skipped-probe count
+ * @nlocks: how many
  */
 struct utap_script {
 	const char *name;
@@ -65,6 +68,8 @@ struct utap_script {
 	unsigned int nprobes;
 	int (*init_globals)(void);
 	void (*free_globals)(void);
+	struct utap_lock *locks;
+	unsigned int nlocks;
 };
 
 extern const struct utap_script utap_script;

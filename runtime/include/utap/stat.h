@@ -178,6 +178,9 @@ int64_t utap_stat_extract(struct utap_context *c,
 			  const struct utap_stat_data *d, enum utap_stat_op op);
 int64_t utap_stat_bucket(struct utap_context *c, const struct utap_hist *h,
 			 const struct utap_stat_data *d, int64_t bucket);
+struct utap_sink;
+void utap_print_hist(struct utap_context *c, struct utap_sink *sink, const struct utap_hist *h,
+		     const struct utap_stat_data *d);
 size_t utap_hist_format(char *buf, size_t size, const struct utap_hist *h,
 			const struct utap_stat_data *d);
 unsigned int utap_hist_log_bucket(int64_t value);
