@@ -113,11 +113,11 @@ void BodyEmitter::tryStmt(const ast::TryStmt& n) {
   errorLabels_.pop_back();
   out_.line("goto " + done + ";");
   out_.flush(caught + ":");
-  if (n.catchVar)
-    if (const sema::Variable* v = variableOf(*n.catchVar))
-      out_.line("utap_string_copy(" + storage(*v) + ", c->error);");
-  out_.line("c->error = NULL;");
-  out_.line("c->error_located = false;");
+  // abort() is not an error a script can catch.
+  out_.line("if (unlikely(c->aborted))");
+  out_.line("\tgoto " + errorLabel() + ";");
+  const sema::Variable* v = n.catchVar ? variableOf(*n.catchVar) : nullptr;
+  out_.line("utap_catch(c, " + (v ? storage(*v) : std::string("NULL")) + ");");
   block(*n.handler);
   out_.flush(done + ":;");
 }

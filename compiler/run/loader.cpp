@@ -7,10 +7,12 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <thread>
 
 #include "run/records.h"
@@ -71,7 +73,17 @@ int loadAndRun(const LoadOptions& options) {
     fmt::print(stderr, "utap: error: cannot open '{}': {}\n", options.modulePath, std::strerror(errno));
     return 1;
   }
-  if (syscall(SYS_finit_module, ko, "", 0) != 0) {
+  // Facts the tapsets need about this process (tapset_support.c).
+  time_t now = time(nullptr);
+  struct tm local {};
+  localtime_r(&now, &local);
+  std::string zone = local.tm_zone ? local.tm_zone : "UTC";
+  for (char& ch : zone)
+    if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '+' && ch != '-') ch = '_';
+  std::string params =
+      fmt::format("stp_pid={} stp_uid={} tz_gmtoff={} tz_name={}", getpid(), getuid(), -local.tm_gmtoff, zone);
+  if (options.targetPid) params += fmt::format(" target_pid={}", options.targetPid);
+  if (syscall(SYS_finit_module, ko, params.c_str(), 0) != 0) {
     int err = errno;
     ::close(ko);
     fmt::print(stderr, "utap: error: {}\n", loadError(err, options.modulePath));

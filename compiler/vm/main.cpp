@@ -1,32 +1,196 @@
-// utap-guest: runs one command in a guest, by hand. For trying things on a
-// kernel the host cannot load modules into:
+// utap-guest: runs commands in a guest. For trying things on a kernel the
+// host cannot load modules into, one command by hand:
 //   utap-guest [--kernel RELEASE] [--time-limit SECONDS] [--module X.ko]... [--keep] -- COMMAND...
 // COMMAND's words are joined with spaces into one shell command line, as ssh
 // does. Prints the command's stdout and stderr, then its exit status and the
 // kernel's health on stderr. Exits with the command's status, or 125 when the
 // guest failed or the kernel log shows a problem.
+//
+// For test suites, many commands in one boot:
+//   utap-guest [--kernel RELEASE] [--keep] [--timeout SECONDS] --batch FILE --results DIR
+// FILE has one job per line; empty lines and lines starting with '#' are
+// skipped. A job line is optional leading options, then the shell command
+// line (the rest of the line, verbatim):
+//   [--time-limit SECONDS] [--module FILE.ko]... [--] COMMAND
+// (--time-limit: killed after that long, guest time, default 60; --module:
+// inserted before the command and removed after it; option values cannot
+// contain spaces). Jobs are numbered from 1 in the order of their lines, and
+// DIR (created; old result files in it are overwritten) receives:
+//   N.out, N.err      the job's stdout and stderr
+//   N.status          one line: its exit status (128+S for a signal S),
+//                     "timeout" when its time limit killed it, or "notrun"
+//                     (a module failed to insert, or the guest never got to it)
+//   N.setup           insmod/rmmod messages (empty when none)
+//   N.kernel          the kernel log from the job's start to its end
+//   N.health          the lines of N.kernel that report a kernel problem
+//                     (BUG, WARNING, Oops, ...), one per line; empty when healthy
+//   health            every kernel problem of the whole boot, one per line,
+//                     including a panic that only reached the console; empty
+//                     when healthy
+//   guest             "kernel RELEASE", "accelerator kvm|tcg", "seconds S",
+//                     "completed yes|no", "jobs N", and "error TEXT" when the
+//                     guest failed (did not boot, was killed, panicked)
+//   kernel.log        the boot's whole kernel log; console.log the serial console
+// Exits 0 when the guest ran every job and the kernel stayed healthy, whatever
+// the jobs' own statuses; 125 otherwise (2 for a usage error).
+//
+//   utap-guest [--kernel RELEASE] --print-kernel
+// prints the release a guest would boot (the newest usable generic amd64
+// kernel when --kernel is not given), for building modules for it.
 #include <fmt/format.h>
 
+#include <cctype>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
+#include <sstream>
 #include <string>
 
+#include "vm/files.h"
 #include "vm/guest.h"
 
 namespace {
 
+using namespace utap::vm;
+
 int usage() {
   fmt::print(stderr,
              "usage: utap-guest [--kernel RELEASE] [--time-limit SECONDS] [--module FILE.ko]... [--keep] "
-             "-- COMMAND...\n");
+             "-- COMMAND...\n"
+             "       utap-guest [--kernel RELEASE] [--keep] [--timeout SECONDS] --batch FILE --results DIR\n"
+             "       utap-guest [--kernel RELEASE] --print-kernel\n");
   return 2;
+}
+
+std::chrono::milliseconds seconds(const char* text) {
+  return std::chrono::milliseconds(static_cast<long>(std::atof(text) * 1000));
+}
+
+// Parses a batch file (format above). Returns "" or an error naming the line.
+std::string parseBatch(const std::string& file, const std::string& text, std::vector<GuestJob>& jobs) {
+  std::istringstream in(text);
+  std::string line;
+  for (int number = 1; std::getline(in, line); ++number) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    size_t at = line.find_first_not_of(" \t");
+    if (at == std::string::npos || line[at] == '#') continue;
+    GuestJob job;
+    auto word = [&line](size_t from, size_t* end) {
+      size_t start = line.find_first_not_of(" \t", from);
+      if (start == std::string::npos) {
+        *end = line.size();
+        return std::string();
+      }
+      *end = line.find_first_of(" \t", start);
+      if (*end == std::string::npos) *end = line.size();
+      return line.substr(start, *end - start);
+    };
+    for (;;) {
+      size_t end = 0;
+      std::string option = word(at, &end);
+      if (option == "--") {
+        at = end;
+        break;
+      }
+      if (option != "--time-limit" && option != "--module") break;
+      std::string value = word(end, &end);
+      if (value.empty()) return fmt::format("{}:{}: {} needs a value", file, number, option);
+      if (option == "--time-limit") {
+        char* rest = nullptr;
+        double s = std::strtod(value.c_str(), &rest);
+        if (*rest || s <= 0) return fmt::format("{}:{}: bad time limit '{}'", file, number, value);
+        job.timeLimit = std::chrono::milliseconds(static_cast<long>(s * 1000));
+      } else {
+        job.modules.push_back(value);
+      }
+      at = end;
+    }
+    size_t start = line.find_first_not_of(" \t", at);
+    if (start == std::string::npos) return fmt::format("{}:{}: no command", file, number);
+    job.command = line.substr(start);
+    jobs.push_back(std::move(job));
+  }
+  return "";
+}
+
+std::string joinLines(const std::vector<std::string>& lines) {
+  std::string text;
+  for (const std::string& line : lines) text += line + "\n";
+  return text;
+}
+
+int runBatch(const GuestKernel& kernel, GuestBatch& batch, const std::string& file, const std::string& dir) {
+  std::optional<std::string> text = readFile(file);
+  if (!text) {
+    fmt::print(stderr, "utap-guest: cannot read {}\n", file);
+    return 2;
+  }
+  if (std::string failed = parseBatch(file, *text, batch.jobs); !failed.empty()) {
+    fmt::print(stderr, "utap-guest: {}\n", failed);
+    return 2;
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (!std::filesystem::is_directory(dir, ec)) {
+    fmt::print(stderr, "utap-guest: cannot create {}\n", dir);
+    return 125;
+  }
+  GuestResult result;
+  if (!batch.jobs.empty()) result = runInGuest(kernel, batch);
+  else result.completed = true;
+
+  std::string failed;
+  auto put = [&](const std::string& name, const std::string& data) {
+    std::string error = writeFile(dir + "/" + name, data);
+    if (failed.empty()) failed = error;
+  };
+  for (size_t i = 0; i < batch.jobs.size(); ++i) {
+    GuestJobResult ran = i < result.jobs.size() ? result.jobs[i] : GuestJobResult{};
+    std::string n = std::to_string(i + 1);
+    std::string status = ran.timedOut ? "timeout" : ran.ran ? std::to_string(ran.exitStatus) : "notrun";
+    put(n + ".out", ran.out);
+    put(n + ".err", ran.err);
+    put(n + ".status", status + "\n");
+    put(n + ".setup", ran.setupError.empty() ? "" : ran.setupError + "\n");
+    put(n + ".kernel", ran.kernelLog);
+    put(n + ".health", joinLines(kernelProblemLines(ran.kernelLog)));
+  }
+  put("health", joinLines(result.kernelProblems));
+  std::string guest = fmt::format("kernel {}\naccelerator {}\nseconds {:.2f}\ncompleted {}\njobs {}\n", kernel.release,
+                                  result.accelerator, result.elapsed.count() / 1000.0,
+                                  result.completed ? "yes" : "no", batch.jobs.size());
+  if (!result.error.empty()) {
+    std::string error = result.error;
+    for (char& c : error)
+      if (c == '\n') c = ' ';
+    guest += "error " + error + "\n";
+  }
+  put("guest", guest);
+  put("kernel.log", result.kernelLog);
+  put("console.log", result.consoleLog);
+  if (!failed.empty()) {
+    fmt::print(stderr, "utap-guest: {}\n", failed);
+    return 125;
+  }
+
+  if (!result.error.empty()) fmt::print(stderr, "utap-guest: {}\n", result.error);
+  if (!result.kernelHealthy) {
+    fmt::print(stderr, "utap-guest: kernel {} reported problems:\n", kernel.release);
+    for (const std::string& line : result.kernelProblems) fmt::print(stderr, "  {}\n", line);
+  }
+  fmt::print(stderr, "utap-guest: {} jobs, {:.2f} s under {}\n", batch.jobs.size(), result.elapsed.count() / 1000.0,
+             result.accelerator);
+  if (!result.workDir.empty()) fmt::print(stderr, "utap-guest: kept {}\n", result.workDir);
+  return result.completed && result.kernelHealthy ? 0 : 125;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  using namespace utap::vm;
   std::string release;
+  std::string batchFile;
+  std::string resultsDir;
+  bool printKernel = false;
   GuestJob job;
   GuestBatch batch;
   int i = 1;
@@ -39,17 +203,27 @@ int main(int argc, char** argv) {
     } else if (arg == "--kernel" && hasValue) {
       release = argv[++i];
     } else if (arg == "--time-limit" && hasValue) {
-      job.timeLimit = std::chrono::milliseconds(static_cast<long>(std::atof(argv[++i]) * 1000));
+      job.timeLimit = seconds(argv[++i]);
     } else if (arg == "--module" && hasValue) {
       job.modules.push_back(argv[++i]);
     } else if (arg == "--keep") {
       batch.keepWorkDir = true;
+    } else if (arg == "--timeout" && hasValue) {
+      batch.timeout = seconds(argv[++i]);
+    } else if (arg == "--batch" && hasValue) {
+      batchFile = argv[++i];
+    } else if (arg == "--results" && hasValue) {
+      resultsDir = argv[++i];
+    } else if (arg == "--print-kernel") {
+      printKernel = true;
     } else {
       return usage();
     }
   }
-  if (i >= argc) return usage();
-  for (; i < argc; ++i) job.command += (job.command.empty() ? "" : " ") + std::string(argv[i]);
+  bool batchMode = !batchFile.empty() || !resultsDir.empty();
+  if (batchMode && (batchFile.empty() || resultsDir.empty() || i < argc || printKernel)) return usage();
+  if (printKernel && i < argc) return usage();
+  if (!batchMode && !printKernel && i >= argc) return usage();
 
   std::string error;
   std::optional<GuestKernel> kernel = findGuestKernel(release, &error);
@@ -57,6 +231,13 @@ int main(int argc, char** argv) {
     fmt::print(stderr, "utap-guest: {}\n", error);
     return 125;
   }
+  if (printKernel) {
+    fmt::print("{}\n", kernel->release);
+    return 0;
+  }
+  if (batchMode) return runBatch(*kernel, batch, batchFile, resultsDir);
+
+  for (; i < argc; ++i) job.command += (job.command.empty() ? "" : " ") + std::string(argv[i]);
   batch.jobs.push_back(job);
   GuestResult result = runInGuest(*kernel, batch);
   const GuestJobResult& ran = result.jobs.empty() ? GuestJobResult{} : result.jobs[0];

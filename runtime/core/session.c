@@ -43,6 +43,23 @@ static struct {
 	struct work_struct stop_work;
 } session;
 
+static const char *probe_type(const struct utap_probe *p)
+{
+	switch (p->kind) {
+	case UTAP_PROBE_BEGIN:
+		return "begin";
+	case UTAP_PROBE_END:
+		return "end";
+	case UTAP_PROBE_ERROR:
+		return "error";
+	case UTAP_PROBE_NEVER:
+		return "never";
+	case UTAP_PROBE_TIMER:
+		return p->timer.unit == UTAP_TIMER_JIFFIES ? "timer" : "hrtimer";
+	}
+	return "";
+}
+
 static int64_t max_actions(const struct utap_probe *p)
 {
 	return p->kind == UTAP_PROBE_TIMER ? MAXACTION : MAXACTION_INTERRUPTIBLE;
@@ -64,6 +81,7 @@ static void run_probe(const struct utap_probe *p)
 
 	if (!c)
 		return;
+	c->probe_type = probe_type(p);
 	buffer = session.outputs + utap_context_index(c) * (size_t)UTAP_OUTPUT_SIZE;
 	utap_sink_init(&sink, buffer, UTAP_OUTPUT_SIZE);
 	c->output = &sink;
@@ -72,7 +90,7 @@ static void run_probe(const struct utap_probe *p)
 		utap_transport_commit(UTAP_RECORD_OUTPUT, sink.buf, sink.len);
 	if (sink.wanted > sink.len)
 		atomic64_add(sink.wanted - sink.len, &session.truncated);
-	if (c->error) {
+	if (c->error && !c->aborted) {
 		char line[MAXSTRINGLEN + 16];
 		int n = snprintf(line, sizeof(line), "ERROR: %s\n", c->error);
 

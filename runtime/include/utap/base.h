@@ -45,9 +45,13 @@ struct utap_sink;
 /**
  * struct utap_context - the state of one probe handler while it runs
  * @probe_point: the probe point's text, for pp() and error messages
+ * @probe_type: stap's low-level kind ("begin", "hrtimer", "uprobe", ...)
+ * @uregs: the probed task's user registers, or NULL where there are none
+ * @aborted: abort() ran: the handler unwinds past try/catch, no error counted
  * @actions_left: statements this hit may still execute (MAXACTION)
  * @nesting: depth of script function calls (MAXNESTING)
  * @error: the script error that is unwinding this handler, or NULL
+ * @error_message_len: the length of @error's message before " near ..."
  * @error_located: @error already says where ("... near operator '/' at x.stp:3:9")
  * @next: a script function executed `next`: the caller tries the next overload
  * @frames: @frames_size bytes for the locals of the probe and of the
@@ -63,9 +67,13 @@ struct utap_sink;
  */
 struct utap_context {
 	const char *probe_point;
+	const char *probe_type;
+	struct pt_regs *uregs;
+	bool aborted;
 	int64_t actions_left;
 	int nesting;
 	const char *error;
+	size_t error_message_len;
 	bool error_located;
 	bool next;
 	char *frames;
@@ -122,6 +130,15 @@ void utap_error(struct utap_context *c, const char *fmt, ...) __printf(2, 3);
  * error located already and leave it.
  */
 void utap_error_near(struct utap_context *c, const char *construct);
+
+/**
+ * utap_catch() - a try's catch takes the pending error
+ * @c: the handler's context, with @c->error set
+ * @message: MAXSTRINGLEN bytes for the message (without " near ..."), or NULL
+ *
+ * The error is cleared: the handler goes on after the catch.
+ */
+void utap_catch(struct utap_context *c, char *message);
 
 /*
  * One statement executed: MAXACTION bounds each hit. On the limit the

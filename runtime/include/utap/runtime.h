@@ -13,5 +13,6 @@
 #include "utap/session.h"
 #include "utap/stat.h"
 #include "utap/strings.h"
+#include "utap/tapset_support.h"
 
 #endif /* UTAP_RUNTIME_H */

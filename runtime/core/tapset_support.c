@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The helpers the tapsets' embedded C uses (tapsets/README.md has the
+ * contracts). Facts about the utap process come as module parameters the
+ * loader sets at insertion.
+ */
+#include <linux/cred.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/sched.h>
+#include <linux/uaccess.h>
+
+#include "utap/format.h"
+#include "utap/session.h"
+#include "utap/tapset_support.h"
+#include "utap/transport.h"
+
+static long target_pid;
+module_param(target_pid, long, 0444);
+MODULE_PARM_DESC(target_pid, "the -x/-c process (0: none)");
+static long stp_pid;
+module_param(stp_pid, long, 0444);
+MODULE_PARM_DESC(stp_pid, "the utap process");
+static uint stp_uid;
+module_param(stp_uid, uint, 0444);
+MODULE_PARM_DESC(stp_uid, "the user who ran utap");
+static long tz_gmtoff;
+module_param(tz_gmtoff, long, 0444);
+MODULE_PARM_DESC(tz_gmtoff, "local time zone: seconds west of UTC");
+static char *tz_name = "UTC";
+module_param(tz_name, charp, 0444);
+MODULE_PARM_DESC(tz_name, "local time zone abbreviation");
+
+const char *utap_context_pp(struct utap_context *c)
+{
+	return c->probe_point ? c->probe_point : "";
+}
+
+const char *utap_context_probe_type(struct utap_context *c)
+{
+	return c->probe_type ? c->probe_type : "";
+}
+
+struct pt_regs *utap_context_uregs(struct utap_context *c)
+{
+	return c->uregs;
+}
+
+char *utap_context_scratch(struct utap_context *c)
+{
+	return c->scratch;
+}
+
+void utap_abort(struct utap_context *c)
+{
+	utap_request_exit();
+	c->aborted = true;
+	if (!c->error)
+		c->error = "abort";
+}
+
+void utap_output_flush(struct utap_context *c)
+{
+	struct utap_sink *sink = c->output;
+
+	if (!sink || !sink->len)
+		return;
+	utap_transport_commit(UTAP_RECORD_OUTPUT, sink->buf, sink->len);
+	sink->len = 0;
+	sink->wanted = 0;
+	sink->buf[0] = '\0';
+}
+
+/* @msg, with a newline unless it has one, as one record of @kind after @prefix. */
+static void commit_line(utap_u32 kind, const char *prefix, const char *msg)
+{
+	char line[MAXSTRINGLEN + 16];
+	/* Room kept for the newline. */
+	int n = scnprintf(line, sizeof(line) - 1, "%s%s", prefix, msg);
+
+	if (!n || line[n - 1] != '\n')
+		line[n++] = '\n';
+	utap_transport_commit(kind, line, n);
+}
+
+void utap_output_log(struct utap_context *c, const char *msg)
+{
+	utap_output_flush(c);
+	commit_line(UTAP_RECORD_OUTPUT, "", msg);
+}
+
+void utap_output_warn(struct utap_context *c, const char *msg)
+{
+	utap_output_flush(c);
+	commit_line(UTAP_RECORD_WARNING, "WARNING: ", msg);
+}
+
+/* Only a handler running in a task (a uprobe, begin/end) has user memory. */
+static bool has_user_memory(void)
+{
+	return in_task() && current->mm;
+}
+
+long utap_user_read(void *dst, uint64_t uaddr, size_t len)
+{
+	if (!len)
+		return 0;
+	if (!has_user_memory())
+		return -EFAULT;
+	return copy_from_user_nofault(dst, (const void __user *)(uintptr_t)uaddr, len) ? -EFAULT : 0;
+}
+
+long utap_user_string(char *dst, uint64_t uaddr, size_t len)
+{
+	size_t i;
+
+	if (!len)
+		return -EINVAL;
+	dst[0] = '\0';
+	if (!has_user_memory())
+		return -EFAULT;
+	for (i = 0; i + 1 < len; i++) {
+		char ch;
+
+		if (copy_from_user_nofault(&ch, (const void __user *)(uintptr_t)(uaddr + i), 1))
+			return -EFAULT;
+		dst[i] = ch;
+		if (!ch)
+			return i;
+	}
+	dst[i] = '\0';
+	return i;
+}
+
+int utap_user_long_size(void)
+{
+#ifdef CONFIG_X86_64
+	if (has_user_memory() && !user_64bit_mode(task_pt_regs(current)))
+		return 4;
+#endif
+	return sizeof(long);
+}
+
+int64_t utap_target_pid(void)
+{
+	return target_pid;
+}
+
+int64_t utap_stp_pid(void)
+{
+	return stp_pid;
+}
+
+kuid_t utap_stp_kuid(void)
+{
+	return make_kuid(&init_user_ns, stp_uid);
+}
+
+int64_t utap_tz_gmtoff(void)
+{
+	return tz_gmtoff;
+}
+
+const char *utap_tz_name(void)
+{
+	return tz_name ? tz_name : "UTC";
+}

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the tapsets' embedded C calls (the contract is in tapsets/README.md):
+ * the probe's context, output at once, user memory without faulting, and
+ * facts about the utap process the loader passes as module parameters.
+ */
+#ifndef UTAP_TAPSET_SUPPORT_H
+#define UTAP_TAPSET_SUPPORT_H
+
+#include <linux/uidgid.h>
+
+#include "utap/base.h"
+
+const char *utap_context_pp(struct utap_context *c);
+const char *utap_context_probe_type(struct utap_context *c);
+struct pt_regs *utap_context_uregs(struct utap_context *c);
+char *utap_context_scratch(struct utap_context *c);
+void utap_abort(struct utap_context *c);
+void utap_output_log(struct utap_context *c, const char *msg);
+void utap_output_warn(struct utap_context *c, const char *msg);
+long utap_user_read(void *dst, uint64_t uaddr, size_t len);
+long utap_user_string(char *dst, uint64_t uaddr, size_t len);
+int utap_user_long_size(void);
+int64_t utap_target_pid(void);
+int64_t utap_stp_pid(void);
+kuid_t utap_stp_kuid(void);
+int64_t utap_tz_gmtoff(void);
+const char *utap_tz_name(void);
+
+/* The handler's output so far, committed now (log() keeps the order). */
+void utap_output_flush(struct utap_context *c);
+
+#endif /* UTAP_TAPSET_SUPPORT_H */
