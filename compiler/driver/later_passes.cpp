@@ -61,6 +61,7 @@ int runInVm(const Options& o, const std::string& ko, const std::string& release)
   vm::GuestJob job;
   job.command = shellQuote(utaprunPath());
   if (o.timeoutSeconds) job.command += " -T " + std::to_string(o.timeoutSeconds);
+  if (!o.targetCommand.empty()) job.command += " -c " + shellQuote(o.targetCommand);
   job.command += " " + shellQuote(ko);
   job.timeLimit = std::chrono::seconds(o.timeoutSeconds ? o.timeoutSeconds + 60 : 600);
   vm::GuestBatch batch;
@@ -154,6 +155,8 @@ int buildAndRun(const Options& o, const codegen::Translation& t) {
   load.moduleName = t.moduleName;
   load.outputFile = o.outputFile;
   load.timeoutSeconds = o.timeoutSeconds;
+  if (o.targetPid) load.targetPid = *o.targetPid;
+  load.command = o.targetCommand;
   return run::loadAndRun(load);
 }
 

@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cctype>
@@ -108,6 +109,16 @@ int loadAndRun(const LoadOptions& options) {
   sigaction(SIGHUP, &sa, nullptr);
 
   int status = 0;
+  // -c: the module is in and its begin probes have run; start the command.
+  pid_t child = -1;
+  if (!options.command.empty()) {
+    child = fork();
+    if (child == 0) {
+      execl("/bin/sh", "sh", "-c", options.command.c_str(), static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    if (child < 0) fmt::print(stderr, "utap: error: cannot start '{}': {}\n", options.command, std::strerror(errno));
+  }
   int fd = ::open(control.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     fmt::print(stderr, "utap: error: the module has no control file {}: {}\n", control, std::strerror(errno));
@@ -119,6 +130,10 @@ int loadAndRun(const LoadOptions& options) {
     utap_summary summary{};
     std::string buffer(64 * 1024, '\0');
     while (!summarized) {
+      if (child > 0 && waitpid(child, nullptr, WNOHANG) == child) {
+        child = -1;
+        stopRequested = 1;  // the command is done: so is the script
+      }
       if (!stopSent &&
           (stopRequested || (options.timeoutSeconds > 0 && std::chrono::steady_clock::now() >= deadline))) {
         requestStop(control);

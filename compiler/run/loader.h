@@ -11,7 +11,9 @@ struct LoadOptions {
   std::string moduleName;  // its name (the control file is /proc/NAME)
   std::string outputFile;  // -o; empty: standard output
   int timeoutSeconds = 0;  // -T; 0: none
-  long targetPid = 0;     // -x; 0: none
+  long targetPid = 0;      // -x; 0: none
+  // -c: run by /bin/sh after the begin probes; the script ends when it exits.
+  std::string command;
 };
 
 // Returns the exit status stap would: 0, or 1 after errors (script errors,

@@ -1,7 +1,7 @@
 // utaprun: pass 5 alone, as stap's staprun: load a module utap built, stream
 // its output, stop it on exit(), Ctrl-C, SIGTERM or -T, and remove it.
 //
-//   utaprun [-o FILE] [-T SECONDS] MODULE.ko
+//   utaprun [-o FILE] [-T SECONDS] [-c CMD | -x PID] MODULE.ko
 #include <fmt/format.h>
 #include <getopt.h>
 
@@ -13,15 +13,19 @@
 
 int main(int argc, char** argv) {
   utap::run::LoadOptions options;
-  for (int c; (c = getopt(argc, argv, "o:T:h")) != -1;) {
+  for (int c; (c = getopt(argc, argv, "+o:T:c:x:h")) != -1;) {
     switch (c) {
+      case 'c': options.command = optarg; break;
+      case 'x': options.targetPid = std::atol(optarg); break;
       case 'o': options.outputFile = optarg; break;
       case 'T': options.timeoutSeconds = std::atoi(optarg); break;
-      default: fmt::print(stderr, "usage: utaprun [-o FILE] [-T SECONDS] MODULE.ko\n"); return c == 'h' ? 0 : 1;
+      default:
+        fmt::print(stderr, "usage: utaprun [-o FILE] [-T SECONDS] [-c CMD | -x PID] MODULE.ko\n");
+        return c == 'h' ? 0 : 1;
     }
   }
   if (optind + 1 != argc) {
-    fmt::print(stderr, "usage: utaprun [-o FILE] [-T SECONDS] MODULE.ko\n");
+    fmt::print(stderr, "usage: utaprun [-o FILE] [-T SECONDS] [-c CMD | -x PID] MODULE.ko\n");
     return 1;
   }
   options.modulePath = argv[optind];
