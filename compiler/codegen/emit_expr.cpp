@@ -5,6 +5,8 @@
 // jumps to the error label, so evaluation stops where stap's does.
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "codegen/body_emitter.h"
 #include "sema/print_format.h"
 
@@ -32,6 +34,23 @@ std::string BodyEmitter::storage(const sema::Variable& v) const {
 // "operator '/' at x.stp:3:9", for "ERROR: ... near ...".
 std::string BodyEmitter::near(const std::string& what, const ast::Node& n) const {
   return cString(what + " at " + sources_.format(n.range.begin));
+}
+
+// The operator's own location, as stap reports it: the first occurrence of
+// its spelling after the left operand, on the operand's last line.
+std::string BodyEmitter::nearOperator(const std::string& spelling, const ast::Node& lhs, const ast::Node& whole) const {
+  SourceLoc at = lhs.range.end;
+  if (at.valid() && lhs.range.expansion == 0) {
+    std::string_view line = sources_.lineText(at.file, at.line);
+    // Columns count code points; the scan is in bytes, so only ASCII lines.
+    bool ascii = std::all_of(line.begin(), line.end(), [](char ch) { return static_cast<unsigned char>(ch) < 0x80; });
+    size_t found = ascii && at.column <= line.size() ? line.find(spelling, at.column) : std::string_view::npos;
+    if (found != std::string_view::npos) {
+      SourceLoc loc{at.file, at.line, static_cast<uint32_t>(found + 1)};
+      return cString("operator '" + spelling + "' at " + sources_.format(loc));
+    }
+  }
+  return near("operator '" + spelling + "'", whole);
 }
 
 std::string BodyEmitter::checked(const std::string& cexpr, const std::string& type, const std::string& nearText) {
@@ -113,8 +132,7 @@ std::string BodyEmitter::binary(const ast::BinaryExpr& n) {
     case Op::Div:
     case Op::Mod: {
       std::string fn = n.op == Op::Div ? "utap_div" : "utap_mod";
-      return done(
-          checked(fn + "(c, " + l + ", " + r + ")", "int64_t", near(std::string("operator '") + spelled + "'", n)));
+      return done(checked(fn + "(c, " + l + ", " + r + ")", "int64_t", nearOperator(spelled, *n.lhs, n)));
     }
     case Op::Shl: return done("utap_shl(" + l + ", " + r + ")");
     case Op::Shr: return done("utap_shr(" + l + ", " + r + ")");
@@ -150,10 +168,13 @@ std::string BodyEmitter::assign(const ast::AssignExpr& n) {
   std::string target = storage(*v);
   std::string value = expr(*n.rhs);
   if (v->type == Type::String) {
+    // The value is a copy: later changes to the variable must not show through.
+    std::string t = frame_.stringTemp();
     if (n.op == Op::Concat)
-      return "({ utap_string_concat(" + target + ", " + value + "); (const char *)" + target + "; })";
-    return "({ const char *__s = " + value + "; utap_string_copy(" + target + ", __s); (const char *)" + target +
-           "; })";
+      return "({ utap_string_concat(" + target + ", " + value + "); utap_string_copy(" + t + ", " + target +
+             "); (const char *)" + t + "; })";
+    return "({ const char *__s = " + value + "; utap_string_copy(" + target + ", __s); utap_string_copy(" + t + ", " +
+           target + "); (const char *)" + t + "; })";
   }
   if (n.op == Op::Assign) return "(" + target + " = " + value + ")";
   // x op= y, with x read after y is computed (stap's order).
@@ -162,7 +183,7 @@ std::string BodyEmitter::assign(const ast::AssignExpr& n) {
   if (n.op == Op::Div || n.op == Op::Mod) {
     std::string fn = n.op == Op::Div ? "utap_div" : "utap_mod";
     return "({ int64_t __y = " + value + "; " + target + " = " +
-           checked(fn + "(c, " + target + ", __y)", "int64_t", near("operator '" + op + "='", n)) + "; })";
+           checked(fn + "(c, " + target + ", __y)", "int64_t", nearOperator(op + "=", *n.lhs, n)) + "; })";
   }
   if (n.op == Op::Shl || n.op == Op::Shr)
     return "({ int64_t __y = " + value + "; " + target + " = " + (n.op == Op::Shl ? "utap_shl(" : "utap_shr(") +
@@ -197,15 +218,15 @@ std::string BodyEmitter::call(const ast::CallExpr& n) {
                 expr(*n.args[i]) + "; ";
     args += ", " + name;
   }
-  std::string nearText = near("identifier '" + n.name + "'", n);
+  // The callee located its own error (an operator, MAXNESTING at its name).
   std::string fn = layout_.group(group);
   if (first.returnType == Type::String) {
     std::string t = frame_.stringTemp();
-    return "({ " + prologue + fn + "(c, " + t + args + "); if (unlikely(c->error)) { utap_error_near(c, " + nearText +
-           "); goto " + errorLabel() + "; } (const char *)" + t + "; })";
+    return "({ " + prologue + fn + "(c, " + t + args + "); if (unlikely(c->error)) goto " + errorLabel() +
+           "; (const char *)" + t + "; })";
   }
-  return "({ " + prologue + "int64_t __r = " + fn + "(c" + args + "); if (unlikely(c->error)) { utap_error_near(c, " +
-         nearText + "); goto " + errorLabel() + "; } __r; })";
+  return "({ " + prologue + "int64_t __r = " + fn + "(c" + args + "); if (unlikely(c->error)) goto " + errorLabel() +
+         "; __r; })";
 }
 
 std::string BodyEmitter::print(const ast::PrintCall& n) {
@@ -223,7 +244,15 @@ std::string BodyEmitter::print(const ast::PrintCall& n) {
     bool isString = typeOf(*n.args[i]) == Type::String;
     values.push_back("__p" + std::to_string(i));
     strings.push_back(isString);
-    code += (isString ? "const char *" : "int64_t ") + values.back() + " = " + expr(*n.args[i]) + "; ";
+    std::string value = expr(*n.args[i]);
+    // A variable's text is taken now: a later value may change the variable.
+    bool laterEffects = false;
+    for (size_t j = i + 1; j < n.args.size(); ++j) laterEffects |= hasEffects(*n.args[j]);
+    if (isString && laterEffects && variableOf(*n.args[i])) {
+      std::string t = frame_.stringTemp();
+      value = "({ utap_string_copy(" + t + ", " + value + "); (const char *)" + t + "; })";
+    }
+    code += (isString ? "const char *" : "int64_t ") + values.back() + " = " + value + "; ";
   }
   std::string sink = "c->output", result = "0";
   if (n.toString) {

@@ -22,7 +22,11 @@ void BodyEmitter::block(const ast::Block& b) {
 
 void BodyEmitter::loopBody(const ast::Stmt& body, const std::string& breakLabel, const std::string& continueLabel) {
   loops_.emplace_back(breakLabel, continueLabel);
-  out_.line("utap_action(c, " + errorLabel() + ");");
+  // Statements count themselves; an empty body is counted here, so that
+  // `while (1) {}` still ends at MAXACTION.
+  auto* b = dynamic_cast<const ast::Block*>(&body);
+  if (dynamic_cast<const ast::EmptyStmt*>(&body) || (b && b->stmts.empty()))
+    out_.line("utap_action(c, " + errorLabel() + ");");
   stmt(body);
   loops_.pop_back();
 }
@@ -31,7 +35,27 @@ void BodyEmitter::stmt(const ast::Stmt& s) {
   if (auto* n = dynamic_cast<const ast::Block*>(&s)) return block(*n);
   if (dynamic_cast<const ast::EmptyStmt*>(&s)) return;
   if (auto* n = dynamic_cast<const ast::ExprStmt*>(&s)) {
-    out_.line("utap_action(c, " + errorLabel() + ");");
+    // MAXACTION names the statement's first identifier, as stap does.
+    const ast::Expr* first = n->expr.get();
+    for (;;) {
+      if (auto* a = dynamic_cast<const ast::AssignExpr*>(first))
+        first = a->lhs.get();
+      else if (auto* i = dynamic_cast<const ast::IndexExpr*>(first))
+        first = i->base.get();
+      else if (auto* d = dynamic_cast<const ast::IncDecExpr*>(first); d && !d->prefix)
+        first = d->operand.get();
+      else if (auto* bin = dynamic_cast<const ast::BinaryExpr*>(first))
+        first = bin->lhs.get();
+      else
+        break;
+    }
+    std::string name;
+    if (auto* sym = dynamic_cast<const ast::Symbol*>(first)) name = sym->name;
+    if (auto* call = dynamic_cast<const ast::CallExpr*>(first)) name = call->name;
+    if (name.empty())
+      out_.line("utap_action(c, " + errorLabel() + ");");
+    else
+      out_.line("utap_action_at(c, " + errorLabel() + ", " + near("identifier '" + name + "'", *first) + ");");
     // The common statements read as plain C; the rest as an expression.
     if (auto* a = dynamic_cast<const ast::AssignExpr*>(n->expr.get()); a && a->op == ast::AssignOp::Assign) {
       if (const sema::Variable* v = variableOf(*a->lhs); v && v->arity <= 0 && v->type != sema::Type::Stats) {

@@ -203,6 +203,18 @@ class ModuleEmitter {
     return s + ")";
   }
 
+  // Where the function's name is written: after "function" on its line.
+  std::string nameLocation(const sema::Function& f) const {
+    SourceLoc at = f.decl->range.begin;
+    std::string_view line = sources_.lineText(at.file, at.line);
+    size_t keyword = line.find("function", at.column ? at.column - 1 : 0);
+    size_t found = keyword == std::string_view::npos ? keyword : line.find(f.decl->name, keyword + 8);
+    if (found != std::string_view::npos &&
+        std::all_of(line.begin(), line.begin() + found, [](char ch) { return static_cast<unsigned char>(ch) < 0x80; }))
+      at.column = static_cast<uint32_t>(found + 1);
+    return sources_.format(at);
+  }
+
   void function(const sema::Function& f) {
     std::string name = layout_.function(f);
     std::string frameName = name + "_frame";
@@ -219,8 +231,11 @@ class ModuleEmitter {
     w.line("struct " + frameName + " *l = utap_frame_push(c, sizeof(*l));");
     w.blank();
     if (f.returnType == Type::String) w.line("ret[0] = '\\0';");
-    w.line("if (!l)");
+    // No frame: MAXNESTING, reported at the function's name, as stap does.
+    w.line("if (!l) {");
+    w.line("\tutap_error_near(c, " + cString("identifier '" + f.decl->name + "' at " + nameLocation(f)) + ");");
     w.line(f.returnType == Type::String ? "\treturn;" : "\treturn 0;");
+    w.line("}");
     for (const auto& p : f.params) {
       std::string m = Layout::local(p->name);
       w.line(p->type == Type::String ? "utap_string_copy(l->" + m + ", " + m + ");" : "l->" + m + " = " + m + ";");

@@ -50,7 +50,14 @@ ParsedFormat parseFormat(const std::string& f) {
     FormatPiece p;
     p.kind = FormatPiece::Kind::Conversion;
     p.offset = start;
-    while (i < f.size() && std::strchr("-+ #0", f[i])) p.flags += f[i++];
+    // stap reads one flag; a '0' after it is part of the width, and a
+    // second flag is an error.
+    if (i < f.size() && std::strchr("-+ #0", f[i])) p.flags += f[i++];
+    if (i < f.size() && std::strchr("-+ #", f[i])) {
+      out.error = fmt::format("'{}' after '{}': a conversion takes one flag", f[i], p.flags);
+      out.errorOffset = start;
+      return out;
+    }
     if (i < f.size() && f[i] == '*') {
       p.width = -2;
       ++i;

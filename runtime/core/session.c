@@ -35,6 +35,7 @@ static struct {
 	atomic_t stopped;  /* the stop work has run (it may be queued twice) */
 	bool started;      /* begin probes have run: stopping may start */
 	bool armed;        /* the timers were started (only then cancel them) */
+	bool failed;       /* more than MAXERRORS errors: no end probes */
 	atomic64_t errors;
 	atomic64_t truncated;
 	struct utap_timer *timers;
@@ -62,7 +63,8 @@ static const char *probe_type(const struct utap_probe *p)
 
 static int64_t max_actions(const struct utap_probe *p)
 {
-	return p->kind == UTAP_PROBE_TIMER ? MAXACTION : MAXACTION_INTERRUPTIBLE;
+	/* stap 4.8 gives every probe point here the interruptible budget. */
+	return MAXACTION_INTERRUPTIBLE;
 }
 
 /**
@@ -95,8 +97,11 @@ static void run_probe(const struct utap_probe *p)
 		int n = snprintf(line, sizeof(line), "ERROR: %s\n", c->error);
 
 		utap_transport_commit(UTAP_RECORD_ERROR, line, min_t(int, n, sizeof(line) - 1));
-		if (atomic64_inc_return(&session.errors) > MAXERRORS)
+		if (atomic64_inc_return(&session.errors) > MAXERRORS) {
+			/* As stap: only error probes run after this, not end probes. */
+			WRITE_ONCE(session.failed, true);
 			utap_request_exit();
+		}
 	}
 	c->output = NULL;
 	utap_context_put(c);
@@ -124,9 +129,15 @@ static void run_all(enum utap_probe_kind kind)
 		}
 		if (!found)
 			return;
-		for (j = 0; j < s->nprobes; j++)
+		for (j = 0; j < s->nprobes; j++) {
+			/* exit(), abort() or an error in a begin probe stops the later ones. */
+			if (kind == UTAP_PROBE_BEGIN && atomic_read(&session.stopping))
+				return;
+			if (kind != UTAP_PROBE_ERROR && READ_ONCE(session.failed))
+				return;
 			if (s->probes[j].kind == kind && s->probes[j].sequence == lowest)
 				run_probe(&s->probes[j]);
+		}
 		if (lowest == S64_MAX)
 			return;
 		done = lowest;
@@ -210,7 +221,8 @@ static void stop_session(struct work_struct *work)
 	disarm_timers();
 	if (atomic64_read(&session.errors))
 		run_all(UTAP_PROBE_ERROR);
-	run_all(UTAP_PROBE_END);
+	if (!READ_ONCE(session.failed))
+		run_all(UTAP_PROBE_END);
 	summary.errors = atomic64_read(&session.errors);
 	summary.skipped = utap_contexts_skipped();
 	for (i = 0; i < utap_script.nlocks; i++)

@@ -145,6 +145,14 @@ void utap_catch(struct utap_context *c, char *message);
  * error is raised and control goes to @label (the handler's exit, or the
  * enclosing catch).
  */
+#define utap_action_at(c, label, where)                         \
+	do {                                                    \
+		if (unlikely(--(c)->actions_left < 0)) {        \
+			utap_error((c), "MAXACTION exceeded");  \
+			utap_error_near((c), (where));          \
+			goto label;                             \
+		}                                               \
+	} while (0)
 #define utap_action(c, label)                                   \
 	do {                                                    \
 		if (unlikely(--(c)->actions_left < 0)) {        \
