@@ -380,14 +380,16 @@ class Inference : public ast::Visitor {
         result_ = Type::Long;
         return;
       }
-      default: {
-        std::string what = fmt::format("operator '{}'", ast::spelling(n.op));
-        require(*n.lhs, Type::Long, what.c_str());
-        require(*n.rhs, Type::Long, what.c_str());
-        result_ = Type::Long;
-        return;
-      }
+      default: longOperands(*n.lhs, *n.rhs, ast::spelling(n.op)); return;
     }
+  }
+
+  // Arithmetic, bitwise and logical operators: two longs make a long.
+  void longOperands(ast::Expr& lhs, ast::Expr& rhs, const char* op) {
+    std::string what = fmt::format("operator '{}'", op);
+    require(lhs, Type::Long, what.c_str());
+    require(rhs, Type::Long, what.c_str());
+    result_ = Type::Long;
   }
 
   void visit(ast::AssignExpr& n) override {
@@ -422,13 +424,7 @@ class Inference : public ast::Visitor {
         require(*n.rhs, Type::String, "operator '.='");
         result_ = Type::String;
         return;
-      default: {
-        std::string what = fmt::format("operator '{}'", ast::spelling(n.op));
-        require(*n.lhs, Type::Long, what.c_str());
-        require(*n.rhs, Type::Long, what.c_str());
-        result_ = Type::Long;
-        return;
-      }
+      default: longOperands(*n.lhs, *n.rhs, ast::spelling(n.op)); return;
     }
   }
 

@@ -3,44 +3,11 @@
  * Statistics: per-CPU slots, merged on read; the aggregates, histogram
  * buckets and the ASCII histogram stap prints. Semantics in utap/stat.h.
  */
+#include "utap/arith.h"
 #include "utap/stat.h"
 #include "utap/format.h"
 
-/**
- * wrap_add() - two's complement addition that wraps instead of overflowing
- * @a: a term
- * @b: another
- *
- * Return: @a + @b modulo 2^64.
- */
-static inline int64_t wrap_add(int64_t a, int64_t b)
-{
-	return (int64_t)((uint64_t)a + (uint64_t)b);
-}
-
-/**
- * wrap_sub() - subtraction that wraps
- * @a: the minuend
- * @b: the subtrahend
- *
- * Return: @a - @b modulo 2^64.
- */
-static inline int64_t wrap_sub(int64_t a, int64_t b)
-{
-	return (int64_t)((uint64_t)a - (uint64_t)b);
-}
-
-/**
- * wrap_mul() - multiplication that wraps
- * @a: a factor
- * @b: another
- *
- * Return: @a * @b modulo 2^64.
- */
-static inline int64_t wrap_mul(int64_t a, int64_t b)
-{
-	return (int64_t)((uint64_t)a * (uint64_t)b);
-}
+/* Sums and products wrap, as script arithmetic does (utap/arith.h). */
 
 /**
  * wrap_shl() - @variance's scaling, a left shift that wraps
@@ -81,7 +48,7 @@ static inline int64_t stat_div(int64_t x, int64_t y)
 	if (y == 0)
 		return 0;
 	if (y == -1)
-		return wrap_sub(0, x);
+		return utap_sub(0, x);
 	return div64_s64(x, y);
 }
 
@@ -243,16 +210,16 @@ void utap_stat_slot_add(const struct utap_stat_shape *sh,
 		sd->m2 = 0;
 	} else {
 		sd->count++;
-		sd->sum = wrap_add(sd->sum, value);
+		sd->sum = utap_add(sd->sum, value);
 		if (value > sd->max)
 			sd->max = value;
 		if (value < sd->min)
 			sd->min = value;
 		if (sh->variance) {
-			delta = wrap_sub(scaled, sd->avg_s);
-			sd->avg_s = wrap_add(sd->avg_s, div64_s64(delta, sd->count));
-			sd->m2 = wrap_add(sd->m2,
-					  wrap_mul(delta, wrap_sub(scaled, sd->avg_s)));
+			delta = utap_sub(scaled, sd->avg_s);
+			sd->avg_s = utap_add(sd->avg_s, div64_s64(delta, sd->count));
+			sd->m2 = utap_add(sd->m2,
+					  utap_mul(delta, utap_sub(scaled, sd->avg_s)));
 			sd->variance_s = div64_s64(sd->m2, sd->count - 1);
 		}
 	}
@@ -303,7 +270,7 @@ void utap_stat_merge(const struct utap_stat_shape *sh,
 			agg->max = sd->max;
 		}
 		agg->count += sd->count;
-		agg->sum = wrap_add(agg->sum, sd->sum);
+		agg->sum = utap_add(agg->sum, sd->sum);
 		if (sd->min < agg->min)
 			agg->min = sd->min;
 		if (sd->max > agg->max)
@@ -321,11 +288,11 @@ void utap_stat_merge(const struct utap_stat_shape *sh,
 		sd = (const struct utap_stat_data *)(planes[cpu] + offset);
 		if (!sd->count)
 			continue;
-		d = wrap_sub(sd->avg_s, agg->avg_s);
-		s1 = wrap_add(s1, wrap_mul(sd->count, wrap_mul(d, d)));
-		s2 = wrap_add(s2, wrap_mul(sd->count - 1, sd->variance_s));
+		d = utap_sub(sd->avg_s, agg->avg_s);
+		s1 = utap_add(s1, utap_mul(sd->count, utap_mul(d, d)));
+		s2 = utap_add(s2, utap_mul(sd->count - 1, sd->variance_s));
 	}
-	agg->variance_s = stat_div(wrap_add(s1, s2), agg->count - 1);
+	agg->variance_s = stat_div(utap_add(s1, s2), agg->count - 1);
 	agg->variance = sign_shr(agg->variance_s, 2 * sh->shift);
 }
 
@@ -358,7 +325,7 @@ int64_t utap_stat_merged_op(char *const *planes, size_t offset,
 		if (count == 0 || sd->max > max)
 			max = sd->max;
 		count += sd->count;
-		sum = wrap_add(sum, sd->sum);
+		sum = utap_add(sum, sd->sum);
 	}
 	switch (op) {
 	case UTAP_STAT_COUNT:
@@ -633,9 +600,9 @@ static int64_t hist_label(const struct utap_hist *h, unsigned int i,
 	}
 	if (i == h->buckets - 1) {
 		*prefix = ">";
-		return wrap_add(h->start, wrap_mul((int64_t)i - 2, h->interval));
+		return utap_add(h->start, utap_mul((int64_t)i - 2, h->interval));
 	}
-	return wrap_add(h->start, wrap_mul((int64_t)i - 1, h->interval));
+	return utap_add(h->start, utap_mul((int64_t)i - 1, h->interval));
 }
 
 /**
@@ -736,7 +703,7 @@ size_t utap_hist_format(char *buf, size_t size, const struct utap_hist *h,
 	cnt_space = digits(valmax);
 	if (h->type == UTAP_HIST_LINEAR)
 		val_space = imax(digits(h->start) + under,
-				 digits(wrap_add(h->start, wrap_mul(h->interval, high))) + over);
+				 digits(utap_add(h->start, utap_mul(h->interval, high))) + over);
 	else
 		val_space = imax(digits(utap_hist_log_value(high)),
 				 digits(utap_hist_log_value(low)));
