@@ -29,7 +29,7 @@ const char* statOp(ast::StatOp op) {
 // the bit mask of the keys given (a null key is '*').
 std::string BodyEmitter::keys(const sema::Variable& v, const std::vector<ast::ExprPtr>& keys, std::string& name,
                               unsigned& mask) {
-  name = "__k" + std::to_string(labels_++);
+  name = "__key" + std::to_string(labels_++);  // not __kN: gcc defines __k8 for some -march
   std::string code = "struct utap_key " + name + "[" + std::to_string(std::max<size_t>(keys.size(), 1)) + "] = { ";
   mask = 0;
   for (size_t i = 0; i < keys.size(); ++i) {
