@@ -40,7 +40,18 @@ mount -t devtmpfs devtmpfs /host/dev
 mkdir -p /host/dev/pts /host/dev/shm
 mount -t devpts devpts /host/dev/pts
 mount -t tmpfs -o mode=1777 tmpfs /host/dev/shm
+# A writable /tmp of the guest's own, in which the host's /tmp entries stay
+# visible (read-only): a build tree or a cache under the host's /tmp must
+# still be found at the same paths.
+mkdir -p /hosttmp
+mount -o bind /host/tmp /hosttmp
 mount -t tmpfs -o mode=1777 tmpfs /host/tmp
+for e in /hosttmp/* /hosttmp/.[!.]*; do
+  [ -e "$e" ] || continue
+  n=${e#/hosttmp/}
+  if [ -d "$e" ]; then mkdir -p "/host/tmp/$n"; else touch "/host/tmp/$n" 2>/dev/null; fi
+  mount -o bind "$e" "/host/tmp/$n" 2>/dev/null
+done
 mount -t tracefs tracefs /host/sys/kernel/tracing 2>/dev/null
 mount -t debugfs debugfs /host/sys/kernel/debug 2>/dev/null
 dmesg -c >/io/boot.dmesg
