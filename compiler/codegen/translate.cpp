@@ -478,7 +478,7 @@ Translation translate(const sema::Program& program, const SourceManager& sources
                {"MAXTRYLOCK", std::to_string(l.maxTryLock)},       {"MAXERRORS", std::to_string(l.maxErrors)},
                {"MAXSKIPPED", std::to_string(l.maxSkipped)}};
   for (const auto& [name, value] : l.defines)
-    if (std::none_of(t.defines.begin(), t.defines.end(), [&](const auto& d) { return d.first == name; }))
+    if (std::none_of(t.defines.begin(), t.defines.end(), [&, &key = name](const auto& d) { return d.first == key; }))
       t.defines.emplace_back(name, value);
   return t;
 }
