@@ -37,6 +37,11 @@ void CWriter::where(const SourceManager& sources, const SourceRange& range) {
   if (range.begin.valid()) line("/* " + sources.format(range.begin) + " */");
 }
 
+std::string cNumber(int64_t value) {
+  if (value == INT64_MIN) return "(-9223372036854775807LL - 1)";
+  return std::to_string(value) + "LL";
+}
+
 std::string cString(std::string_view bytes) {
   std::string out = "\"";
   bool lastWasHex = false;

@@ -2,6 +2,7 @@
 // blocks, and comments that point back at the script.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -36,5 +37,8 @@ class CWriter {
 // A C string literal for `bytes` (escapes everything that is not printable
 // ASCII, so the literal is the exact bytes).
 std::string cString(std::string_view bytes);
+
+// A C literal for a long: "42LL"; INT64_MIN, which has no literal, as an expression.
+std::string cNumber(int64_t value);
 
 }  // namespace utap::codegen

@@ -60,11 +60,6 @@ std::string BodyEmitter::checked(const std::string& cexpr, const std::string& ty
 
 namespace {
 
-std::string number(int64_t v) {
-  if (v == INT64_MIN) return "(-9223372036854775807LL - 1)";
-  return std::to_string(v) + "LL";
-}
-
 // Whether evaluating `e` can do more than read: calls, assignments, output.
 bool hasEffects(const ast::Expr& e) {
   return !(dynamic_cast<const ast::NumberLit*>(&e) || dynamic_cast<const ast::StringLit*>(&e) ||
@@ -74,7 +69,7 @@ bool hasEffects(const ast::Expr& e) {
 }  // namespace
 
 std::string BodyEmitter::expr(const ast::Expr& e) {
-  if (auto* n = dynamic_cast<const ast::NumberLit*>(&e)) return number(n->value);
+  if (auto* n = dynamic_cast<const ast::NumberLit*>(&e)) return cNumber(n->value);
   if (auto* n = dynamic_cast<const ast::StringLit*>(&e)) return cString(n->value);
   if (auto* n = dynamic_cast<const ast::Symbol*>(&e)) return symbol(*n);
   if (auto* n = dynamic_cast<const ast::BinaryExpr*>(&e)) return binary(*n);

@@ -428,8 +428,7 @@ class ModuleEmitter {
       if (auto* str = dynamic_cast<const ast::StringLit*>(g->global->init.get()))
         w.line("utap_string_copy(" + name + ", " + cString(str->value) + ");");
       else if (auto* n = dynamic_cast<const ast::NumberLit*>(g->global->init.get()))
-        w.line(name + " = " +
-               (n->value == INT64_MIN ? "(-9223372036854775807LL - 1)" : std::to_string(n->value) + "LL") + ";");
+        w.line(name + " = " + cNumber(n->value) + ";");
     }
     w.line("return 0;");
     w.flush("fail:");

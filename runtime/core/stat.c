@@ -10,18 +10,6 @@
 /* Sums and products wrap, as script arithmetic does (utap/arith.h). */
 
 /**
- * wrap_shl() - @variance's scaling, a left shift that wraps
- * @v: the value
- * @shift: 0..62
- *
- * Return: @v * 2^@shift modulo 2^64.
- */
-static inline int64_t wrap_shl(int64_t v, unsigned int shift)
-{
-	return (int64_t)((uint64_t)v << shift);
-}
-
-/**
  * sign_shr() - an arithmetic right shift, defined for any count
  * @v: the value
  * @shift: the count; 64 or more leaves only the sign
@@ -197,7 +185,7 @@ unsigned int utap_hist_linear_bucket(const struct utap_hist *h, int64_t value)
 void utap_stat_slot_add(const struct utap_stat_shape *sh,
 			struct utap_stat_data *sd, int64_t value)
 {
-	int64_t scaled = wrap_shl(value, sh->shift);
+	int64_t scaled = utap_shl(value, sh->shift);
 	int64_t delta;
 	unsigned int b;
 
@@ -281,7 +269,7 @@ void utap_stat_merge(const struct utap_stat_shape *sh,
 	if (!sh->variance || agg->count == 0)
 		return;
 
-	agg->avg_s = stat_div(wrap_shl(agg->sum, sh->shift), agg->count);
+	agg->avg_s = stat_div(utap_shl(agg->sum, sh->shift), agg->count);
 	for_each_possible_cpu(cpu) {
 		if (!planes[cpu])
 			continue;
