@@ -325,9 +325,10 @@ class ModuleEmitter {
     for (const sema::OverloadGroup* g : calls)
       for (const sema::Function* f : g->members)
         for (const auto& [v, written] : functionUses_[f].globals) uses.globals[v] |= written;
-    std::string locks = lockSet(name + "_locks", uses).empty() ? "" : name + "_locks";
+    std::string lockTable = lockSet(name + "_locks", uses);
+    std::string locks = lockTable.empty() ? "" : name + "_locks";
     if (!locks.empty()) {
-      lockSets_ += lockSet(locks, uses) + "\n";
+      lockSets_ += lockTable + "\n";
       w.line("unsigned long flags;");
     }
     w.blank();
