@@ -48,9 +48,11 @@ Elaborated elaborate(const std::string& script, const std::map<std::string, std:
   options.parse = test::defaultOptions();
   options.guru = guru;
   options.defines = std::move(defines);
+  std::filesystem::path tapsetDir;
   if (!tapsets.empty()) {
     static int serial = 0;
-    auto dir = std::filesystem::temp_directory_path() /
+    auto& dir = tapsetDir;
+    dir = std::filesystem::temp_directory_path() /
                ("utap-sema-test-" + std::to_string(getpid()) + "-" + std::to_string(serial++));
     std::filesystem::create_directories(dir);
     for (const auto& [name, text] : tapsets) std::ofstream(dir / name) << text;
@@ -62,6 +64,7 @@ Elaborated elaborate(const std::string& script, const std::map<std::string, std:
     if (file) e.program = sema::elaborate(std::move(file), *e.sources, *e.diags, options, probes::Registry::standard());
   });
   e.rendered = e.diags->renderToString();
+  if (!tapsetDir.empty()) std::filesystem::remove_all(tapsetDir);
   return e;
 }
 
