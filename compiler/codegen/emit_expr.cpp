@@ -262,19 +262,10 @@ std::string BodyEmitter::print(const ast::PrintCall& n) {
   using Kind = ast::PrintCall::Kind;
   if (n.kind == Kind::Printf) {
     sema::ParsedFormat format = sema::parseFormat(n.format->value);
-    size_t next = 0;
-    for (const auto& piece : format.pieces) {
-      if (piece.kind == sema::FormatPiece::Kind::Literal) {
-        literal(piece.text);
-        continue;
-      }
-      if (piece.conversion == 'm' || piece.conversion == 'M') return unsupported(n, "'%m' and '%M'");
-      std::string width = "0", precision = "0";
-      if (piece.width == -2) width = values[next++];
-      if (piece.precision == -2) precision = values[next++];
+    auto convOf = [](const sema::FormatPiece& piece) {
       int flags = 0;
       for (char f : piece.flags) flags |= f == '-' ? 1 : f == '+' ? 2 : f == ' ' ? 4 : f == '0' ? 8 : 16;
-      std::string conv = fmt::format(
+      return fmt::format(
           "&(const struct utap_conv){{ .conversion = '{}', .flags = {:#x}, .width = {}, "
           ".precision = {} }}",
           piece.conversion, flags,
@@ -284,9 +275,56 @@ std::string BodyEmitter::print(const ast::PrintCall& n) {
           piece.precision == -2   ? "UTAP_FMT_STAR"
           : piece.precision == -1 ? "UTAP_FMT_NONE"
                                   : std::to_string(piece.precision));
-      const std::string& value = values[next];
-      code += fmt::format("{}({}, {}, {}, {}, {}); ", strings[next] ? "utap_fmt_string" : "utap_fmt_long", sink, conv,
-                          value, width, precision);
+    };
+    // %m and %M: every size is checked, then all memory is read, before
+    // any output, as stap does; an error leaves the output untouched.
+    std::string nearPrint = near(std::string("identifier '") + (n.toString ? "sprintf" : "printf") + "'", n);
+    std::vector<std::string> memory;  // per conversion: its bytes' buffer, or ""
+    std::string sizes, reads;
+    size_t next = 0;
+    for (const auto& piece : format.pieces) {
+      if (piece.kind == sema::FormatPiece::Kind::Literal) continue;
+      std::string precision = "0";
+      if (piece.width == -2) ++next;
+      if (piece.precision == -2) precision = values[next++];
+      if (piece.conversion != 'm' && piece.conversion != 'M') {
+        memory.emplace_back();
+        ++next;
+        continue;
+      }
+      int bytes = piece.precision >= 0 ? std::clamp(piece.precision, 1, 4096) : 4096;
+      std::string k = std::to_string(frame_.temps++);
+      frame_.add("unsigned char", "bytes" + k + "[" + std::to_string(bytes) + "]");
+      std::string buffer = "l->bytes" + k;
+      sizes += "int64_t __len" + k + " = " +
+               checked("utap_fmt_memory_size(c, " + convOf(piece) + ", " + precision + ")", "int64_t", nearPrint) +
+               "; ";
+      bool user = piece.flags.find('#') != std::string::npos;
+      reads += checked(fmt::format("utap_memory_read(c, {}, {}, __len{}, {})", buffer, values[next],
+                                   k, user ? "true" : "false"),
+                       "int64_t", nearPrint) +
+               "; ";
+      memory.push_back(k);
+      ++next;
+    }
+    code += sizes + reads;
+    next = 0;
+    size_t conversion = 0;
+    for (const auto& piece : format.pieces) {
+      if (piece.kind == sema::FormatPiece::Kind::Literal) {
+        literal(piece.text);
+        continue;
+      }
+      std::string width = "0", precision = "0";
+      if (piece.width == -2) width = values[next++];
+      if (piece.precision == -2) precision = values[next++];
+      const std::string& bytes = memory[conversion++];
+      if (!bytes.empty())
+        code += fmt::format("utap_fmt_memory({}, {}, l->bytes{}, __len{}, {}); ", sink, convOf(piece), bytes, bytes,
+                            width);
+      else
+        code += fmt::format("{}({}, {}, {}, {}, {}); ", strings[next] ? "utap_fmt_string" : "utap_fmt_long", sink,
+                            convOf(piece), values[next], width, precision);
       ++next;
     }
   } else {

@@ -133,6 +133,35 @@ long utap_user_string(char *dst, uint64_t uaddr, size_t len)
 	return i;
 }
 
+/**
+ * utap_memory_read() - read the bytes of a %m, %M, %#m or %#M conversion
+ * @c: the handler's context, for the error
+ * @dst: room for @len bytes
+ * @addr: the address the script gave
+ * @len: how many, as utap_fmt_memory_size() counted them
+ * @user: user memory of the current task ('#'), else kernel memory
+ *
+ * Both reads are the _nofault kind: the handler may hold script locks. An
+ * address that cannot be read is the script error "read fault at 0x...",
+ * stap's words without its man page reference.
+ *
+ * Return: 0; on a fault the error is raised in @c.
+ */
+int64_t utap_memory_read(struct utap_context *c, void *dst, int64_t addr,
+			 int64_t len, bool user)
+{
+	long rc;
+
+	if (user)
+		rc = utap_user_read(dst, (uint64_t)addr, (size_t)len);
+	else
+		rc = copy_from_kernel_nofault(dst, (const void *)(uintptr_t)addr,
+					      (size_t)len);
+	if (rc)
+		utap_error(c, "read fault at 0x%llx", (unsigned long long)addr);
+	return 0;
+}
+
 int utap_user_long_size(void)
 {
 #ifdef CONFIG_X86_64

@@ -21,6 +21,9 @@ void utap_output_warn(struct utap_context *c, const char *msg);
 long utap_user_read(void *dst, uint64_t uaddr, size_t len);
 long utap_user_string(char *dst, uint64_t uaddr, size_t len);
 int utap_user_long_size(void);
+/* The bytes a printf %m (kernel) or %#m (user) conversion shows. */
+int64_t utap_memory_read(struct utap_context *c, void *dst, int64_t addr,
+			 int64_t len, bool user);
 int64_t utap_target_pid(void);
 int64_t utap_stp_pid(void);
 kuid_t utap_stp_kuid(void);
