@@ -1,12 +1,20 @@
 #include "driver/later_passes.h"
 
+#include <fcntl.h>
 #include <fmt/format.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
+#include <cctype>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
+#include <string_view>
+#include <vector>
 
 #include "kbuild/features.h"
 #include "kbuild/kbuild.h"
@@ -51,6 +59,80 @@ std::string shellQuote(const std::string& s) {
   return out + "'";
 }
 
+bool writeAll(int fd, std::string_view data) {
+  while (!data.empty()) {
+    ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    data.remove_prefix(static_cast<size_t>(n));
+  }
+  return true;
+}
+
+// A host's Ctrl-C (or SIGTERM, SIGHUP) during a run in the guest: the first
+// stops the script as it would stop utaprun here (its end probes run and
+// their output arrives), a second kills the guest.
+const vm::GuestControl* interruptTarget = nullptr;
+// Lock-free, so a signal handler may update it.
+std::atomic<int> interrupts{0};
+
+void onInterrupt(int signal) {
+  if (!interruptTarget) return;
+  if (interrupts.fetch_add(1) == 0) {
+    interruptTarget->requestStop(signal);
+    return;
+  }
+  static const char message[] = "utap: interrupted again: killing the guest (the script's end probes will not run)\n";
+  (void)!::write(STDERR_FILENO, message, sizeof message - 1);
+  interruptTarget->killGuest();
+}
+
+// Forwards interrupts to `control` for its lifetime, and ignores SIGPIPE so
+// that a closed stdout is an error to report, not the end of utap.
+class InterruptForwarding {
+ public:
+  explicit InterruptForwarding(const vm::GuestControl& control) {
+    interruptTarget = &control;
+    interrupts = 0;
+    struct sigaction sa {};
+    sa.sa_handler = onInterrupt;
+    sigemptyset(&sa.sa_mask);
+    for (size_t i = 0; i < std::size(kSignals); ++i) sigaction(kSignals[i], &sa, &saved_[i]);
+    struct sigaction ignore {};
+    ignore.sa_handler = SIG_IGN;
+    sigaction(SIGPIPE, &ignore, &savedPipe_);
+  }
+  ~InterruptForwarding() {
+    for (size_t i = 0; i < std::size(kSignals); ++i) sigaction(kSignals[i], &saved_[i], nullptr);
+    sigaction(SIGPIPE, &savedPipe_, nullptr);
+    interruptTarget = nullptr;
+  }
+  InterruptForwarding(const InterruptForwarding&) = delete;
+  InterruptForwarding& operator=(const InterruptForwarding&) = delete;
+
+ private:
+  static constexpr int kSignals[] = {SIGINT, SIGTERM, SIGHUP};
+  struct sigaction saved_[std::size(kSignals)] {};
+  struct sigaction savedPipe_ {};
+};
+
+// The environment utap runs in, for the guest's job: a -c command sees what
+// it would see here. Names a shell cannot export are left out.
+std::vector<std::string> exportableEnvironment() {
+  std::vector<std::string> out;
+  for (char** e = environ; *e; ++e) {
+    std::string_view entry(*e);
+    size_t eq = entry.find('=');
+    if (eq == 0 || eq == std::string_view::npos) continue;
+    bool valid = !std::isdigit(static_cast<unsigned char>(entry[0]));
+    for (char ch : entry.substr(0, eq)) valid = valid && (std::isalnum(static_cast<unsigned char>(ch)) || ch == '_');
+    if (valid) out.emplace_back(entry);
+  }
+  return out;
+}
+
+// Pass 5 in a guest: utaprun runs there on the module, with the script's
+// output streamed back as it is written.
 int runInVm(const Options& o, const std::string& ko, const std::string& release) {
   std::string error;
   auto kernel = vm::findGuestKernel(release, &error);
@@ -58,33 +140,64 @@ int runInVm(const Options& o, const std::string& ko, const std::string& release)
     fmt::print(stderr, "utap: error: {}\n", error);
     return 1;
   }
+  int out = STDOUT_FILENO;
+  if (!o.outputFile.empty()) {
+    out = ::open(o.outputFile.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (out < 0) {
+      fmt::print(stderr, "utap: error: cannot write '{}': {}\n", o.outputFile, std::strerror(errno));
+      return 1;
+    }
+  }
   vm::GuestJob job;
-  job.command = shellQuote(utaprunPath());
+  // exec: the stop request's signal goes to utaprun itself, not to a shell
+  // that would die of it and leave utaprun's status unknown.
+  job.command = "exec " + shellQuote(utaprunPath());
   if (o.timeoutSeconds) job.command += " -T " + std::to_string(o.timeoutSeconds);
   if (!o.targetCommand.empty()) job.command += " -c " + shellQuote(o.targetCommand);
+  if (o.targetPid) job.command += " -x " + std::to_string(*o.targetPid);
   job.command += " " + shellQuote(ko);
-  job.timeLimit = std::chrono::seconds(o.timeoutSeconds ? o.timeoutSeconds + 60 : 600);
+  // With -T, utaprun stops the script; the limit only catches a hang. Else
+  // it runs until it exits or is interrupted.
+  job.timeLimit = o.timeoutSeconds ? std::chrono::seconds(o.timeoutSeconds + 60) : std::chrono::seconds(0);
+  std::error_code ec;
+  job.workingDir = std::filesystem::current_path(ec).string();
+  if (ec) job.workingDir = "/";
+  job.env = exportableEnvironment();
+
+  vm::GuestControl control;
   vm::GuestBatch batch;
   batch.jobs.push_back(job);
-  vm::GuestResult result = vm::runInGuest(*kernel, batch);
+  batch.control = &control;
+  bool outputFailed = false;
+  batch.onOutput = [&](size_t, vm::GuestStream stream, std::string_view data) {
+    if (stream == vm::GuestStream::kStderr) {
+      writeAll(STDERR_FILENO, data);
+    } else if (!outputFailed && !writeAll(out, data)) {
+      // As utaprun does here: the script stops, its other output goes on.
+      fmt::print(stderr, "utap: error: cannot write the output: {}\n", std::strerror(errno));
+      outputFailed = true;
+      control.requestStop(SIGTERM);
+    }
+  };
+  vm::GuestResult result;
+  bool killed = false;
+  {
+    InterruptForwarding forwarding(control);
+    result = vm::runInGuest(*kernel, batch);
+    killed = interrupts > 1;
+  }
+  if (out != STDOUT_FILENO) ::close(out);
+  if (result.stopped) {
+    fmt::print(stderr, "utap: interrupted before the script started\n");
+    return 1;
+  }
+  if (killed) return 1;
   if (!result.completed || result.jobs.empty() || !result.jobs[0].ran) {
     fmt::print(stderr, "utap: error: the guest did not run the script: {}\n",
                result.error.empty() ? "no result" : result.error);
     return 1;
   }
   const vm::GuestJobResult& r = result.jobs[0];
-  if (o.outputFile.empty()) {
-    std::fwrite(r.out.data(), 1, r.out.size(), stdout);
-  } else {
-    std::FILE* f = std::fopen(o.outputFile.c_str(), "wb");
-    if (!f) {
-      fmt::print(stderr, "utap: error: cannot write '{}'\n", o.outputFile);
-      return 1;
-    }
-    std::fwrite(r.out.data(), 1, r.out.size(), f);
-    std::fclose(f);
-  }
-  std::fwrite(r.err.data(), 1, r.err.size(), stderr);
   if (!r.setupError.empty()) fmt::print(stderr, "utap: error: {}\n", r.setupError);
   if (!result.kernelHealthy) {
     fmt::print(stderr, "utap: error: the guest kernel reported a problem:\n");
@@ -95,7 +208,7 @@ int runInVm(const Options& o, const std::string& ko, const std::string& release)
     fmt::print(stderr, "utap: error: the script did not end within the guest's time limit\n");
     return 1;
   }
-  return r.exitStatus;
+  return outputFailed ? 1 : r.exitStatus;
 }
 
 }  // namespace

@@ -84,6 +84,14 @@ int loadAndRun(const LoadOptions& options) {
   std::string params =
       fmt::format("stp_pid={} stp_uid={} tz_gmtoff={} tz_name={}", getpid(), getuid(), -local.tm_gmtoff, zone);
   if (options.targetPid) params += fmt::format(" target_pid={}", options.targetPid);
+  // Before the module goes in: an interrupt while its begin probes run must
+  // stop it (end probes and all) like any later one, not kill utaprun and
+  // leave it loaded.
+  struct sigaction sa {};
+  sa.sa_handler = onSignal;
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+  sigaction(SIGHUP, &sa, nullptr);
   if (syscall(SYS_finit_module, ko, params.c_str(), 0) != 0) {
     int err = errno;
     ::close(ko);
@@ -102,12 +110,6 @@ int loadAndRun(const LoadOptions& options) {
       out = -1;
     }
   }
-  struct sigaction sa {};
-  sa.sa_handler = onSignal;
-  sigaction(SIGINT, &sa, nullptr);
-  sigaction(SIGTERM, &sa, nullptr);
-  sigaction(SIGHUP, &sa, nullptr);
-
   int status = 0;
   // -c: the module is in and its begin probes have run; start the command.
   pid_t child = -1;

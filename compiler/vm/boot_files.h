@@ -11,7 +11,8 @@ namespace utap::vm {
 
 // The initramfs (uncompressed cpio: under TCG the guest would take longer to
 // gunzip it than the kernel takes to copy it) with busybox-static, the 9p and
-// virtio modules, decompressed, in dependency order, and /init. Rebuilt when
+// virtio modules, decompressed, in dependency order (and virtio_console,
+// which /init loads only to stream), and /init. Rebuilt when
 // busybox, the kernel or its modules change (their sizes and mtimes are the
 // cache key), or when /init does. Returns its path, or std::nullopt with
 // `*error` set.

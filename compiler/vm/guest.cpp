@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include <poll.h>
+
 #include <cstdlib>
 #include <filesystem>
 
@@ -12,6 +14,7 @@
 #include "vm/boot_files.h"
 #include "vm/files.h"
 #include "vm/process.h"
+#include "vm/stream.h"
 
 namespace utap::vm {
 namespace {
@@ -51,10 +54,18 @@ std::string qemuPath(const std::string& path) {
   return escaped;
 }
 
-std::chrono::milliseconds defaultTimeout(const GuestBatch& batch) {
-  std::chrono::milliseconds total = 90s;
-  for (const GuestJob& job : batch.jobs) total += job.timeLimit + 15s;
-  return total;
+// Booting, under TCG on a loaded machine, takes at most this long.
+constexpr std::chrono::milliseconds kBootAllowance = 90s;
+
+// When the boot is killed; max() when a job may run for ever.
+Clock::time_point bootDeadline(const GuestBatch& batch, Clock::time_point start) {
+  if (batch.timeout > 0ms) return start + batch.timeout;
+  std::chrono::milliseconds total = kBootAllowance;
+  for (const GuestJob& job : batch.jobs) {
+    if (job.timeLimit <= 0ms) return Clock::time_point::max();
+    total += job.timeLimit + 15s;
+  }
+  return start + total;
 }
 
 // Writes the batch into `io` (layout in init_script.h). Returns "" or an error.
@@ -62,7 +73,7 @@ std::string layOutBatch(const GuestBatch& batch, const std::string& io) {
   std::error_code ec;
   fs::remove_all(io, ec);
   if (!fs::create_directories(io, ec)) return fmt::format("cannot create {}: {}", io, ec.message());
-  std::string script;
+  std::string script = batch.onOutput ? "stream\n" : "";
   for (size_t i = 0; i < batch.jobs.size(); ++i) {
     const GuestJob& job = batch.jobs[i];
     std::string dir = fmt::format("{}/{}", io, i);
@@ -88,13 +99,17 @@ std::string layOutBatch(const GuestBatch& batch, const std::string& io) {
     } else if (!names.empty()) {
       if (std::string failed = writeFile(dir + "/modules", names); !failed.empty()) return failed;
     }
-    script += fmt::format("job {} {:.3f}\n", i, job.timeLimit.count() / 1000.0);
+    if (job.timeLimit > 0ms) {
+      script += fmt::format("job {} {:.3f}\n", i, job.timeLimit.count() / 1000.0);
+    } else {
+      script += fmt::format("job {} 0\n", i);
+    }
   }
   return writeFile(io + "/batch", script);
 }
 
 std::vector<std::string> qemuCommand(bool kvm, const std::string& kernel, const std::string& initramfs,
-                                     const std::string& work) {
+                                     const std::string& work, bool streaming) {
   std::vector<std::string> argv = {"qemu-system-x86_64", "-nodefaults", "-no-user-config", "-no-reboot"};
   for (std::string& arg : acceleratorArgs(kvm)) argv.push_back(std::move(arg));
   auto option = [&argv](const char* name, std::string value) {
@@ -114,31 +129,88 @@ std::vector<std::string> qemuCommand(bool kvm, const std::string& kernel, const 
   option("-device", "virtio-9p-pci,fsdev=host,mount_tag=utap_host");
   option("-fsdev", "local,id=io,security_model=none,path=" + qemuPath(work + "/io"));
   option("-device", "virtio-9p-pci,fsdev=io,mount_tag=utap_io");
+  if (streaming) {
+    for (std::string& arg : StreamLink::qemuArgs()) argv.push_back(std::move(arg));
+  }
   return argv;
 }
 
-enum class BootEnd { kExited, kTimedOut, kNoSignOfLife, kNotStarted };
+enum class BootEnd { kExited, kTimedOut, kNoInit, kNoSignOfLife, kNotStarted, kKilled, kStopped };
 
-// Runs one qemu to its end. With `liveness`, gives up when the guest has not
-// reached /init (io/booted) by then.
-BootEnd boot(const std::vector<std::string>& argv, const std::string& work, Clock::time_point deadline,
-             std::optional<Clock::time_point> liveness, GuestResult& result) {
+// Each max() when there is none.
+struct BootLimits {
+  Clock::time_point deadline = Clock::time_point::max();  // the whole boot
+  // The guest must have reached /init (io/booted) by then: kNoSignOfLife
+  // when `liveness` (a KVM probe) passes, kNoInit when `reachInit` does.
+  Clock::time_point liveness = Clock::time_point::max();
+  Clock::time_point reachInit = Clock::time_point::max();
+};
+
+// Runs one qemu to its end; with `link`, streams its jobs' output meanwhile
+// and passes on the batch's control requests.
+BootEnd boot(const std::vector<std::string>& argv, const std::string& work, const BootLimits& limits,
+             StreamLink* link, const GuestControl* control, GuestResult& result) {
   std::string error;
-  std::optional<Process> qemu = Process::start({argv, "/dev/null", work + "/qemu.log", work + "/qemu.log"}, &error);
+  ProcessSpec spec{argv, "/dev/null", work + "/qemu.log", work + "/qemu.log"};
+  if (link) {
+    spec.passFds = link->guestFds();
+    // The host's Ctrl-C is a stop request, not the end of qemu.
+    spec.ownProcessGroup = true;
+  }
+  std::optional<Process> qemu = Process::start(spec, &error);
+  if (link) link->closeGuestEnds();
   if (!qemu) {
     result.error = error + (error.find("qemu") != std::string::npos ? " (install qemu-system-x86)" : "");
     return BootEnd::kNotStarted;
   }
   std::error_code ec;
-  while (liveness && !fs::exists(work + "/io/booted", ec)) {
-    if (Clock::now() >= *liveness) return BootEnd::kNoSignOfLife;  // ~Process kills it
-    if (qemu->waitUntil(std::min(*liveness, Clock::now() + 50ms))) return BootEnd::kExited;
+  bool booted = false;
+  bool bootLimited = limits.liveness != Clock::time_point::max() || limits.reachInit != Clock::time_point::max();
+  for (;;) {
+    auto now = Clock::now();
+    bool watchBoot = !booted && bootLimited;
+    if (watchBoot) booted = fs::exists(work + "/io/booted", ec);
+    if (!booted && now >= limits.liveness) return BootEnd::kNoSignOfLife;  // ~Process kills it
+    bool noInit = !booted && now >= limits.reachInit;
+    if (noInit || now >= limits.deadline) {
+      qemu->kill();
+      if (link) link->drain();
+      return noInit ? BootEnd::kNoInit : BootEnd::kTimedOut;
+    }
+    Clock::time_point wake = limits.deadline;
+    if (watchBoot && !booted) wake = std::min(wake, now + 50ms);
+    if (!link) {
+      if (qemu->waitUntil(wake)) return BootEnd::kExited;
+      continue;
+    }
+    if (qemu->waitUntil(now)) {
+      link->drain();
+      return BootEnd::kExited;
+    }
+    std::vector<pollfd> fds;
+    link->addPollFds(fds);
+    if (control) fds.push_back({control->readFd(), POLLIN, 0});
+    if (qemu->exitFd() >= 0) fds.push_back({qemu->exitFd(), POLLIN, 0});
+    // Without a pidfd, qemu's exit is noticed by looking.
+    auto most = qemu->exitFd() >= 0 ? 1000ms : 50ms;
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(std::min(wake - now, Clock::duration(most)));
+    ::poll(fds.data(), fds.size(), static_cast<int>(std::max<long long>(left.count(), 0) + 1));
+    link->service();
+    for (int request; control && (request = control->takeRequest()) != 0;) {
+      if (request < 0) {
+        qemu->kill();
+        link->drain();
+        result.error = "the guest was killed on request";
+        return BootEnd::kKilled;
+      }
+      if (!link->requestStop(request)) {
+        qemu->kill();
+        result.stopped = true;
+        result.error = "stopped on request before any job started";
+        return BootEnd::kStopped;
+      }
+    }
   }
-  if (!qemu->waitUntil(deadline)) {
-    qemu->kill();
-    return BootEnd::kTimedOut;
-  }
-  return BootEnd::kExited;
 }
 
 std::string trimmed(std::string s) {
@@ -146,7 +218,7 @@ std::string trimmed(std::string s) {
   return s;
 }
 
-void collect(const GuestBatch& batch, const std::string& work, GuestResult& result) {
+void collect(const GuestBatch& batch, const std::string& work, const StreamLink* link, GuestResult& result) {
   std::string io = work + "/io";
   auto read = [](const std::string& path) { return readFile(path).value_or(""); };
   result.consoleLog = read(work + "/console.log");
@@ -160,6 +232,7 @@ void collect(const GuestBatch& batch, const std::string& work, GuestResult& resu
       job.exitStatus = std::atoi(status->c_str());
     }
     job.timedOut = fs::exists(dir + "/timedout", ec);
+    job.stopped = link && i < link->stoppedJobs().size() && link->stoppedJobs()[i];
     job.out = read(dir + "/out");
     job.err = read(dir + "/err");
     job.setupError = trimmed(read(dir + "/setup"));
@@ -207,7 +280,10 @@ GuestResult runInGuest(const GuestKernel& kernel, const GuestBatch& batch) {
     result.error = "cannot make a temporary directory";
     return result;
   }
-  auto deadline = Clock::now() + (batch.timeout > 0ms ? batch.timeout : defaultTimeout(batch));
+  BootLimits limits;
+  limits.deadline = bootDeadline(batch, Clock::now());
+  std::optional<StreamLink> link;
+  if (batch.onOutput) link.emplace(batch);
   AccelChoice accel = chooseAccelerator();
   BootEnd end = BootEnd::kNotStarted;
   auto started = Clock::now();
@@ -216,12 +292,21 @@ GuestResult runInGuest(const GuestKernel& kernel, const GuestBatch& batch) {
       result.error = failed;
       break;
     }
+    if (link) {
+      if (std::string failed = link->open(); !failed.empty()) {
+        result.error = failed;
+        break;
+      }
+    }
     result.accelerator = accel.kvm ? "kvm" : "tcg";
-    std::optional<Clock::time_point> liveness;
-    if (accel.probing) liveness = Clock::now() + std::chrono::seconds(kKvmLivenessSeconds);
+    limits.liveness = Clock::time_point::max();
+    if (accel.probing) limits.liveness = Clock::now() + std::chrono::seconds(kKvmLivenessSeconds);
+    // No deadline for the whole boot: one for reaching /init still.
+    if (limits.deadline == Clock::time_point::max()) limits.reachInit = Clock::now() + kBootAllowance;
     started = Clock::now();
-    end = boot(qemuCommand(accel.kvm, image, *initramfs, work), work, deadline, liveness, result);
-    if (!accel.probing || end == BootEnd::kNotStarted) break;
+    end = boot(qemuCommand(accel.kvm, image, *initramfs, work, link.has_value()), work, limits,
+               link ? &*link : nullptr, batch.control, result);
+    if (!accel.probing || end == BootEnd::kNotStarted || end == BootEnd::kStopped || end == BootEnd::kKilled) break;
     // Reaching /init is the proof; qemu exiting early (it could not set up
     // KVM) fails the probe as surely as a silent hang does.
     std::error_code ec;
@@ -231,10 +316,13 @@ GuestResult runInGuest(const GuestKernel& kernel, const GuestBatch& batch) {
     accel = {false, false};
   }
   result.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
-  if (end != BootEnd::kNotStarted) collect(batch, work, result);
-  if (end == BootEnd::kTimedOut) {
+  if (end != BootEnd::kNotStarted) collect(batch, work, link ? &*link : nullptr, result);
+  if (end == BootEnd::kNoInit) {
+    result.error = fmt::format("the guest did not reach its /init within {:.0f} s and was killed",
+                               std::chrono::duration<double>(kBootAllowance).count());
+  } else if (end == BootEnd::kTimedOut) {
     result.error = fmt::format("the guest did not finish within {:.0f} s and was killed",
-                               std::chrono::duration<double>(deadline - started).count());
+                               std::chrono::duration<double>(limits.deadline - started).count());
   } else if (end == BootEnd::kExited && !result.completed) {
     std::string qemuLog = trimmed(readFile(work + "/qemu.log").value_or(""));
     result.error = fmt::format("the guest stopped before finishing its jobs{}; console:\n{}",

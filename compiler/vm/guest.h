@@ -7,8 +7,10 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace utap::vm {
@@ -33,9 +35,11 @@ struct GuestJob {
   // A shell command line, run by the host's /bin/sh chrooted into the host's
   // root (read-only), with fresh /proc, /sys, /dev, /dev/pts, /dev/shm and a
   // tmpfs /tmp, stdin from /dev/null, and a clean environment (PATH, HOME,
-  // LANG=C.UTF-8). The host's /tmp is not visible.
+  // LANG=C.UTF-8). The host's /tmp entries are visible read-only inside the
+  // guest's own /tmp. The command is the leader of its own process group.
   std::string command;
-  // Killed (its whole process group) when it runs longer; guest time.
+  // Killed (its whole process group) when it runs longer; guest time. Zero:
+  // no limit (then the batch has no overall timeout either, see below).
   std::chrono::milliseconds timeLimit = 60s;
   // Host .ko files, inserted in this order before the command and removed in
   // reverse order after it (by the file's base name, as kbuild names them).
@@ -45,20 +49,59 @@ struct GuestJob {
   std::vector<std::string> env{};  // extra "NAME=value" entries
 };
 
+enum class GuestStream { kStdout, kStderr };
+
+// Requests to a streaming runInGuest (GuestBatch::control) from a signal
+// handler or another thread: what a host's Ctrl-C means for the guest.
+class GuestControl {
+ public:
+  GuestControl();
+  ~GuestControl();
+  GuestControl(const GuestControl&) = delete;
+  GuestControl& operator=(const GuestControl&) = delete;
+
+  // Sends `signal` to the running job's process group, as a terminal's
+  // Ctrl-C does to its foreground group, and again to any job that starts
+  // later (none should: the guest starts no job after the request). Before
+  // any job has started the boot is abandoned instead (GuestResult::stopped).
+  // Async-signal-safe.
+  void requestStop(int signal) const;
+  // Kills qemu at once: the job's clean-up does not run. Async-signal-safe.
+  void killGuest() const;
+
+  // For runInGuest: readable when a request is waiting; takeRequest gives
+  // it: a signal number, -1 for a kill, 0 for none.
+  int readFd() const { return fds_[0]; }
+  int takeRequest() const;
+
+ private:
+  int fds_[2] = {-1, -1};
+};
+
 struct GuestBatch {
   std::vector<GuestJob> jobs;
   // For the whole boot, after which qemu is killed. Zero: 90 s for booting
-  // plus each job's time limit and 15 s of slack per job.
+  // plus each job's time limit and 15 s of slack per job; no timeout when a
+  // job has no time limit, except that the guest must reach /init in 90 s.
   std::chrono::milliseconds timeout = 0ms;
   // Keep the host work directory (console log, qemu's own log, the shared
   // directory with every job's files) for diagnosis; see GuestResult::workDir.
   bool keepWorkDir = false;
+  // Streaming: when set, each job's stdout and stderr are handed here, on
+  // the calling thread, as the guest writes them (through virtio-serial
+  // ports), each stream whole and in order; GuestJobResult::out and err stay
+  // empty. A job's output has all arrived before runInGuest moves on to the
+  // next one. Unset (batch mode), they are collected in files and returned.
+  std::function<void(size_t job, GuestStream stream, std::string_view data)> onOutput{};
+  // With onOutput: stop and kill requests (may be null).
+  const GuestControl* control = nullptr;
 };
 
 struct GuestJobResult {
   bool ran = false;        // the guest reported an exit status for it
   int exitStatus = -1;     // as the shell reports it: 128+N for a signal N
   bool timedOut = false;   // killed at its time limit
+  bool stopped = false;    // sent a stop request's signal (GuestControl::requestStop)
   std::string out;         // stdout
   std::string err;         // stderr
   std::string setupError;  // insmod/rmmod failures (the command did not run when insmod failed)
@@ -67,8 +110,12 @@ struct GuestJobResult {
 
 struct GuestResult {
   // The guest booted, ran every job and powered off within the timeout.
+  // Jobs a stop request kept from starting do not count against it: they
+  // report ran false and a setupError that says so.
   bool completed = false;
-  std::string error;                 // why not: qemu missing, boot failure, timeout, panic...
+  // A stop request came before any job started, and the boot was abandoned.
+  bool stopped = false;
+  std::string error;                 // why not: qemu missing, boot failure, timeout, panic, kill...
   std::vector<GuestJobResult> jobs;  // one per job, in order
   std::string kernelLog;             // the boot's whole kernel log (as much as was collected)
   // False when a line of the kernel log (or of the console, which is all a

@@ -22,10 +22,13 @@ namespace {
 namespace fs = std::filesystem;
 
 // Bump when the archive's layout changes in a way the key does not see.
-constexpr int kFormatVersion = 1;
+constexpr int kFormatVersion = 2;
 
 // The modules /init needs; their dependencies come from modules.dep.
 const char* const kWantedModules[] = {"virtio_pci", "9pnet_virtio", "9p"};
+// And those it loads only when the host streams a job's output (the
+// virtio-serial ports), so that batches boot as fast as before.
+const char* const kStreamModules[] = {"virtio_console"};
 
 // "kernel/fs/9p/9p.ko.xz" → "9p"; names use '_' where files may use '-'.
 std::string moduleName(const std::string& path) {
@@ -153,11 +156,16 @@ std::optional<std::string> prepareInitramfs(const GuestKernel& kernel, std::stri
   for (const char* name : kWantedModules) {
     if (!orderModule(*index, name, seen, order, error)) return std::nullopt;
   }
+  std::vector<std::string> streamOrder;
+  for (const char* name : kStreamModules) {
+    if (!orderModule(*index, name, seen, streamOrder, error)) return std::nullopt;
+  }
 
   std::string key =
       fmt::format("utap initramfs v{} init {:016x}\n{}\n{}\n{}\n", kFormatVersion, stableHash(kInitScript),
                   fileStamp(busybox), fileStamp(kernel.vmlinuz), fileStamp(kernel.modulesDir + "/modules.dep"));
   for (const std::string& name : order) key += fileStamp(kernel.modulesDir + "/" + index->path[name]) + "\n";
+  for (const std::string& name : streamOrder) key += fileStamp(kernel.modulesDir + "/" + index->path[name]) + "\n";
   std::string dir = kernelCacheDir(kernel);
   std::string image = dir + "/initramfs.cpio";
   std::string keyFile = dir + "/initramfs.key";
@@ -176,20 +184,25 @@ std::optional<std::string> prepareInitramfs(const GuestKernel& kernel, std::stri
   cpio.charDevice("dev/console", 5, 1);
   cpio.charDevice("dev/null", 1, 3, 0666);
   std::optional<std::string> busyboxImage = readFile(busybox);
-  std::string orderText;
   bool ok = busyboxImage.has_value();
   if (!ok) *error = fmt::format("cannot read {}", busybox);
   if (ok) cpio.file("bin/busybox", *busyboxImage, 0755);
-  for (const std::string& name : order) {
-    if (!ok) break;
-    std::optional<std::string> module = readModule(kernel.modulesDir + "/" + index->path[name], scratch, error);
-    ok = module.has_value();
-    if (ok) cpio.file("modules/" + name + ".ko", *module);
-    orderText += name + ".ko\n";
-  }
+  // Each list of modules is loaded by /init in the order of its file.
+  auto addModules = [&](const std::vector<std::string>& names, const char* orderFile) {
+    std::string orderText;
+    for (const std::string& name : names) {
+      if (!ok) return;
+      std::optional<std::string> module = readModule(kernel.modulesDir + "/" + index->path[name], scratch, error);
+      ok = module.has_value();
+      if (ok) cpio.file("modules/" + name + ".ko", *module);
+      orderText += name + ".ko\n";
+    }
+    cpio.file(orderFile, orderText);
+  };
+  addModules(order, "modules/order");
+  addModules(streamOrder, "modules/stream.order");
   fs::remove_all(scratch, ec);
   if (!ok) return std::nullopt;
-  cpio.file("modules/order", orderText);
   cpio.file("init", kInitScript, 0755);
   if (std::string failed = writeFileAtomically(image, cpio.finish()); !failed.empty()) {
     *error = failed;

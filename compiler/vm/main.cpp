@@ -1,10 +1,14 @@
 // utap-guest: runs commands in a guest. For trying things on a kernel the
 // host cannot load modules into, one command by hand:
-//   utap-guest [--kernel RELEASE] [--time-limit SECONDS] [--module X.ko]... [--keep] -- COMMAND...
-// COMMAND's words are joined with spaces into one shell command line, as ssh
-// does. Prints the command's stdout and stderr, then its exit status and the
-// kernel's health on stderr. Exits with the command's status, or 125 when the
-// guest failed or the kernel log shows a problem.
+//   utap-guest [--kernel RELEASE] [--time-limit SECONDS] [--module X.ko]... [--keep] -- COMMAND [ARG]...
+// COMMAND runs with exactly these arguments (each word is quoted for the
+// guest's shell; for a shell command line, say sh -c 'LINE'), in the current
+// directory, with the environment described at GuestJob. Its stdout and
+// stderr are printed as it writes them; then its exit status and the
+// kernel's health on stderr. A first Ctrl-C (or SIGTERM) is passed on to the
+// command's process group in the guest, a second kills the guest. The time
+// limit (default 60 s) may be 0 for none. Exits with the command's status,
+// or 125 when the guest failed or the kernel log shows a problem.
 //
 // For test suites, many commands in one boot:
 //   utap-guest [--kernel RELEASE] [--keep] [--timeout SECONDS] --batch FILE --results DIR
@@ -38,13 +42,18 @@
 // prints the release a guest would boot (the newest usable generic amd64
 // kernel when --kernel is not given), for building modules for it.
 #include <fmt/format.h>
+#include <signal.h>
+#include <unistd.h>
 
+#include <atomic>
 #include <cctype>
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <sstream>
 #include <string>
+#include <string_view>
 
 #include "vm/files.h"
 #include "vm/guest.h"
@@ -111,6 +120,37 @@ std::string parseBatch(const std::string& file, const std::string& text, std::ve
     jobs.push_back(std::move(job));
   }
   return "";
+}
+
+// One word for the guest's /bin/sh.
+std::string shellQuote(const std::string& s) {
+  std::string quoted = "'";
+  for (char c : s) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return quoted + "'";
+}
+
+void writeAll(int fd, std::string_view data) {
+  while (!data.empty()) {
+    ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;
+    data.remove_prefix(static_cast<size_t>(n));
+  }
+}
+
+// The first interrupt stops the command, the second kills the guest.
+const GuestControl* interruptTarget = nullptr;
+// Lock-free, so a signal handler may update it.
+std::atomic<int> interrupts{0};
+
+void onInterrupt(int signal) {
+  if (interrupts.fetch_add(1) == 0) {
+    interruptTarget->requestStop(signal);
+    return;
+  }
+  static const char message[] = "utap-guest: interrupted again: killing the guest\n";
+  (void)!::write(STDERR_FILENO, message, sizeof message - 1);
+  interruptTarget->killGuest();
 }
 
 std::string joinLines(const std::vector<std::string>& lines) {
@@ -237,16 +277,27 @@ int main(int argc, char** argv) {
   }
   if (batchMode) return runBatch(*kernel, batch, batchFile, resultsDir);
 
-  for (; i < argc; ++i) job.command += (job.command.empty() ? "" : " ") + std::string(argv[i]);
+  for (; i < argc; ++i) job.command += (job.command.empty() ? "" : " ") + shellQuote(argv[i]);
+  std::error_code ec;
+  job.workingDir = std::filesystem::current_path(ec).string();
+  if (ec) job.workingDir = "/";
   batch.jobs.push_back(job);
+  GuestControl control;
+  batch.control = &control;
+  batch.onOutput = [](size_t, GuestStream stream, std::string_view data) {
+    writeAll(stream == GuestStream::kStdout ? STDOUT_FILENO : STDERR_FILENO, data);
+  };
+  interruptTarget = &control;
+  struct sigaction sa {};
+  sa.sa_handler = onInterrupt;
+  for (int signal : {SIGINT, SIGTERM, SIGHUP}) sigaction(signal, &sa, nullptr);
+  signal(SIGPIPE, SIG_IGN);
   GuestResult result = runInGuest(*kernel, batch);
   const GuestJobResult& ran = result.jobs.empty() ? GuestJobResult{} : result.jobs[0];
-  fmt::print("{}", ran.out);
-  std::fflush(stdout);
-  fmt::print(stderr, "{}", ran.err);
   if (!ran.setupError.empty()) fmt::print(stderr, "utap-guest: {}\n", ran.setupError);
   if (ran.ran) {
-    fmt::print(stderr, "utap-guest: exit status {}{}\n", ran.exitStatus, ran.timedOut ? " (timed out)" : "");
+    fmt::print(stderr, "utap-guest: exit status {}{}\n", ran.exitStatus,
+               ran.timedOut ? " (timed out)" : ran.stopped ? " (stopped on request)" : "");
   }
   if (!result.error.empty()) fmt::print(stderr, "utap-guest: {}\n", result.error);
   if (result.kernelHealthy && !result.completed) {

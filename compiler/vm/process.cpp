@@ -43,6 +43,10 @@ int openFor(const std::string& path, bool write) {
 
 std::optional<Process> Process::start(const ProcessSpec& spec, std::string* error) {
   std::string program = spec.argv.empty() ? "" : findProgram(spec.argv[0]);
+  if (spec.passFds.size() > 16) {
+    *error = "cannot pass more than 16 descriptors to a child";
+    return std::nullopt;
+  }
   if (program.empty()) {
     *error = fmt::format("cannot find '{}' in PATH", spec.argv.empty() ? "" : spec.argv[0]);
     return std::nullopt;
@@ -62,15 +66,24 @@ std::optional<Process> Process::start(const ProcessSpec& spec, std::string* erro
   argv[0] = program.data();
   argv.push_back(nullptr);
   pid_t parent = getpid();
+  int passed = static_cast<int>(spec.passFds.size());
   pid_t pid = fork();
   if (pid == 0) {
     // If the caller dies (a killed test run), take qemu down with it rather
     // than leave a guest spinning a CPU with nobody waiting for it.
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (getppid() != parent) _exit(127);
+    if (spec.ownProcessGroup) setpgid(0, 0);
     dup2(in, 0);
     dup2(out, 1);
     dup2(err, 2);
+    // Out of the way first (a source may be another's target), then down
+    // to 3, 4, ...: dup2 leaves the copies without close-on-exec.
+    int high[16];
+    for (int i = 0; i < passed && i < 16; ++i) high[i] = fcntl(spec.passFds[i], F_DUPFD_CLOEXEC, 3 + passed);
+    for (int i = 0; i < passed && i < 16; ++i) {
+      if (high[i] < 0 || dup2(high[i], 3 + i) < 0) _exit(127);
+    }
     execv(argv[0], argv.data());
     _exit(127);
   }

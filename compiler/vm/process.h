@@ -19,6 +19,13 @@ struct ProcessSpec {
   std::string stdinPath = "/dev/null";
   std::string stdoutPath = "/dev/null";
   std::string stderrPath = "/dev/null";  // the same path as stdout shares one file
+  // Descriptors the child inherits as 3, 4, ... in this order (qemu's
+  // chardevs take them with fd=N). The caller keeps and closes its own.
+  std::vector<int> passFds{};
+  // In a process group of its own, so that a terminal's Ctrl-C, which goes
+  // to the whole foreground group, reaches the caller alone: the caller
+  // decides what an interrupt means for the child.
+  bool ownProcessGroup = false;
 };
 
 class Process {
@@ -37,6 +44,9 @@ class Process {
   // SIGKILL and reap.
   void kill();
   pid_t pid() const { return pid_; }
+  // Readable once the child has exited (a pidfd), for a poll(2) loop that
+  // also waits for other things; -1 when the kernel has no pidfd_open.
+  int exitFd() const { return pidfd_; }
 
  private:
   explicit Process(pid_t pid, int pidfd) : pid_(pid), pidfd_(pidfd) {}

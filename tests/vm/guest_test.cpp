@@ -4,7 +4,12 @@
 #include "vm/guest.h"
 
 #include <elf.h>
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -12,6 +17,8 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <map>
 
 namespace utap::vm {
 namespace {
@@ -271,6 +278,233 @@ TEST(GuestTest, HungGuestIsKilledAtTheBootTimeout) {
   EXPECT_FALSE(result.completed);
   EXPECT_NE(result.error.find("did not finish"), std::string::npos) << result.error;
   EXPECT_LT(took, 40s);
+}
+
+std::string makeScratch() {
+  std::string scratch = fs::temp_directory_path().string() + "/utap-vm-test-XXXXXX";
+  return mkdtemp(scratch.data()) ? scratch : "";
+}
+
+TEST(GuestStreamTest, StreamsOutputAsWrittenAndStopsOnRequest) {
+  std::string why;
+  std::optional<GuestKernel> kernel = kernelOrSkip(k61, &why);
+  if (!kernel) GTEST_SKIP() << why;
+  std::string scratch = makeScratch();
+  ASSERT_NE(scratch, "");
+  // 1 MiB of every byte value, more than the ports queue: the guest must
+  // wait for the host to read.
+  std::string big;
+  for (int i = 0; i < (1 << 20); ++i) big += static_cast<char>((i * 7 + i / 251) & 0xff);
+  std::ofstream(scratch + "/big", std::ios::binary) << big;
+
+  GuestControl control;
+  GuestBatch batch;
+  batch.jobs = {
+      {.command = "printf 'a\\000b\\n'; cat " + scratch + "/big; printf 'to stderr\\n' >&2"},
+      {.command = "for i in 1 2 3; do echo out$i; echo err$i >&2; done; exit 7"},
+      // Ends only when interrupted, so it ends at all only if the host saw
+      // "first" while it ran and asked it to stop.
+      {.command = "trap 'echo stopped; exit 3' INT; echo first; while :; do sleep 0.1; done", .timeLimit = 300s},
+      {.command = "echo never"},
+  };
+  batch.control = &control;
+  std::map<size_t, std::string> out, err;
+  bool asked = false;
+  batch.onOutput = [&](size_t job, GuestStream stream, std::string_view data) {
+    (stream == GuestStream::kStdout ? out : err)[job] += data;
+    if (job == 2 && !asked && out[2].find("first\n") != std::string::npos) {
+      asked = true;
+      control.requestStop(SIGINT);
+    }
+  };
+  GuestResult result = runInGuest(*kernel, batch);
+  fs::remove_all(scratch);
+  std::cout << "boot to results: " << result.elapsed.count() << " ms under " << result.accelerator << "\n";
+
+  ASSERT_TRUE(result.completed) << result.error << "\nconsole:\n" << result.consoleLog;
+  ASSERT_EQ(result.jobs.size(), 4u);
+  const std::vector<GuestJobResult>& jobs = result.jobs;
+  EXPECT_EQ(out[0].size(), 4 + big.size());
+  EXPECT_TRUE(out[0] == std::string("a\0b\n", 4) + big) << "job 0's stdout differs (binary, 1 MiB)";
+  EXPECT_EQ(err[0], "to stderr\n");
+  EXPECT_EQ(jobs[0].exitStatus, 0);
+  EXPECT_EQ(jobs[0].out, "");  // streamed, not collected
+
+  EXPECT_EQ(out[1], "out1\nout2\nout3\n");
+  EXPECT_EQ(err[1], "err1\nerr2\nerr3\n");
+  EXPECT_EQ(jobs[1].exitStatus, 7);
+  EXPECT_FALSE(jobs[1].stopped);
+
+  EXPECT_TRUE(asked);
+  EXPECT_EQ(out[2], "first\nstopped\n");
+  EXPECT_EQ(jobs[2].exitStatus, 3) << jobSummary(jobs[2]);
+  EXPECT_TRUE(jobs[2].stopped);
+  EXPECT_FALSE(jobs[2].timedOut);
+
+  EXPECT_FALSE(jobs[3].ran);  // none starts after a stop request
+  EXPECT_NE(jobs[3].setupError.find("not started"), std::string::npos) << jobs[3].setupError;
+  EXPECT_EQ(out.count(3), 0u);
+  EXPECT_TRUE(result.kernelHealthy) << ::testing::PrintToString(result.kernelProblems);
+}
+
+TEST(GuestStreamTest, StopBeforeAnyJobAbandonsTheBoot) {
+  std::string why;
+  std::optional<GuestKernel> kernel = kernelOrSkip(k61, &why);
+  if (!kernel) GTEST_SKIP() << why;
+  GuestControl control;
+  GuestBatch batch;
+  batch.jobs = {{.command = "echo never"}};
+  batch.control = &control;
+  bool output = false;
+  batch.onOutput = [&](size_t, GuestStream, std::string_view) { output = true; };
+  control.requestStop(SIGINT);
+  GuestResult result = runInGuest(*kernel, batch);
+  EXPECT_TRUE(result.stopped) << result.error;
+  EXPECT_FALSE(result.completed);
+  EXPECT_FALSE(result.jobs.empty() ? false : result.jobs[0].ran);
+  EXPECT_FALSE(output);
+}
+
+// A command run with its stdout and stderr read as they come: `onStdout` is
+// called with all of stdout so far after each read.
+struct Ran {
+  int status = -1;  // wait status
+  std::string out, err;
+};
+
+Ran runCommand(const std::vector<std::string>& argv, const std::function<void(const std::string&, pid_t)>& onStdout = {},
+               const std::string& dir = "") {
+  Ran ran;
+  int outPipe[2], errPipe[2];
+  if (pipe2(outPipe, O_CLOEXEC) != 0 || pipe2(errPipe, O_CLOEXEC) != 0) return ran;
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1);
+  posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2);
+  if (!dir.empty()) posix_spawn_file_actions_addchdir_np(&actions, dir.c_str());
+  std::vector<char*> args;
+  for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
+  args.push_back(nullptr);
+  pid_t pid = -1;
+  int failed = posix_spawn(&pid, args[0], &actions, nullptr, args.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  close(outPipe[1]);
+  close(errPipe[1]);
+  if (failed) {
+    close(outPipe[0]);
+    close(errPipe[0]);
+    ran.err = std::string("cannot start ") + argv[0] + ": " + std::strerror(failed);
+    return ran;
+  }
+  // Not a timing check: only keeps a broken run from hanging the suite.
+  auto giveUp = std::chrono::steady_clock::now() + 15min;
+  pollfd fds[2] = {{outPipe[0], POLLIN, 0}, {errPipe[0], POLLIN, 0}};
+  while ((fds[0].fd >= 0 || fds[1].fd >= 0) && std::chrono::steady_clock::now() < giveUp) {
+    if (poll(fds, 2, 1000) <= 0) continue;
+    for (int i = 0; i < 2; ++i) {
+      if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP))) continue;
+      char buffer[4096];
+      ssize_t n = read(fds[i].fd, buffer, sizeof buffer);
+      if (n <= 0) {
+        close(fds[i].fd);
+        fds[i].fd = -1;
+        continue;
+      }
+      (i == 0 ? ran.out : ran.err).append(buffer, static_cast<size_t>(n));
+      if (i == 0 && onStdout) onStdout(ran.out, pid);
+    }
+  }
+  for (pollfd& fd : fds) {
+    if (fd.fd >= 0) close(fd.fd);
+  }
+  if (std::chrono::steady_clock::now() >= giveUp) kill(pid, SIGKILL);
+  waitpid(pid, &ran.status, 0);
+  return ran;
+}
+
+std::string describe(const Ran& ran) {
+  return "wait status " + std::to_string(ran.status) + "\nstdout: " + ran.out + "\nstderr: " + ran.err;
+}
+
+bool haveHeaders(const std::string& release) { return fs::exists("/lib/modules/" + release + "/build/Makefile"); }
+
+TEST(UtapVmTest, InterruptRunsTheEndProbesInTheGuest) {
+  std::string why;
+  std::optional<GuestKernel> kernel = kernelOrSkip(k61, &why);
+  if (!kernel) GTEST_SKIP() << why;
+  if (!haveHeaders(k61)) GTEST_SKIP() << "no kernel headers for " << k61;
+  std::string scratch = makeScratch();
+  ASSERT_NE(scratch, "");
+  std::string script = scratch + "/stop.stp";
+  // "running" once the timer has fired: from then on n > 0.
+  std::ofstream(script) << "global n\n"
+                           "probe timer.ms(100) { if (n++ == 0) println(\"running\") }\n"
+                           "probe end { println(\"end \", n > 0) }\n";
+  Ran built = runCommand({UTAP_BINARY, "-p4", "-r", k61, script});
+  ASSERT_TRUE(WIFEXITED(built.status) && WEXITSTATUS(built.status) == 0) << describe(built);
+  ASSERT_TRUE(built.out.ends_with(".ko\n")) << describe(built);
+
+  // The host utap is interrupted as a terminal's Ctrl-C would: once the
+  // script runs.
+  bool interrupted = false;
+  Ran ran = runCommand({UTAP_BINARY, "--vm-kernel=" + std::string(k61), script},
+                       [&](const std::string& out, pid_t pid) {
+                         if (!interrupted && out.find("running\n") != std::string::npos) {
+                           interrupted = true;
+                           kill(pid, SIGINT);
+                         }
+                       });
+  fs::remove_all(scratch);
+  EXPECT_TRUE(interrupted) << describe(ran);
+  EXPECT_EQ(ran.out, "running\nend 1\n") << describe(ran);
+  EXPECT_TRUE(WIFEXITED(ran.status) && WEXITSTATUS(ran.status) == 0) << describe(ran);
+  EXPECT_EQ(ran.err, "") << describe(ran);
+}
+
+TEST(UtapVmTest, TargetCommandRunsHereInTheGuest) {
+  std::string why;
+  std::optional<GuestKernel> kernel = kernelOrSkip(k61, &why);
+  if (!kernel) GTEST_SKIP() << why;
+  if (!haveHeaders(k61)) GTEST_SKIP() << "no kernel headers for " << k61;
+  std::string scratch = makeScratch();
+  ASSERT_NE(scratch, "");
+  setenv("UTAP_VM_TEST_VALUE", "it's a value", 1);
+  // -c runs in utap's directory with utap's environment, as it would here,
+  // and the script ends when it exits.
+  Ran ran = runCommand({UTAP_BINARY, "--vm-kernel=" + std::string(k61), "-c",
+                        "printf '<%s>\\n' \"$PWD\" \"$UTAP_VM_TEST_VALUE\"", "-e",
+                        "probe begin { println(\"begin\") } probe end { println(\"end\") }"},
+                       {}, scratch);
+  unsetenv("UTAP_VM_TEST_VALUE");
+  fs::remove_all(scratch);
+  EXPECT_TRUE(WIFEXITED(ran.status) && WEXITSTATUS(ran.status) == 0) << describe(ran);
+  // The command writes its output itself, the script's goes through
+  // utaprun: each in order, not in order with each other.
+  EXPECT_NE(ran.out.find("<" + scratch + ">\n<it's a value>\n"), std::string::npos) << describe(ran);
+  EXPECT_NE(ran.out.find("begin\n"), std::string::npos) << describe(ran);
+  EXPECT_TRUE(ran.out.ends_with("end\n")) << describe(ran);
+}
+
+TEST(UtapVmTest, TargetPidIsPassedToTheGuest) {
+  std::string why;
+  std::optional<GuestKernel> kernel = kernelOrSkip(k61, &why);
+  if (!kernel) GTEST_SKIP() << why;
+  if (!haveHeaders(k61)) GTEST_SKIP() << "no kernel headers for " << k61;
+  Ran ran = runCommand({UTAP_BINARY, "--vm-kernel=" + std::string(k61), "-x", "4242", "-e",
+                        "probe begin { println(target()); exit() }"});
+  EXPECT_TRUE(WIFEXITED(ran.status) && WEXITSTATUS(ran.status) == 0) << describe(ran);
+  EXPECT_EQ(ran.out, "4242\n") << describe(ran);
+}
+
+TEST(UtapGuestTest, CommandWordsKeepTheirQuoting) {
+  std::string why;
+  std::optional<GuestKernel> kernel = kernelOrSkip(k61, &why);
+  if (!kernel) GTEST_SKIP() << why;
+  Ran ran = runCommand({UTAP_GUEST_BINARY, "--kernel", k61, "--", "printf", "%s|", "a b", "it's", "$HOME", "",
+                        "*", "x;y"});
+  EXPECT_EQ(ran.out, "a b|it's|$HOME||*|x;y|") << describe(ran);
+  EXPECT_TRUE(WIFEXITED(ran.status) && WEXITSTATUS(ran.status) == 0) << describe(ran);
+  EXPECT_NE(ran.err.find("utap-guest: exit status 0"), std::string::npos) << describe(ran);
 }
 
 // Not a check: prints boot-to-results times for the report in DESIGN.md.
