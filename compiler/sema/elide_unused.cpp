@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <unordered_set>
 
+#include "ast/children.h"
 #include "ast/visitor.h"
 #include "sema/context.h"
 
@@ -34,38 +35,44 @@ bool hasSideEffects(ast::Expr& e) {
   return s.found;
 }
 
-// Drops "x = value" statements whose local is never read; keeps the value
+// Drops "x = value" statements whose local is never read, wherever a
+// statement stands (a block, or alone as an if/loop body); keeps the value
 // when computing it has side effects.
-class DeadStores : public ast::Visitor {
+class DeadStores {
  public:
   DeadStores(Context& ctx) : ctx_(ctx) {}
 
-  void visit(ast::Block& n) override {
-    for (auto& s : n.stmts) {
-      auto* stmt = dynamic_cast<ast::ExprStmt*>(s.get());
-      auto* assign = stmt ? dynamic_cast<ast::AssignExpr*>(stmt->expr.get()) : nullptr;
-      Variable* v = nullptr;
-      if (assign && assign->op == ast::AssignOp::Assign)
-        if (auto* sym = dynamic_cast<ast::Symbol*>(assign->lhs.get())) {
-          auto it = ctx_.program.variables.find(sym);
-          if (it != ctx_.program.variables.end()) v = it->second;
-        }
-      if (v && v->kind == Variable::Kind::Local && !v->read) {
-        ctx_.diags.report(DiagKind::ElideAssignment, assign->range, v->name);
-        if (hasSideEffects(*assign->rhs)) {
-          stmt->expr = std::move(assign->rhs);
-        } else {
-          auto empty = std::make_unique<ast::EmptyStmt>();
-          empty->range = s->range;
-          s = std::move(empty);
-        }
-        continue;
+  void run(ast::Node& body) { children(body); }
+
+ private:
+  void children(ast::Node& n) {
+    ast::forEachChildStmt(n, [&](ast::StmtPtr& s) { slot(s); });
+    ast::forEachChildBlock(n, [&](ast::Block& b) { children(b); });
+  }
+
+  void slot(ast::StmtPtr& s) {
+    auto* stmt = dynamic_cast<ast::ExprStmt*>(s.get());
+    auto* assign = stmt ? dynamic_cast<ast::AssignExpr*>(stmt->expr.get()) : nullptr;
+    Variable* v = nullptr;
+    if (assign && assign->op == ast::AssignOp::Assign)
+      if (auto* sym = dynamic_cast<ast::Symbol*>(assign->lhs.get())) {
+        auto it = ctx_.program.variables.find(sym);
+        if (it != ctx_.program.variables.end()) v = it->second;
       }
-      s->accept(*this);
+    if (!v || v->kind != Variable::Kind::Local || v->read) {
+      children(*s);
+      return;
+    }
+    ctx_.diags.report(DiagKind::ElideAssignment, assign->range, v->name);
+    if (hasSideEffects(*assign->rhs)) {
+      stmt->expr = std::move(assign->rhs);
+    } else {
+      auto empty = std::make_unique<ast::EmptyStmt>();
+      empty->range = s->range;
+      s = std::move(empty);
     }
   }
 
- private:
   Context& ctx_;
 };
 
@@ -79,12 +86,12 @@ void elideUnused(Context& ctx) {
       if (l->read && !l->written) ctx.diags.report(DiagKind::NeverAssignedLocal, l->firstUse, l->name);
   };
   for (auto& p : program.probes) {
-    p->body->accept(deadStores);
+    deadStores.run(*p->body);
     localWarnings(p->locals);
   }
   for (auto& f : program.functions)
     if (f->used && f->decl->body) {
-      f->decl->body->accept(deadStores);
+      deadStores.run(*f->decl->body);
       localWarnings(f->locals);
     }
   // Locals that were only written are gone with their stores.

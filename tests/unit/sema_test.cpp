@@ -460,6 +460,20 @@ TEST(SemaElision, SideEffectsOfADeadStoreStay) {
   EXPECT_EQ(e.program->functions.size(), 1u);
 }
 
+TEST(SemaElision, DeadStoresAloneAsALoopOrIfBodyGoToo) {
+  auto e = elaborate(
+      "global a\nfunction f(k) { println(k); return k }\n"
+      "probe begin { a[1] = 1; foreach (k in a) x = f(k); if (a[1]) y = 2; else z = 3; while (a[1] < 0) w = 4 }");
+  ASSERT_TRUE(e.ok()) << e.rendered;
+  std::string listing = e.listing(true);
+  for (const char* name : {"x", "y", "z", "w"}) {
+    EXPECT_EQ(e.local(0, name), nullptr) << name;
+    EXPECT_NE(e.rendered.find(std::string("eliding assignment to '") + name + "'"), std::string::npos) << name;
+  }
+  EXPECT_NE(listing.find("    f(k);"), std::string::npos) << listing;
+  EXPECT_EQ(listing.find(" = 2"), std::string::npos) << listing;
+}
+
 TEST(SemaDisplay, WrittenButNeverReadGlobalsAreShownAtEnd) {
   auto e = elaborate(
       "global total, name, arr, s, shown\n"
