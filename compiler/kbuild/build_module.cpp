@@ -7,9 +7,11 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "kbuild/cache_clean.h"
 #include "kbuild/cache_keys.h"
 #include "kbuild/files.h"
 #include "kbuild/kbuild.h"
+
 #include "kbuild/kbuild_file.h"
 #include "kbuild/kernel_tree.h"
 #include "kbuild/make.h"
@@ -150,8 +152,10 @@ BuildResult buildModule(const KernelTree& kernel, const ModuleSources& request, 
   std::string cachedKo = cacheDir + "/modules/" + *key + "/" + sources.name + ".ko";
   std::error_code ec;
   if (!options.keepBuildDir && fs::is_regular_file(cachedKo, ec)) {
+    touchCacheEntry(fs::path(cachedKo).parent_path().string());
     result.koPath = cachedKo;
     result.cacheHit = true;
+    cleanCache(cacheDir, cacheCleaningSettings(cacheDir));
     return result;
   }
 
@@ -162,6 +166,7 @@ BuildResult buildModule(const KernelTree& kernel, const ModuleSources& request, 
     return result;
   }
   result.runtimeReused = runtime.reused;
+  touchCacheEntry(runtime.dir);
 
   std::string dir;
   if (!makeScratchDir("utap-" + sources.name, dir, result.error)) return result;
@@ -179,6 +184,7 @@ BuildResult buildModule(const KernelTree& kernel, const ModuleSources& request, 
   } else {
     removeTree(dir);
   }
+  if (result.ok()) cleanCache(cacheDir, cacheCleaningSettings(cacheDir));
   return result;
 }
 
