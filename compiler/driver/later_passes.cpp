@@ -216,6 +216,13 @@ int runInVm(const Options& o, const std::string& ko, const std::string& release)
 int buildAndRun(const Options& o, const codegen::Translation& t) {
   // With --vm the module is built for the guest's kernel.
   std::string spec = o.kernel;
+  // Running here needs a kernel that loads modules: say so before looking
+  // for its headers, which such a kernel usually lacks too.
+  if (!o.vm && spec.empty() && o.lastPass >= 5)
+    if (std::string why = run::moduleLoadingUnavailable(); !why.empty()) {
+      fmt::print(stderr, "utap: error: {}\n", why);
+      return 1;
+    }
   if (o.vm && spec.empty()) {
     std::string error;
     auto guest = vm::findGuestKernel(o.vmKernel, &error);

@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -14,6 +15,7 @@
 #include <cstdio>
 #include <cstring>
 #include <ctime>
+#include <fstream>
 #include <thread>
 
 #include "run/records.h"
@@ -67,6 +69,21 @@ void requestStop(const std::string& control) {
 }
 
 }  // namespace
+
+std::string moduleLoadingUnavailable(const std::string& procRoot) {
+  struct utsname uts {};
+  std::string release = ::uname(&uts) == 0 ? std::string(uts.release) : std::string("running");
+  if (::access((procRoot + "/modules").c_str(), F_OK) != 0)
+    return "this kernel (" + release +
+           ") cannot load modules: it was built without CONFIG_MODULES; run the script in a guest with --vm";
+  std::ifstream disabled(procRoot + "/sys/kernel/modules_disabled");
+  int value = 0;
+  if (disabled >> value && value == 1)
+    return "this kernel (" + release +
+           ") does not load modules any more (/proc/sys/kernel/modules_disabled is 1 until reboot); run the script "
+           "in a guest with --vm";
+  return "";
+}
 
 int loadAndRun(const LoadOptions& options) {
   int ko = ::open(options.modulePath.c_str(), O_RDONLY | O_CLOEXEC);

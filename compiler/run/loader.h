@@ -21,4 +21,10 @@ struct LoadOptions {
 // why and what to do).
 int loadAndRun(const LoadOptions& options);
 
+// Why the running kernel cannot load any module, as a sentence that says
+// what to do (built without CONFIG_MODULES: no /proc/modules; or
+// /proc/sys/kernel/modules_disabled is 1); empty when it can. `procRoot`
+// is "/proc" except in tests.
+std::string moduleLoadingUnavailable(const std::string& procRoot = "/proc");
+
 }  // namespace utap::run

@@ -1,11 +1,17 @@
 // The loader's record stream: parsing reads of the control file, and
 // merging per-CPU streams back into commit order, with dropped records
-// (gaps) given up one pass after they could have arrived.
+// (gaps) given up one pass after they could have arrived. And the loader's
+// check that the running kernel can load modules at all.
 #include "run/records.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cstring>
+#include <filesystem>
+#include <fstream>
+
+#include "run/loader.h"
 
 extern "C" {
 #include "utap/control.h"
@@ -91,6 +97,34 @@ TEST(RecordMerger, FlushReleasesEverything) {
   m.add(rec(9));
   EXPECT_EQ(seqs(m.take(true)), "5 9");
   EXPECT_EQ(m.held(), 0u);
+}
+
+}  // namespace
+}  // namespace utap::run
+
+namespace utap::run {
+namespace {
+
+// A fake /proc with `modules` present or not and modules_disabled set to `disabled`.
+std::string fakeProc(bool modules, const char* disabled) {
+  static int serial = 0;
+  auto dir = std::filesystem::temp_directory_path() /
+             ("utap-proc-test-" + std::to_string(getpid()) + "-" + std::to_string(serial++));
+  std::filesystem::create_directories(dir / "sys/kernel");
+  if (modules) std::ofstream(dir / "modules") << "";
+  if (disabled) std::ofstream(dir / "sys/kernel/modules_disabled") << disabled;
+  return dir.string();
+}
+
+TEST(Loader, SaysWhenTheRunningKernelCannotLoadModules) {
+  std::string none = fakeProc(false, nullptr);
+  EXPECT_NE(moduleLoadingUnavailable(none).find("built without CONFIG_MODULES; run the script in a guest with --vm"),
+            std::string::npos);
+  std::string disabled = fakeProc(true, "1\n");
+  EXPECT_NE(moduleLoadingUnavailable(disabled).find("modules_disabled is 1"), std::string::npos);
+  std::string fine = fakeProc(true, "0\n");
+  EXPECT_EQ(moduleLoadingUnavailable(fine), "");
+  for (const auto& d : {none, disabled, fine}) std::filesystem::remove_all(d);
 }
 
 }  // namespace
