@@ -23,6 +23,7 @@ void utap_sink_init(struct utap_sink *sink, char *buf, size_t size)
 	sink->size = size;
 	sink->len = 0;
 	sink->wanted = 0;
+	sink->flush = NULL;
 	if (size)
 		buf[0] = '\0';
 }
@@ -41,31 +42,47 @@ static void sink_end(struct utap_sink *sink)
 		sink->buf[sink->len] = '\0';
 }
 
+/*
+ * Append @n bytes, from @p or (@p NULL) copies of @ch, as many as fit; a
+ * sink with a flush hook is flushed whenever it is full, and nothing is cut.
+ */
+static void sink_write(struct utap_sink *sink, const char *p, char ch, size_t n)
+{
+	size_t k;
+
+	for (;;) {
+		k = min_t(size_t, n, sink_room(sink));
+		sink->wanted += k;
+		if (k) {
+			if (p)
+				memcpy(sink->buf + sink->len, p, k);
+			else
+				memset(sink->buf + sink->len, ch, k);
+			sink->len += k;
+		}
+		n -= k;
+		/* A flushed sink has room again (size > 1), so this ends. */
+		if (!n || !sink->flush || sink->size <= 1)
+			break;
+		if (p)
+			p += k;
+		sink_end(sink);
+		sink->flush(sink);
+	}
+	sink->wanted += n;
+}
+
 /* Append @n bytes, as many as fit. */
 static void sink_put(struct utap_sink *sink, const char *p, size_t n)
 {
-	size_t k = min_t(size_t, n, sink_room(sink));
-
-	sink->wanted += n;
-	if (k) {
-		memcpy(sink->buf + sink->len, p, k);
-		sink->len += k;
-	}
+	sink_write(sink, p, 0, n);
 }
 
 /* Append @n copies of @ch (nothing when @n <= 0), as many as fit. */
 static void sink_fill(struct utap_sink *sink, char ch, long n)
 {
-	size_t k;
-
-	if (n <= 0)
-		return;
-	k = min_t(size_t, (size_t)n, sink_room(sink));
-	sink->wanted += (size_t)n;
-	if (k) {
-		memset(sink->buf + sink->len, ch, k);
-		sink->len += k;
-	}
+	if (n > 0)
+		sink_write(sink, NULL, ch, (size_t)n);
 }
 
 /*
@@ -76,6 +93,10 @@ static void sink_fill(struct utap_sink *sink, char ch, long n)
  */
 static void sink_put_whole(struct utap_sink *sink, const char *p, size_t n)
 {
+	if (sink->flush && sink->size > n && sink->len + n > sink->size - 1) {
+		sink_end(sink);
+		sink->flush(sink);
+	}
 	if (sink->size && sink->len + n <= sink->size)
 		sink_put(sink, p, n);
 	else
@@ -84,11 +105,12 @@ static void sink_put_whole(struct utap_sink *sink, const char *p, size_t n)
 
 /* ---- widths and precisions -------------------------------------------- */
 
-/* The most a width or precision may be now: the room left in the buffer,
- * the terminator's byte included, and at most UTAP_FMT_FIELD_MAX. */
+/* The most a width or precision may be now: the room left in the buffer
+ * (all of it when it flushes), the terminator's byte included, and at most
+ * UTAP_FMT_FIELD_MAX. */
 static int field_limit(const struct utap_sink *sink)
 {
-	size_t room = sink->size ? sink->size - sink->len : UTAP_FMT_FIELD_MAX;
+	size_t room = !sink->size ? UTAP_FMT_FIELD_MAX : sink->flush ? sink->size : sink->size - sink->len;
 
 	return (int)min_t(size_t, room, UTAP_FMT_FIELD_MAX);
 }

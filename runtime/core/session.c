@@ -8,11 +8,14 @@
  * States only move forward: RUNNING -> STOPPING -> DONE. `stopping` is set
  * once (atomic); the stop work runs once.
  */
+#include <linux/cpu.h>
+#include <linux/cpumask.h>
 #include <linux/hrtimer.h>
 #include <linux/jiffies.h>
 #include <linux/ktime.h>
 #include <linux/module.h>
 #include <linux/random.h>
+#include <linux/smp.h>
 #include <linux/timer.h>
 #include <linux/workqueue.h>
 
@@ -21,13 +24,14 @@
 #include "utap/transport.h"
 
 #ifndef UTAP_OUTPUT_SIZE
-#define UTAP_OUTPUT_SIZE 8192 /* bytes of output one probe hit may print */
+#define UTAP_OUTPUT_SIZE 8192 /* bytes of output a probe hit buffers before flushing */
 #endif
 
 struct utap_timer {
 	const struct utap_probe *probe;
-	struct hrtimer hrtimer;      /* UTAP_TIMER_NS */
+	struct hrtimer hrtimer;      /* UTAP_TIMER_NS and UTAP_TIMER_PROFILE */
 	struct timer_list timer;     /* UTAP_TIMER_JIFFIES */
+	unsigned int cpu;            /* UTAP_TIMER_PROFILE: one timer per CPU */
 };
 
 static struct {
@@ -68,6 +72,22 @@ static int64_t max_actions(const struct utap_probe *p)
 }
 
 /**
+ * output_flush() - commit a probe hit's full output buffer and empty it
+ * @sink: the hit's output sink
+ *
+ * A hit may print more than its buffer holds; as stap flushes its print
+ * buffer when it fills, the output goes out in several records, in order.
+ */
+static void output_flush(struct utap_sink *sink)
+{
+	if (sink->len)
+		utap_transport_commit(UTAP_RECORD_OUTPUT, sink->buf, sink->len);
+	sink->len = 0;
+	sink->wanted = 0;
+	sink->buf[0] = '\0';
+}
+
+/**
  * run_probe() - one hit of one probe
  * @p: the probe
  *
@@ -86,6 +106,7 @@ static void run_probe(const struct utap_probe *p)
 	c->probe_type = probe_type(p);
 	buffer = session.outputs + utap_context_index(c) * (size_t)UTAP_OUTPUT_SIZE;
 	utap_sink_init(&sink, buffer, UTAP_OUTPUT_SIZE);
+	sink.flush = output_flush;
 	c->output = &sink;
 	p->handler(c);
 	if (sink.len)
@@ -150,16 +171,31 @@ static u64 random_below(u64 bound)
 	return bound ? get_random_u32() % (u32)min_t(u64, bound, U32_MAX) : 0;
 }
 
+/* The period of the next expiry: timer.profile fires at each tick. */
+static u64 timer_period(const struct utap_timer_spec *spec)
+{
+	if (spec->unit == UTAP_TIMER_PROFILE)
+		return TICK_NSEC;
+	return spec->interval + random_below(spec->randomize);
+}
+
 static enum hrtimer_restart hrtimer_fired(struct hrtimer *hr)
 {
 	struct utap_timer *t = container_of(hr, struct utap_timer, hrtimer);
-	const struct utap_timer_spec *spec = &t->probe->timer;
 
 	if (atomic_read(&session.stopping))
 		return HRTIMER_NORESTART;
 	run_probe(t->probe);
-	hrtimer_forward_now(hr, ns_to_ktime(spec->interval + random_below(spec->randomize)));
+	hrtimer_forward_now(hr, ns_to_ktime(timer_period(&t->probe->timer)));
 	return HRTIMER_RESTART;
+}
+
+/* Runs on t->cpu (IPI): a pinned timer stays on the CPU that started it. */
+static void start_pinned(void *arg)
+{
+	struct utap_timer *t = arg;
+
+	hrtimer_start(&t->hrtimer, ns_to_ktime(TICK_NSEC), HRTIMER_MODE_REL_PINNED_SOFT);
 }
 
 static void jiffies_fired(struct timer_list *timer)
@@ -178,6 +214,7 @@ static void arm_timers(void)
 	unsigned int i;
 
 	session.armed = true;
+	cpus_read_lock();
 	for (i = 0; i < session.ntimers; i++) {
 		struct utap_timer *t = &session.timers[i];
 		const struct utap_timer_spec *spec = &t->probe->timer;
@@ -185,6 +222,12 @@ static void arm_timers(void)
 		if (spec->unit == UTAP_TIMER_JIFFIES) {
 			timer_setup(&t->timer, jiffies_fired, 0);
 			mod_timer(&t->timer, jiffies + spec->interval + random_below(spec->randomize));
+		} else if (spec->unit == UTAP_TIMER_PROFILE) {
+			/* CPUs that come online later get no timer (as if offline). */
+			hrtimer_init(&t->hrtimer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_PINNED_SOFT);
+			t->hrtimer.function = hrtimer_fired;
+			if (cpu_online(t->cpu))
+				smp_call_function_single(t->cpu, start_pinned, t, 1);
 		} else {
 			hrtimer_init(&t->hrtimer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_SOFT);
 			t->hrtimer.function = hrtimer_fired;
@@ -192,6 +235,7 @@ static void arm_timers(void)
 				      HRTIMER_MODE_REL_SOFT);
 		}
 	}
+	cpus_read_unlock();
 }
 
 static void disarm_timers(void)
@@ -255,14 +299,26 @@ static int __init utap_session_init(void)
 		return ret;
 	ret = -ENOMEM;
 	session.outputs = kvcalloc(utap_contexts_count(), UTAP_OUTPUT_SIZE, GFP_KERNEL);
-	for (i = 0; i < s->nprobes; i++)
-		n += s->probes[i].kind == UTAP_PROBE_TIMER;
+	for (i = 0; i < s->nprobes; i++) {
+		if (s->probes[i].kind != UTAP_PROBE_TIMER)
+			continue;
+		n += s->probes[i].timer.unit == UTAP_TIMER_PROFILE ? nr_cpu_ids : 1;
+	}
 	session.timers = kcalloc(n ? n : 1, sizeof(*session.timers), GFP_KERNEL);
 	if (!session.outputs || !session.timers)
 		goto fail_contexts;
-	for (i = 0; i < s->nprobes; i++)
-		if (s->probes[i].kind == UTAP_PROBE_TIMER)
-			session.timers[session.ntimers++].probe = &s->probes[i];
+	for (i = 0; i < s->nprobes; i++) {
+		const struct utap_probe *p = &s->probes[i];
+		unsigned int cpu, ncpus;
+
+		if (p->kind != UTAP_PROBE_TIMER)
+			continue;
+		ncpus = p->timer.unit == UTAP_TIMER_PROFILE ? nr_cpu_ids : 1;
+		for (cpu = 0; cpu < ncpus; cpu++) {
+			session.timers[session.ntimers].probe = p;
+			session.timers[session.ntimers++].cpu = cpu;
+		}
+	}
 	ret = utap_transport_init();
 	if (ret)
 		goto fail_contexts;

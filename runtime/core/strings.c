@@ -94,8 +94,8 @@ size_t utap_string_from_long(char *dst, int64_t value)
 /*
  * The escape of one byte into @out (at most 4 bytes): 0x07-0x0d as
  * \a \b \t \n \v \f \r, '"' and '\' after a backslash, the other bytes
- * below 0x20 and 0x7f as a backslash and three octal digits, every other
- * byte as itself (so UTF-8 stays readable).
+ * below 0x20 and from 0x7f up as a backslash and three octal digits, the
+ * printable ASCII bytes as themselves.
  */
 static size_t escape_byte(unsigned char ch, char *out)
 {
@@ -110,7 +110,7 @@ static size_t escape_byte(unsigned char ch, char *out)
 		out[1] = (char)ch;
 		return 2;
 	}
-	if (ch < 0x20 || ch == 0x7f) {
+	if (ch < 0x20 || ch >= 0x7f) {
 		out[1] = (char)('0' + (ch >> 6));
 		out[2] = (char)('0' + ((ch >> 3) & 7));
 		out[3] = (char)('0' + (ch & 7));
@@ -121,22 +121,75 @@ static size_t escape_byte(unsigned char ch, char *out)
 }
 
 /*
- * Escape whole bytes of @src into @dst + @out while they fit within @cap
- * bytes of output; returns the new output length, and in *@used how many
- * bytes of @src went in.
+ * The UTF-8 character at @src (2 to 4 bytes, continuation bytes checked, as
+ * stap decodes it) as \uXXXX or, above U+FFFF, \UXXXXXXXX into @out (10
+ * bytes); returns the escape's length and in *@n the bytes it took, or 0
+ * when @src does not start such a character.
+ */
+static size_t escape_utf8(const unsigned char *src, size_t srclen, char *out, size_t *n)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t len, i, digits;
+	uint32_t c;
+
+	if ((src[0] & 0xe0) == 0xc0) {
+		len = 2;
+		c = src[0] & 0x1f;
+	} else if ((src[0] & 0xf0) == 0xe0) {
+		len = 3;
+		c = src[0] & 0x0f;
+	} else if ((src[0] & 0xf8) == 0xf0) {
+		len = 4;
+		c = src[0] & 0x07;
+	} else {
+		return 0;
+	}
+	if (len > srclen)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((src[i] & 0xc0) != 0x80)
+			return 0;
+		c = (c << 6) | (src[i] & 0x3f);
+	}
+	*n = len;
+	digits = c <= 0xffff ? 4 : 8;
+	out[0] = '\\';
+	out[1] = digits == 4 ? 'u' : 'U';
+	for (i = 0; i < digits; i++)
+		out[2 + i] = hex[(c >> (4 * (digits - 1 - i))) & 0xf];
+	return 2 + digits;
+}
+
+/* The escape of the character at @src into @out (10 bytes); its length,
+ * and in *@n how many bytes of @src it took. */
+static size_t escape_char(const char *src, size_t srclen, char *out, size_t *n)
+{
+	size_t k = escape_utf8((const unsigned char *)src, srclen, out, n);
+
+	if (k)
+		return k;
+	*n = 1;
+	return escape_byte((unsigned char)src[0], out);
+}
+
+/*
+ * Escape whole characters of @src into @dst + @out while they fit within
+ * @cap bytes of output; returns the new output length, and in *@used how
+ * many bytes of @src went in.
  */
 static size_t escape_run(char *dst, size_t out, size_t cap, const char *src,
 			 size_t srclen, size_t *used)
 {
-	char esc[4];
-	size_t i, n;
+	char esc[10];
+	size_t i = 0, n, took;
 
-	for (i = 0; i < srclen; i++) {
-		n = escape_byte((unsigned char)src[i], esc);
+	while (i < srclen) {
+		n = escape_char(src + i, srclen - i, esc, &took);
 		if (out + n > cap)
 			break;
 		memcpy(dst + out, esc, n);
 		out += n;
+		i += took;
 	}
 	*used = i;
 	return out;
@@ -145,11 +198,13 @@ static size_t escape_run(char *dst, size_t out, size_t cap, const char *src,
 /* The length of @src escaped, counted no further than @stop. */
 static size_t escaped_len(const char *src, size_t srclen, size_t stop)
 {
-	char esc[4];
-	size_t i, len = 0;
+	char esc[10];
+	size_t i = 0, len = 0, took;
 
-	for (i = 0; i < srclen && len <= stop; i++)
-		len += escape_byte((unsigned char)src[i], esc);
+	while (i < srclen && len <= stop) {
+		len += escape_char(src + i, srclen - i, esc, &took);
+		i += took;
+	}
 	return len;
 }
 
@@ -165,10 +220,13 @@ static size_t escaped_len(const char *src, size_t srclen, size_t stop)
  * @truncated: the caller had more input than @src, so a quoted result
  *             gets "..." even when all of @src fits
  *
- * Each byte becomes: 0x07-0x0d \a \b \t \n \v \f \r; '"' \"; '\' \\; the
- * other bytes below 0x20, and 0x7f, a backslash and three octal digits
- * (\000, \033, \177); every other byte (0x20-0x7e, 0x80-0xff) itself. An
- * escape is never split: the output stops before one that does not fit.
+ * Each byte becomes: 0x07-0x0d \a \b \t \n \v \f \r; '"' \"; '\' \\; a
+ * UTF-8 character (a lead byte and its continuation bytes) \uXXXX, or
+ * \UXXXXXXXX above U+FFFF, in upper-case hex; the other bytes below 0x20
+ * and from 0x7f up a backslash and three octal digits (\000, \033, \177,
+ * \377); the bytes 0x20-0x7e themselves. These are stap's escapes
+ * (_stp_text_str). An escape is never split: the output stops before one
+ * that does not fit.
  *
  * Unquoted, the output is as many whole escapes as fit, with nothing to
  * mark a cut. Quoted, it is '"', the escapes, '"', and "..." when not all

@@ -665,4 +665,68 @@ TEST(RuntimeFormatSink, InitAndHandMadeSinks) {
   EXPECT_EQ(buf[0], '\0');
 }
 
+// A probe's output sink flushes when full: every byte arrives, in order, in
+// pieces no longer than the buffer holds, and nothing counts as cut.
+std::string g_flushed;
+int g_flushes;
+void CollectAndEmpty(utap_sink* sink) {
+  g_flushed.append(sink->buf, sink->len);
+  ++g_flushes;
+  EXPECT_LT(sink->len, sink->size);
+  sink->len = 0;
+  sink->wanted = 0;
+  sink->buf[0] = '\0';
+}
+
+TEST(RuntimeFormatSink, AFlushingSinkLosesNothing) {
+  for (size_t size : {2u, 3u, 8u, 17u, 64u}) {
+    SCOPED_TRACE(size);
+    g_flushed.clear();
+    g_flushes = 0;
+    std::vector<char> buf(size);
+    utap_sink sink;
+    utap_sink_init(&sink, buf.data(), size);
+    sink.flush = CollectAndEmpty;
+    std::string want;
+    std::string long_text(100, 'a');
+    for (int i = 0; i < 100; ++i) long_text[i] = static_cast<char>('a' + i % 26);
+    utap_print_string(&sink, long_text.c_str());
+    want += long_text;
+    if (size > 40) {  // widths are clamped to the buffer's size (below)
+      utap_conv wide = Conv('d', 0, 40);
+      utap_fmt_long(&sink, &wide, -12345, 0, 0);
+      want += std::string(34, ' ') + "-12345";
+      utap_conv left = Conv('s', UTAP_FLAG_MINUS, 30, 5);
+      utap_fmt_string(&sink, &left, "abcdefgh", 0, 0);
+      want += "abcde" + std::string(25, ' ');
+    }
+    utap_println_long(&sink, 42);
+    want += "42\n";
+    g_flushed.append(sink.buf, sink.len);
+    EXPECT_EQ(g_flushed, want);
+    EXPECT_EQ(sink.wanted, sink.len);
+    EXPECT_GT(g_flushes, 0);
+  }
+  // A width is clamped to the whole buffer, not to the room left in it.
+  g_flushed.clear();
+  char buf[16];
+  utap_sink sink;
+  utap_sink_init(&sink, buf, sizeof(buf));
+  sink.flush = CollectAndEmpty;
+  utap_print_string(&sink, "0123456789");
+  utap_conv wide = Conv('d', 0, 12);
+  utap_fmt_long(&sink, &wide, 7, 0, 0);
+  g_flushed.append(sink.buf, sink.len);
+  EXPECT_EQ(g_flushed, "0123456789" + std::string(11, ' ') + "7");
+  // A %b value is written whole: the sink flushes before it if needed.
+  g_flushed.clear();
+  utap_sink_init(&sink, buf, sizeof(buf));
+  sink.flush = CollectAndEmpty;
+  utap_print_string(&sink, "0123456789");
+  utap_conv bin = Conv('b');
+  utap_fmt_long(&sink, &bin, 0x3837363534333231, 0, 0);
+  g_flushed.append(sink.buf, sink.len);
+  EXPECT_EQ(g_flushed, "012345678912345678");
+}
+
 }  // namespace

@@ -134,7 +134,7 @@ std::string ContractEscape(unsigned char c) {
     case '\\': return "\\\\";
     default: break;
   }
-  if (c < 0x20 || c == 0x7f) {
+  if (c < 0x20 || c >= 0x7f) {
     char b[8];
     snprintf(b, sizeof(b), "\\%03o", c);
     return b;
@@ -142,12 +142,38 @@ std::string ContractEscape(unsigned char c) {
   return std::string(1, static_cast<char>(c));
 }
 
+// The escapes of a whole input: a UTF-8 lead byte with all its continuation
+// bytes is one character, \uXXXX or \UXXXXXXXX; any other byte is alone.
+std::vector<std::string> ContractEscapes(const std::string& src) {
+  std::vector<std::string> escs;
+  for (size_t i = 0; i < src.size();) {
+    unsigned char b = src[i];
+    size_t len = (b & 0xe0) == 0xc0 ? 2 : (b & 0xf0) == 0xe0 ? 3 : (b & 0xf8) == 0xf0 ? 4 : 1;
+    uint32_t c = len == 2 ? b & 0x1f : len == 3 ? b & 0x0f : b & 0x07;
+    bool ok = len > 1 && i + len <= src.size();
+    for (size_t k = 1; ok && k < len; k++) {
+      unsigned char cont = src[i + k];
+      ok = (cont & 0xc0) == 0x80;
+      c = (c << 6) | (cont & 0x3f);
+    }
+    if (!ok) {
+      escs.push_back(ContractEscape(b));
+      i++;
+      continue;
+    }
+    char e[16];
+    snprintf(e, sizeof(e), c <= 0xffff ? "\\u%04X" : "\\U%08X", c);
+    escs.push_back(e);
+    i += len;
+  }
+  return escs;
+}
+
 // The contract's whole output for one call.
 std::string ContractResult(const std::string& src, size_t dstlen, bool quoted, bool truncated) {
   if (dstlen == 0) return "";
   size_t cap = dstlen - 1;
-  std::vector<std::string> escs;
-  for (unsigned char c : src) escs.push_back(ContractEscape(c));
+  std::vector<std::string> escs = ContractEscapes(src);
   auto fill = [&](size_t room) {
     std::string out;
     for (const auto& e : escs) {
@@ -194,7 +220,13 @@ TEST(RuntimeTextEscape, TheDocumentedEscapes) {
   EXPECT_EQ(Escape("\a\b\t\n\v\f\r", 64, false, false), "\\a\\b\\t\\n\\v\\f\\r");
   EXPECT_EQ(Escape("say \"hi\"\\", 64, false, false), "say \\\"hi\\\"\\\\");
   EXPECT_EQ(Escape("\x01\x1f", 64, false, false), "\\001\\037");
-  EXPECT_EQ(Escape("caf\xc3\xa9 \xff", 64, false, false), "caf\xc3\xa9 \xff");  // UTF-8 and high bytes kept
+  // UTF-8 characters as stap shows them; other high bytes in octal.
+  EXPECT_EQ(Escape("caf\xc3\xa9 \xff", 64, false, false), "caf\\u00E9 \\377");
+  EXPECT_EQ(Escape("\xe2\x82\xac\xf0\x9f\x98\x80", 64, false, false), "\\u20AC\\U0001F600");
+  EXPECT_EQ(Escape("\xc3(\x80", 64, false, false), "\\303(\\200");  // no continuation byte
+  EXPECT_EQ(Escape("a\xe2\x82", 64, false, false), "a\\342\\202");  // cut short
+  EXPECT_EQ(Escape("\xc3\xa9", 7, false, false), "\\u00E9");
+  EXPECT_EQ(Escape("\xc3\xa9", 6, false, false), "");  // never split
   EXPECT_EQ(Escape(std::string("a\0b", 3), 64, true, false), "\"a\\000b\"");  // NUL bytes in the input
   EXPECT_EQ(Escape("line\n", 64, true, false), "\"line\\n\"");
   EXPECT_EQ(Escape("", 64, true, false), "\"\"");

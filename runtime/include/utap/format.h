@@ -42,7 +42,8 @@
  *   clamped to 0 or more: a negative '*' width is 0, not left-justifying,
  *   and a negative '*' precision is 0 ("%.*s" of -1 is "").
  * - A field is never wider, and a precision never larger, than the room
- *   left in the sink, the terminator's byte included (size - len), nor
+ *   left in the sink, the terminator's byte included (size - len; a sink
+ *   that flushes: size), nor
  *   than UTAP_FMT_FIELD_MAX (stap clamps them to the room left in its
  *   buffer). So a cut output need not be a prefix of the uncut one:
  *   sprintf("%200d", 55) into MAXSTRINGLEN 128 shows 126 spaces and "5".
@@ -95,18 +96,24 @@ struct utap_conv {
  * @size: its size, the terminating NUL included; 0 makes a counting sink
  * @len: bytes written so far; always < @size, and @buf[@len] is NUL
  * @wanted: bytes the calls asked to write: @len plus what did not fit
+ * @flush: NULL, or what takes a full sink's @len bytes and empties it
  *
  * A sink with @size 0 writes nothing and only counts, with fields clamped
  * to UTAP_FMT_FIELD_MAX (stap's sizing pass for printf); @wanted then is
  * how many bytes the output needs. Otherwise @wanted > @len exactly when
  * something was cut. Output may contain 0 bytes (%c of 0, %b, %m, %0s), so
  * @len, not strlen(@buf), is its length.
+ *
+ * A probe's output sink has @flush (set after utap_sink_init()): what does
+ * not fit is not cut; the sink is flushed and writing goes on, as stap
+ * flushes its print buffer when it fills. Its fields are clamped to @size.
  */
 struct utap_sink {
 	char *buf;
 	size_t size;
 	size_t len;
 	size_t wanted;
+	void (*flush)(struct utap_sink *sink);
 };
 
 void utap_sink_init(struct utap_sink *sink, char *buf, size_t size);
