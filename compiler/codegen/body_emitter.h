@@ -69,6 +69,9 @@ class BodyEmitter {
 
   // arrays and statistics (emit_aggregate.cpp)
   std::string keys(const sema::Variable& v, const std::vector<ast::ExprPtr>& keys, std::string& name, unsigned& mask);
+  std::string frameKeys(const sema::Variable& v, const std::vector<ast::ExprPtr>& keys, const std::string& name,
+                        unsigned& mask);
+  void histogramForeach(const ast::ForeachStmt& n, const ast::StatExpr& hist);
   std::string overflowCheck(const std::string& call, const std::string& map, const ast::Node& n);
   std::string variableNameOf(const ast::Node& n) const;
   std::string indexRead(const ast::IndexExpr& n);

@@ -77,7 +77,8 @@ class ModuleEmitter {
     if (g.histogram == sema::Variable::Histogram::Linear && g.linearParams.size() == 3)
       s += fmt::format(".hist = UTAP_HIST_LINEAR, .start = {}, .stop = {}, .interval = {}, ", g.linearParams[0],
                        g.linearParams[1], g.linearParams[2]);
-    if (g.varianceShift) s += fmt::format(".variance = true, .shift = {}, ", *g.varianceShift);
+    // @variance(s) and @variance(s, N) may both appear: N is the shift (stap).
+    if (g.variance) s += fmt::format(".variance = true, .shift = {}, ", g.varianceShift.value_or(0));
     return s + "}";
   }
 
