@@ -107,7 +107,7 @@ foreachKey : IDENT sort=(PLUS | MINUS)? ;
 // "arr @sum-": an array of statistics sorted by one of their aggregates.
 foreachSource
     : ( IDENT (LBRACKET indexList RBRACKET)? | statOp )
-      aggregate=(AT_COUNT | AT_SUM | AT_MIN | AT_MAX | AT_AVG)? sort=(PLUS | MINUS)?
+      aggregate=(AT_COUNT | AT_SUM | AT_MIN | AT_MAX | AT_AVG | AT_VARIANCE)? sort=(PLUS | MINUS)?
     ;
 
 // ---- expressions ------------------------------------------------------------

@@ -194,11 +194,79 @@ std::string BodyEmitter::printHistogram(const ast::StatExpr& n, const std::strin
   return "utap_print_hist(c, " + sink + ", " + histOf(n) + ", " + data + "); ";
 }
 
+// Keys evaluated once into the frame, for a loop that reads them at every
+// step: "l->NAME" (an array of struct utap_key); '*' keys are left out of
+// `mask`.
+std::string BodyEmitter::frameKeys(const sema::Variable& v, const std::vector<ast::ExprPtr>& keys,
+                                   const std::string& name, unsigned& mask) {
+  frame_.add("struct utap_key", name + "[" + std::to_string(keys.size()) + "]");
+  std::string array = "l->" + name;
+  mask = 0;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (!keys[i]) continue;
+    mask |= 1u << i;
+    // A string key is copied: the loop's body may change its source.
+    if (v.keyTypes[i] == Type::String) {
+      std::string t = frame_.stringTemp();
+      out_.line("utap_string_copy(" + t + ", " + expr(*keys[i]) + ");");
+      out_.line(array + "[" + std::to_string(i) + "].s = " + t + ";");
+    } else {
+      out_.line(array + "[" + std::to_string(i) + "].n = " + expr(*keys[i]) + ";");
+    }
+  }
+  return array;
+}
+
+// foreach over a histogram's buckets, as stap: every bucket in index order,
+// empty or not (@hist_log's 128 with bucket 64 holding 0, a linear one's
+// under- and overflow buckets too), the limit counting buckets; a sort
+// suffix is accepted and has no effect. For the value form, a scalar is
+// merged once, at the start, into its merge buffer, which the body's own
+// reads of it refresh (as stap's); an array element's bucket is summed over
+// the CPUs at each step, since reading another element of the array in the
+// body would reuse the array's one merge buffer.
+void BodyEmitter::histogramForeach(const ast::ForeachStmt& n, const ast::StatExpr& hist) {
+  int id = labels_++;
+  std::string bucket = "l->" + frame_.add("int64_t", "bucket" + std::to_string(id));
+  std::string left = "l->" + frame_.add("int64_t", "left" + std::to_string(id));
+  std::string count;  // the count of bucket `bucket`
+  out_.line("utap_action(c, " + errorLabel() + ");");
+  out_.open("");
+  if (const sema::Variable* v = variableOf(*hist.operand)) {
+    if (n.value) {
+      std::string data = "l->" + frame_.add("const struct utap_stat_data *", "hist" + std::to_string(id));
+      out_.line(data + " = utap_stat_get(&" + storage(*v) + ");");
+      count = data + "->histogram[" + bucket + "]";
+    }
+  } else {
+    auto* element = dynamic_cast<const ast::IndexExpr*>(hist.operand.get());
+    const sema::Variable* a = element ? variableOf(*element->base) : nullptr;
+    if (!a) {
+      unsupported(n, "this histogram");
+      out_.close();
+      return;
+    }
+    unsigned mask;
+    std::string keys = frameKeys(*a, element->keys, "hkey" + std::to_string(id), mask);
+    count = "utap_map_hist_count(&" + storage(*a) + ", " + keys + ", " + bucket + ")";
+  }
+  out_.line(left + " = " + (n.limit ? expr(*n.limit) : "UTAP_MAP_NO_LIMIT") + ";");
+  out_.open(fmt::format("for ({0} = 0; {0} < {1}->buckets && {2} > 0; {0}++, {2}--)", bucket, histOf(hist), left));
+  for (const auto& k : n.keys)
+    if (const sema::Variable* var = variableOf(*k.var)) out_.line(storage(*var) + " = " + bucket + ";");
+  if (n.value)
+    if (const sema::Variable* val = variableOf(*n.value)) out_.line(storage(*val) + " = " + count + ";");
+  loopBody(*n.body, "", "");
+  out_.close();
+  out_.close();
+}
+
 void BodyEmitter::foreachStmt(const ast::ForeachStmt& n) {
+  if (auto* hist = dynamic_cast<const ast::StatExpr*>(n.source.get())) return histogramForeach(n, *hist);
   auto* slice = dynamic_cast<const ast::IndexExpr*>(n.source.get());
   const sema::Variable* v = variableOf(slice ? *slice->base : *n.source);
   if (!v || v->kind != sema::Variable::Kind::Global) {
-    unsupported(n, "foreach over a histogram");
+    unsupported(n, "this foreach");
     return;
   }
   std::string map = storage(*v);
@@ -208,24 +276,7 @@ void BodyEmitter::foreachStmt(const ast::ForeachStmt& n) {
   unsigned mask = 0;
   out_.line("utap_action(c, " + errorLabel() + ");");
   out_.open("");
-  if (slice) {
-    std::string base = "filter" + std::to_string(id);
-    frame_.add("struct utap_key", base + "[" + std::to_string(slice->keys.size()) + "]");
-    filter = "l->" + base;
-    for (size_t i = 0; i < slice->keys.size(); ++i) {
-      if (!slice->keys[i]) continue;
-      mask |= 1u << i;
-      bool isString = v->keyTypes[i] == Type::String;
-      // A string key is copied: the loop's body may change its source.
-      if (isString) {
-        std::string t = frame_.stringTemp();
-        out_.line("utap_string_copy(" + t + ", " + expr(*slice->keys[i]) + ");");
-        out_.line(filter + "[" + std::to_string(i) + "].s = " + t + ";");
-      } else {
-        out_.line(filter + "[" + std::to_string(i) + "].n = " + expr(*slice->keys[i]) + ";");
-      }
-    }
-  }
+  if (slice) filter = frameKeys(*v, slice->keys, "filter" + std::to_string(id), mask);
   std::string limit = n.limit ? expr(*n.limit) : "UTAP_MAP_NO_LIMIT";
   int by = -2;  // unsorted
   bool descending = false;

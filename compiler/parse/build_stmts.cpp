@@ -157,7 +157,8 @@ StmtPtr Builder::foreachStmt(UtapParser::StatementContext* c) {
                                                            {UtapLexer::AT_SUM, StatOp::Sum},
                                                            {UtapLexer::AT_MIN, StatOp::Min},
                                                            {UtapLexer::AT_MAX, StatOp::Max},
-                                                           {UtapLexer::AT_AVG, StatOp::Avg}};
+                                                           {UtapLexer::AT_AVG, StatOp::Avg},
+                                                           {UtapLexer::AT_VARIANCE, StatOp::Variance}};
     for (auto& [type, op] : aggregates)
       if (src->aggregate->getType() == type) s->sortAggregate = op;
     if (!src->sort)

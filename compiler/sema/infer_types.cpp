@@ -527,6 +527,7 @@ class Inference : public ast::Visitor {
     }
     unify(valueSlot(*v), Type::Stats, operand->range);
     program_.types[operand] = Type::Stats;
+    if (n.op == ast::StatOp::Variance) v->variance = true;
     if (n.op == ast::StatOp::Variance && !params.empty()) {
       if (!v->varianceShift) {
         v->varianceShift = params[0];
@@ -660,6 +661,7 @@ class Inference : public ast::Visitor {
           }
           if (n.sortAggregate && v->type != Type::Stats && v->type != Type::Unknown && report_)
             ctx_.diags.report(DiagKind::NotStatistic, where, v->name, typeName(v->type), at(v->typeFrom));
+          if (n.sortAggregate == ast::StatOp::Variance) v->variance = true;
         }
       }
     }

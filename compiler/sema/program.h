@@ -45,7 +45,8 @@ struct Variable {
   Histogram histogram = Histogram::None;
   SourceRange histogramFrom;
   std::vector<int64_t> linearParams;     // start, stop, interval
-  std::optional<int64_t> varianceShift;  // @variance(s, N): one N per statistic
+  bool variance = false;                 // @variance is used on it, or a foreach sorts by it
+  std::optional<int64_t> varianceShift;  // @variance(s, N): one N per statistic (default 0)
   SourceRange varianceFrom;
 };
 

@@ -415,6 +415,8 @@ int utap_map_init(struct utap_map *m, const struct utap_map_desc *desc)
 		ret = utap_stat_shape_init(&m->shape, &desc->stat);
 		if (ret)
 			goto fail;
+		/* stap merges an array element's CPUs one by one. */
+		m->shape.pairwise = true;
 		break;
 	default:
 		goto fail;
@@ -560,6 +562,37 @@ const struct utap_stat_data *utap_map_get_stat(struct utap_map *m,
 	}
 	utap_stat_merge(&m->shape, m->agg, m->planes, (size_t)id * m->shape.size);
 	return m->agg;
+}
+
+/**
+ * utap_map_hist_count() - one histogram bucket of a statistic element
+ * @m: a map of statistics
+ * @keys: @m->desc->nkeys keys
+ * @bucket: 0 .. utap_map_hist(@m)->buckets - 1
+ *
+ * What `foreach (v = b in @hist_log(a[k]))` reads at each step: the
+ * bucket's count summed over the CPUs, leaving @m's merge buffer alone
+ * (the loop's body may be using it for another element). Caller holds the
+ * write lock.
+ *
+ * Return: the count; 0 for a missing element or a bucket out of range.
+ */
+int64_t utap_map_hist_count(struct utap_map *m, const struct utap_key *keys,
+			    int64_t bucket)
+{
+	uint32_t id;
+	unsigned int cpu;
+	int64_t n = 0;
+
+	if (bucket < 0 || bucket >= m->shape.hist.buckets)
+		return 0;
+	id = map_find(m, keys, hash_keys(m, keys));
+	if (id == NIL)
+		return 0;
+	for_each_possible_cpu(cpu)
+		if (m->planes[cpu])
+			n += entry_slot(m, cpu, id)->histogram[bucket];
+	return n;
 }
 
 /**
@@ -773,8 +806,8 @@ void utap_map_overflow_error(struct utap_context *c, const struct utap_map *m)
  * @filter: a slice's keys, or NULL; read at every step, so they must stay
  *	valid until the loop ends
  * @filter_mask: bit i set: key i must equal @filter[i]; 0 for no slice
- * @limit: most iterations (`limit EXP`; 0 or less: none), or
- *	UTAP_MAP_NO_LIMIT
+ * @limit: most elements visited (`limit EXP`; 0 or less: none), or
+ *	UTAP_MAP_NO_LIMIT; as in stap, elements outside the slice count too
  *
  * Caller holds the read lock (the write lock for a statistic map, whose
  * values are read by merging) until the loop ends.
@@ -868,21 +901,44 @@ static void sort_ids(const struct utap_map *m, const struct sort_how *how,
 }
 
 /**
+ * stat_sort_key() - the aggregate a statistic element is sorted by
+ * @m: a map of statistics
+ * @id: the element
+ * @op: the aggregate (@variance needs the whole merge; the others not)
+ *
+ * Caller holds the write lock (@variance merges into @m->agg).
+ *
+ * Return: the aggregate of the element's values on all CPUs.
+ */
+static int64_t stat_sort_key(struct utap_map *m, uint32_t id,
+			     enum utap_stat_op op)
+{
+	size_t offset = (size_t)id * m->shape.size;
+
+	if (op != UTAP_STAT_VARIANCE)
+		return utap_stat_merged_op(m->planes, offset, op);
+	utap_stat_merge(&m->shape, m->agg, m->planes, offset);
+	return m->agg->variance;
+}
+
+/**
  * utap_map_iter_start_sorted() - begin a sorted foreach
  * @it: the iterator
  * @m: the map
  * @slot: which of @m's sort indexes (0 .. desc->sort_slots - 1); nested
  *	sorted loops over one array use different slots
  * @order: key or value, aggregate, direction
- * @filter: a slice's keys, or NULL; applied now, not kept
+ * @filter: a slice's keys, or NULL; read at every step, so they must stay
+ *	valid until the loop ends
  * @filter_mask: bit i set: key i must equal @filter[i]
- * @limit: most iterations (0 or less: none), or UTAP_MAP_NO_LIMIT; counts
- *	elements of the slice only
+ * @limit: most elements visited (0 or less: none), or UTAP_MAP_NO_LIMIT;
+ *	as in stap, the limit counts the first elements of the whole sorted
+ *	array, and the slice then skips those outside it
  *
- * Collects the slice's elements in insertion order, computes each one's
- * sort key (a statistic's aggregate merged over the CPUs), and merge-sorts
- * them, stably, into the slot's index. Caller holds the write lock until
- * the loop ends.
+ * Collects all elements in insertion order, computes each one's sort key
+ * (a statistic's aggregate merged over the CPUs), and merge-sorts them,
+ * stably, into the slot's index. Caller holds the write lock until the loop
+ * ends.
  *
  * Return: 0, or -EINVAL for a bad @slot or @order (the iterator then yields
  * nothing).
@@ -898,7 +954,7 @@ int utap_map_iter_start_sorted(struct utap_map_iter *it, struct utap_map *m,
 	enum utap_type type;
 	uint32_t *ids, id, n = 0;
 
-	utap_map_iter_start(it, m, NULL, 0, limit);
+	utap_map_iter_start(it, m, filter, filter_mask, limit);
 	it->pos = 0;
 	it->order = NULL;
 	if (slot >= d->sort_slots || order->by < UTAP_MAP_BY_VALUE ||
@@ -909,7 +965,9 @@ int utap_map_iter_start_sorted(struct utap_map_iter *it, struct utap_map *m,
 	if (order->by == UTAP_MAP_BY_VALUE) {
 		type = d->value_type;
 		how.offset = m->value_offset;
-		if (type == UTAP_TYPE_STAT && order->op > UTAP_STAT_AVG) {
+		if (type == UTAP_TYPE_STAT &&
+		    (order->op > UTAP_STAT_VARIANCE ||
+		     (order->op == UTAP_STAT_VARIANCE && !m->shape.variance))) {
 			it->status = -EINVAL;
 			return -EINVAL;
 		}
@@ -921,17 +979,13 @@ int utap_map_iter_start_sorted(struct utap_map_iter *it, struct utap_map *m,
 
 	ids = m->sort_index[slot];
 	for (id = m->oldest; id != NIL; id = entry_at(m, id)->next) {
-		if (filter && !keys_match(m, entry_at(m, id), filter, filter_mask))
-			continue;
 		ids[n++] = id;
 		if (type == UTAP_TYPE_LONG)
 			memcpy(&m->sort_key[id],
 			       entry_field(m, entry_at(m, id), how.offset),
 			       sizeof(int64_t));
 		else if (type == UTAP_TYPE_STAT)
-			m->sort_key[id] = utap_stat_merged_op(m->planes,
-							      (size_t)id * m->shape.size,
-							      order->op);
+			m->sort_key[id] = stat_sort_key(m, id, order->op);
 	}
 	sort_ids(m, &how, ids, n);
 	it->order = ids;
@@ -953,13 +1007,15 @@ struct utap_map_entry *utap_map_iter_next(struct utap_map_iter *it)
 	struct utap_map_entry *e;
 	uint32_t id;
 
-	if (it->status || it->left <= 0)
+	if (it->status)
 		return NULL;
 	if (READ_ONCE(m->gen) != it->gen) {
 		it->status = -EBUSY;
 		return NULL;
 	}
 	for (;;) {
+		if (it->left <= 0)
+			return NULL;
 		if (it->order) {
 			if (it->pos >= it->norder)
 				return NULL;
@@ -971,11 +1027,11 @@ struct utap_map_entry *utap_map_iter_next(struct utap_map_iter *it)
 			it->pos = entry_at(m, id)->next;
 		}
 		e = entry_at(m, id);
+		/* The limit counts elements outside the slice too, as stap's. */
+		it->left--;
 		if (!it->filter || keys_match(m, e, it->filter, it->filter_mask))
-			break;
+			return e;
 	}
-	it->left--;
-	return e;
 }
 
 /**

@@ -10,20 +10,6 @@
 /* Sums and products wrap, as script arithmetic does (utap/arith.h). */
 
 /**
- * sign_shr() - an arithmetic right shift, defined for any count
- * @v: the value
- * @shift: the count; 64 or more leaves only the sign
- *
- * Return: @v / 2^@shift rounded toward minus infinity.
- */
-static inline int64_t sign_shr(int64_t v, unsigned int shift)
-{
-	if (shift >= 64)
-		return v < 0 ? -1 : 0;
-	return v >> shift;
-}
-
-/**
  * stat_div() - stap's division inside statistics
  * @x: the dividend
  * @y: the divisor
@@ -180,7 +166,9 @@ unsigned int utap_hist_linear_bucket(const struct utap_hist *h, int64_t value)
  *
  * The first value sets count, sum, min, max and the scaled mean; later ones
  * update them and, when @sh->variance, run Welford's step on
- * value << shift with truncating division, as stap does.
+ * value << shift with truncating division, as stap does. stap keeps the
+ * step's difference from the mean in a C int, so a difference beyond 32
+ * bits wraps to its low 32 bits; so does this one, to give stap's results.
  */
 void utap_stat_slot_add(const struct utap_stat_shape *sh,
 			struct utap_stat_data *sd, int64_t value)
@@ -204,7 +192,7 @@ void utap_stat_slot_add(const struct utap_stat_shape *sh,
 		if (value < sd->min)
 			sd->min = value;
 		if (sh->variance) {
-			delta = utap_sub(scaled, sd->avg_s);
+			delta = (int32_t)(uint32_t)utap_sub(scaled, sd->avg_s);
 			sd->avg_s = utap_add(sd->avg_s, div64_s64(delta, sd->count));
 			sd->m2 = utap_add(sd->m2,
 					  utap_mul(delta, utap_sub(scaled, sd->avg_s)));
@@ -226,6 +214,55 @@ void utap_stat_slot_add(const struct utap_stat_shape *sh,
 }
 
 /**
+ * spread() - one group's share of the total variance
+ * @count: the group's values
+ * @avg_s: its scaled mean
+ * @variance_s: its scaled variance
+ * @mean_s: the scaled mean of all values
+ *
+ * Return: count * (avg_s - mean_s)^2 + (count - 1) * variance_s, wrapping.
+ */
+static int64_t spread(int64_t count, int64_t avg_s, int64_t variance_s,
+		      int64_t mean_s)
+{
+	int64_t d = utap_sub(avg_s, mean_s);
+
+	return utap_add(utap_mul(count, utap_mul(d, d)),
+			utap_mul(count - 1, variance_s));
+}
+
+/**
+ * merge_pair() - fold one more CPU's slot into a statistic array's result
+ * @sh: the statistic's layout (with variance)
+ * @agg: the result so far, with @sd's count and sum already added
+ * @sd: the CPU's slot
+ * @count: @agg's count before @sd was added (0 for the first CPU)
+ * @avg_s: @agg's scaled mean before @sd was added
+ *
+ * The first CPU's running mean and variance are taken as they are; each
+ * later one is combined with the result so far by the total-variance
+ * formula for two groups around their integer mean. This is how stap
+ * aggregates an array of statistics, CPU after CPU.
+ */
+static void merge_pair(const struct utap_stat_shape *sh,
+		       struct utap_stat_data *agg,
+		       const struct utap_stat_data *sd, int64_t count,
+		       int64_t avg_s)
+{
+	int64_t s;
+
+	if (count == 0) {
+		agg->avg_s = sd->avg_s;
+		agg->variance_s = sd->variance_s;
+		return;
+	}
+	agg->avg_s = stat_div(utap_shl(agg->sum, sh->shift), agg->count);
+	s = utap_add(spread(count, avg_s, agg->variance_s, agg->avg_s),
+		     spread(sd->count, sd->avg_s, sd->variance_s, agg->avg_s));
+	agg->variance_s = stat_div(s, agg->count - 1);
+}
+
+/**
  * utap_stat_merge() - merge every CPU's slot of one statistic
  * @sh: the statistic's layout
  * @agg: the result (@sh->size bytes), overwritten
@@ -233,17 +270,24 @@ void utap_stat_slot_add(const struct utap_stat_shape *sh,
  *	@planes[cpu] + @offset; NULL planes are skipped
  * @offset: the statistic's offset in each plane
  *
- * Counts, sums, extremes and buckets add up; the variance combines the
- * CPUs' means and variances with the total-variance formula
- * (sum of count_i * (mean_i - mean)^2 plus (count_i - 1) * variance_i, over
- * count - 1), scaled back by 2^(2 * shift). Caller holds the write lock.
+ * Counts, sums, extremes and buckets add up. The variance combines the
+ * CPUs' scaled means and variances as stap does, which differs between a
+ * scalar and an array element (@sh->pairwise, see merge_pair()): a scalar
+ * combines all CPUs at once with the total-variance formula, the sum of
+ * count_i * (mean_i - mean)^2 + (count_i - 1) * variance_i over count - 1,
+ * around the integer mean (sum << shift) / count; so even one CPU's result
+ * is recomputed, and differs from its running variance when the running
+ * mean has drifted by truncation. Either is scaled back by 2^(2 * shift)
+ * with an arithmetic shift whose count is taken modulo 64, as stap's C
+ * shift compiles on x86 (a shift above 31 gives a count of 64 or more).
+ * Caller holds the write lock.
  */
 void utap_stat_merge(const struct utap_stat_shape *sh,
 		     struct utap_stat_data *agg, char *const *planes,
 		     size_t offset)
 {
 	const struct utap_stat_data *sd;
-	int64_t s1 = 0, s2 = 0, d;
+	int64_t count, avg_s, s = 0;
 	unsigned int cpu, j;
 
 	memset(agg, 0, sh->size);
@@ -257,6 +301,8 @@ void utap_stat_merge(const struct utap_stat_shape *sh,
 			agg->min = sd->min;
 			agg->max = sd->max;
 		}
+		count = agg->count;
+		avg_s = agg->avg_s;
 		agg->count += sd->count;
 		agg->sum = utap_add(agg->sum, sd->sum);
 		if (sd->min < agg->min)
@@ -265,23 +311,25 @@ void utap_stat_merge(const struct utap_stat_shape *sh,
 			agg->max = sd->max;
 		for (j = 0; j < sh->hist.buckets; j++)
 			agg->histogram[j] += sd->histogram[j];
+		if (sh->variance && sh->pairwise)
+			merge_pair(sh, agg, sd, count, avg_s);
 	}
 	if (!sh->variance || agg->count == 0)
 		return;
 
-	agg->avg_s = stat_div(utap_shl(agg->sum, sh->shift), agg->count);
-	for_each_possible_cpu(cpu) {
-		if (!planes[cpu])
-			continue;
-		sd = (const struct utap_stat_data *)(planes[cpu] + offset);
-		if (!sd->count)
-			continue;
-		d = utap_sub(sd->avg_s, agg->avg_s);
-		s1 = utap_add(s1, utap_mul(sd->count, utap_mul(d, d)));
-		s2 = utap_add(s2, utap_mul(sd->count - 1, sd->variance_s));
+	if (!sh->pairwise) {
+		agg->avg_s = stat_div(utap_shl(agg->sum, sh->shift), agg->count);
+		for_each_possible_cpu(cpu) {
+			if (!planes[cpu])
+				continue;
+			sd = (const struct utap_stat_data *)(planes[cpu] + offset);
+			if (sd->count)
+				s = utap_add(s, spread(sd->count, sd->avg_s,
+						       sd->variance_s, agg->avg_s));
+		}
+		agg->variance_s = stat_div(s, agg->count - 1);
 	}
-	agg->variance_s = stat_div(utap_add(s1, s2), agg->count - 1);
-	agg->variance = sign_shr(agg->variance_s, 2 * sh->shift);
+	agg->variance = utap_shr(agg->variance_s, 2 * sh->shift);
 }
 
 /**

@@ -570,9 +570,16 @@ TEST_F(SortedMap, SlicesFilterOnKeys) {
   EXPECT_EQ(Walk(&it, m.raw()), (Rows{"5,apple"}));
   utap_map_iter_start(&it, m.raw(), both, 0u, UTAP_MAP_NO_LIMIT);  // a[*, *]
   EXPECT_EQ(Walk(&it, m.raw()).size(), 5u);
-  // The limit counts elements of the slice only.
+  // The limit counts the elements visited, in the slice or not, as stap's
+  // (3,cherry comes first): foreach ([k, n] in a[*, "apple"] limit N).
   utap_map_iter_start(&it, m.raw(), apple, 1u << 1, 1);
+  EXPECT_EQ(Walk(&it, m.raw()), Rows{});
+  utap_map_iter_start(&it, m.raw(), apple, 1u << 1, 2);
   EXPECT_EQ(Walk(&it, m.raw()), (Rows{"1,apple"}));
+  utap_map_iter_start(&it, m.raw(), apple, 1u << 1, 4);
+  EXPECT_EQ(Walk(&it, m.raw()), (Rows{"1,apple"}));
+  utap_map_iter_start(&it, m.raw(), apple, 1u << 1, 5);
+  EXPECT_EQ(Walk(&it, m.raw()), (Rows{"1,apple", "5,apple"}));
 }
 
 TEST_F(SortedMap, SortedSlicesWithLimit) {
@@ -584,6 +591,16 @@ TEST_F(SortedMap, SortedSlicesWithLimit) {
   utap_map_order by_value_asc{UTAP_MAP_BY_VALUE, UTAP_STAT_COUNT, false};
   ASSERT_EQ(utap_map_iter_start_sorted(&it, m.raw(), 0, &by_value_asc, apple, 1u << 1, 1), 0);
   EXPECT_EQ(Walk(&it, m.raw()), (Rows{"5,apple"}));
+  // The limit takes the first elements of the whole sorted array (values
+  // 30, 20, 10, 10, -5); the slice then skips those outside it.
+  ASSERT_EQ(utap_map_iter_start_sorted(&it, m.raw(), 0, &by_value_desc, apple, 1u << 1, 2), 0);
+  EXPECT_EQ(Walk(&it, m.raw()), Rows{});
+  ASSERT_EQ(utap_map_iter_start_sorted(&it, m.raw(), 0, &by_value_desc, apple, 1u << 1, 3), 0);
+  EXPECT_EQ(Walk(&it, m.raw()), (Rows{"1,apple"}));
+  ASSERT_EQ(utap_map_iter_start_sorted(&it, m.raw(), 0, &by_value_desc, apple, 1u << 1, 4), 0);
+  EXPECT_EQ(Walk(&it, m.raw()), (Rows{"1,apple"}));
+  ASSERT_EQ(utap_map_iter_start_sorted(&it, m.raw(), 0, &by_value_desc, apple, 1u << 1, 0), 0);
+  EXPECT_EQ(Walk(&it, m.raw()), Rows{});
 }
 
 TEST_F(SortedMap, DeleteASlice) {
@@ -624,9 +641,97 @@ TEST(RuntimeMapStat, SortByEachAggregate) {
   EXPECT_EQ(Sorted(m.raw(), UTAP_MAP_BY_VALUE, false, UTAP_MAP_NO_LIMIT, UTAP_STAT_AVG), (Rows{"y", "x", "w", "z"}));
   EXPECT_EQ(Sorted(m.raw(), UTAP_MAP_BY_VALUE, true, 1, UTAP_STAT_AVG), (Rows{"z"}));
   EXPECT_EQ(Sorted(m.raw(), 0, false), (Rows{"w", "x", "y", "z"}));
+  // Sorting by @variance needs the Welford steps, which this map skips.
   utap_map_iter it;
   utap_map_order variance{UTAP_MAP_BY_VALUE, UTAP_STAT_VARIANCE, false};
   EXPECT_EQ(utap_map_iter_start_sorted(&it, m.raw(), 0, &variance, nullptr, 0, UTAP_MAP_NO_LIMIT), -EINVAL);
+}
+
+// The three are a script's `foreach (k in s @variance-)` that stap 4.8
+// printed as 2 1 3: s[1] <<< 1, 5 (variance 8); s[2] <<< 3, 300 (44253);
+// s[3] <<< 9 (0).
+TEST(RuntimeMapStat, SortByVariance) {
+  utap_stat_desc d{};
+  d.variance = true;
+  Map m({UTAP_TYPE_LONG}, UTAP_TYPE_STAT, 0, false, 1, d);
+  ASSERT_EQ(m.rc(), 0);
+  auto add = [&](int64_t key, int64_t value) {
+    utap_key k[] = {N(key)};
+    ASSERT_EQ(utap_map_stat_add(m.raw(), k, value), 0);
+  };
+  add(1, 1);
+  add(1, 5);
+  add(2, 3);
+  add(2, 300);
+  add(3, 9);
+  EXPECT_EQ(Sorted(m.raw(), UTAP_MAP_BY_VALUE, true, UTAP_MAP_NO_LIMIT, UTAP_STAT_VARIANCE), (Rows{"2", "1", "3"}));
+  EXPECT_EQ(Sorted(m.raw(), UTAP_MAP_BY_VALUE, false, 2, UTAP_STAT_VARIANCE), (Rows{"3", "1"}));
+  utap_key two[] = {N(2)};
+  EXPECT_EQ(utap_map_get_stat(m.raw(), two)->variance, 44253);
+}
+
+// stap merges an array element's CPUs one after another, not all at once
+// as a scalar's, and takes a lone CPU's running variance as it is: the
+// values 2 4 4 4 5 5 7 9 on one CPU have @variance 9 in an array and 13 in
+// a scalar (both printed by stap 4.8), because the running mean drifted to
+// 3 by truncation.
+TEST(RuntimeMapStat, VarianceMergesCpuAfterCpu) {
+  utap_stat_desc d{};
+  d.variance = true;
+  {
+    Map m({UTAP_TYPE_LONG}, UTAP_TYPE_STAT, 0, false, 0, d);
+    utap_key k[] = {N(1)};
+    for (int64_t v : {2, 4, 4, 4, 5, 5, 7, 9}) ASSERT_EQ(utap_map_stat_add(m.raw(), k, v), 0);
+    EXPECT_EQ(utap_map_get_stat(m.raw(), k)->variance, 9);
+  }
+  // Three CPUs: {1, 2, 3} (running mean 1, variance 2), {4, 5} (4, 1),
+  // {10}. CPUs 0 and 1 give count 5, mean 3, variance (12 + 4 + 2 + 1) / 4
+  // = 4; adding CPU 2 around the new mean 25 / 6 = 4 gives
+  // (5 + 16 + 36 + 0) / 5 = 11. A scalar would say (27 + 0 + 36 + 5) / 5 = 13.
+  CpuScope cpus(3);
+  Map m({UTAP_TYPE_LONG}, UTAP_TYPE_STAT, 0, false, 0, d);
+  utap_key k[] = {N(7)};
+  const std::vector<std::vector<int64_t>> per_cpu = {{1, 2, 3}, {4, 5}, {10}};
+  for (unsigned int cpu = 0; cpu < 3; cpu++) {
+    utap_test_cpu = cpu;
+    for (int64_t v : per_cpu[cpu]) ASSERT_EQ(utap_map_stat_add(m.raw(), k, v), 0);
+  }
+  utap_test_cpu = 0;
+  EXPECT_EQ(utap_map_get_stat(m.raw(), k)->variance, 11);
+  EXPECT_EQ(utap_map_get_stat(m.raw(), k)->count, 6);
+}
+
+// foreach (v = b in @hist_linear(a[k], ...)): one bucket, summed over CPUs.
+TEST(RuntimeMapStat, HistogramBucketOfAnElement) {
+  CpuScope cpus(2);
+  utap_stat_desc d{};
+  d.hist = UTAP_HIST_LINEAR;
+  d.start = 0;
+  d.stop = 20;
+  d.interval = 10;
+  Map m({UTAP_TYPE_STRING}, UTAP_TYPE_STAT, 0, false, 0, d);
+  ASSERT_EQ(m.rc(), 0);
+  utap_key io[] = {S("io")}, cpu[] = {S("cpu")}, none[] = {S("none")};
+  for (int64_t v : {-1, 5, 15}) ASSERT_EQ(utap_map_stat_add(m.raw(), io, v), 0);
+  utap_test_cpu = 1;
+  for (int64_t v : {5, 99}) ASSERT_EQ(utap_map_stat_add(m.raw(), io, v), 0);
+  ASSERT_EQ(utap_map_stat_add(m.raw(), cpu, 0), 0);
+  utap_test_cpu = 0;
+  // Buckets: < 0, [0, 10), [10, 20), [20, 30), > 29.
+  ASSERT_EQ(utap_map_hist(m.raw())->buckets, 5u);
+  const int64_t want[] = {1, 2, 1, 0, 1};
+  for (int64_t b = 0; b < 5; b++) {
+    EXPECT_EQ(utap_map_hist_count(m.raw(), io, b), want[b]) << b;
+    EXPECT_EQ(utap_map_hist_count(m.raw(), none, b), 0) << b;
+  }
+  EXPECT_EQ(utap_map_hist_count(m.raw(), cpu, 1), 1);
+  EXPECT_EQ(utap_map_hist_count(m.raw(), io, -1), 0);
+  EXPECT_EQ(utap_map_hist_count(m.raw(), io, 5), 0);
+  // It leaves the merge buffer alone: a merged element stays merged.
+  const utap_stat_data* merged = utap_map_get_stat(m.raw(), cpu);
+  EXPECT_EQ(utap_map_hist_count(m.raw(), io, 1), 2);
+  EXPECT_EQ(merged->count, 1);
+  EXPECT_EQ(merged->histogram[1], 1);
 }
 
 TEST(RuntimeMapStat, PerCpuPlanesMergeOnRead) {

@@ -168,6 +168,42 @@ TEST(RuntimeStat, VarianceKnownValues) {
   }
 }
 
+// Values stap 4.8 printed (scripts run in the 6.1 guest): its Welford step
+// keeps the difference from the running mean in a C int, so differences
+// beyond 32 bits wrap; and the final shift by 2 * shift is a C shift, its
+// count taken modulo 64 on x86.
+TEST(RuntimeStat, VarianceMeasuredOnStap) {
+  struct Case {
+    std::vector<int64_t> values;
+    unsigned int shift;
+    int64_t variance;
+  };
+  const Case cases[] = {
+      {{2, 4, 4, 4, 5, 5, 7, 9}, 0, 13},  // the running mean drifts to 3
+      {{10, 20}, 0, 50},
+      {{42}, 0, 0},
+      {{-7, -14, -21, -28, -35}, 3, 122},
+      {{-5, 10, -20, 3}, 0, 166},
+      {{0, 3000000000, 7}, 0, 852516353589934608},    // a 32-bit difference wraps
+      {{1, 2000000000, 2000000000}, 1, 538325767122018774},
+      {{1, 2, 3, 4, 5}, 62, -1},  // shifted back by 124 & 63 = 60
+      {{1, 2, 3, 4, 5}, 40, 0},
+  };
+  for (const Case& k : cases) {
+    Stat s(Plain(k.shift));
+    s.AddAll(k.values);
+    EXPECT_EQ(s.Op(UTAP_STAT_VARIANCE), k.variance) << "shift " << k.shift << ", first " << k.values[0];
+  }
+}
+
+// Without @variance in the script, no Welford step runs (the statistic's
+// description says so) and the variance stays 0.
+TEST(RuntimeStat, NoVarianceWithoutTheFlag) {
+  Stat s(Plain(0, false));
+  s.AddAll({1, 2, 3, 4, 5});
+  EXPECT_EQ(s.Op(UTAP_STAT_VARIANCE), 0);
+}
+
 TEST(RuntimeStat, VarianceOfShiftIsLargestAllowed) {
   utap_stat s{};
   utap_stat_desc d = Plain(UTAP_STAT_MAX_SHIFT);
@@ -209,6 +245,18 @@ TEST(RuntimeStat, PerCpuVarianceWithShift) {
   s.AddAll({-250, 42}, 1);
   s.AddAll({0, 9}, 2);
   EXPECT_EQ(s.Op(UTAP_STAT_VARIANCE), 12147);
+}
+
+// A scalar combines all CPUs at once: with {1, 2, 3}, {4, 5} and {10} on
+// three CPUs, (3 * 9 + 0 + 36 + 2 * 2 + 1) / 5 = 13 (an array element's
+// CPU-after-CPU merge gives 11: map_test.cpp).
+TEST(RuntimeStat, ScalarVarianceCombinesAllCpusAtOnce) {
+  CpuScope cpus(3);
+  Stat s(Plain(0));
+  s.AddAll({1, 2, 3}, 0);
+  s.AddAll({4, 5}, 1);
+  s.AddAll({10}, 2);
+  EXPECT_EQ(s.Op(UTAP_STAT_VARIANCE), 13);
 }
 
 TEST(RuntimeStat, MinMaxAcrossCpusWithEmptySlots) {

@@ -24,8 +24,11 @@
  *    for `global a[N]`), unless declared with '%': then the oldest element
  *    (first inserted of those still present) is replaced;
  *  - iteration is in insertion order; a sorted foreach orders by a key or
- *    the value (a statistic by @count, @sum, @min, @max or @avg), ties in
- *    insertion order, with an optional limit and a slice filter.
+ *    the value (a statistic by @count, @sum, @min, @max, @avg or
+ *    @variance), ties in insertion order, with an optional limit and a
+ *    slice filter; the limit counts elements before the slice skips any
+ *    (stap's `foreach ([a, b] in m[*, 1] limit 2)` visits the first two
+ *    elements of m and runs the body for those whose second key is 1).
  *
  * Locks (utap/lock.h): the global's lock is held by the caller, read for
  * utap_map_get_long/_str, _exists, _count and unsorted iteration of a
@@ -158,7 +161,7 @@ struct utap_map {
  * struct utap_map_order - how a sorted foreach orders
  * @by: a key's index (0 for the first key) or UTAP_MAP_BY_VALUE
  * @op: for a statistic value, the aggregate compared (@count by default,
- *	or @sum, @min, @max, @avg)
+ *	or @sum, @min, @max, @avg, @variance)
  * @descending: '-' rather than '+'
  */
 struct utap_map_order {
@@ -174,9 +177,9 @@ struct utap_map_order {
  * @norder: elements in @order
  * @pos: next position in @order, or next element in insertion order
  * @gen: the map's @gen when the loop began
- * @left: iterations the limit still allows
- * @filter: a slice's keys (read at each step of an unsorted loop: they must
- *	stay valid until the loop ends), or NULL
+ * @left: elements the limit still lets the loop visit (in the slice or not)
+ * @filter: a slice's keys (read at each step: they must stay valid until
+ *	the loop ends), or NULL
  * @filter_mask: bit i set: key i must equal @filter[i]; clear: '*'
  * @status: 0, or -EBUSY when the set of keys changed during the loop
  */
@@ -199,6 +202,8 @@ int64_t utap_map_get_long(struct utap_map *m, const struct utap_key *keys);
 const char *utap_map_get_str(struct utap_map *m, const struct utap_key *keys);
 const struct utap_stat_data *utap_map_get_stat(struct utap_map *m,
 					       const struct utap_key *keys);
+int64_t utap_map_hist_count(struct utap_map *m, const struct utap_key *keys,
+			    int64_t bucket);
 int utap_map_set_long(struct utap_map *m, const struct utap_key *keys,
 		      int64_t value);
 int utap_map_set_str(struct utap_map *m, const struct utap_key *keys,

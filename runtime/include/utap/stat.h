@@ -10,10 +10,14 @@
  *
  * Arithmetic is two's complement with wrap-around, as stap's on the
  * kernel's -fno-strict-overflow. @avg is @sum / @count truncated toward
- * zero. @variance(s, shift) is stap's: Welford's online algorithm per CPU
- * on values scaled by 2^shift (integer division, truncating), the per-CPU
- * results combined with the total-variance formula, and the result scaled
- * back by 2^(2 * shift) with an arithmetic right shift.
+ * zero. @variance(s, shift) is stap's, to the bit: Welford's online
+ * algorithm per CPU on values scaled by 2^shift (integer division,
+ * truncating; the step's difference kept to 32 bits), the per-CPU results
+ * combined with the total-variance formula (all CPUs at once for a scalar,
+ * CPU after CPU for an array element: stap aggregates the two differently),
+ * and the result scaled back by 2^(2 * shift) with an arithmetic right
+ * shift. The shift defaults to 0; one statistic has one shift. One value
+ * has variance 0.
  */
 #ifndef UTAP_STAT_H
 #define UTAP_STAT_H
@@ -130,12 +134,15 @@ struct utap_stat_data {
  * @hist: the histogram
  * @shift: @variance's bit shift
  * @variance: Welford's update runs on each add
+ * @pairwise: the variance is merged CPU after CPU, as stap merges an array
+ *	element's; false for a scalar (all CPUs at once); set by core/map.c
  * @size: bytes of one struct utap_stat_data with its histogram
  */
 struct utap_stat_shape {
 	struct utap_hist hist;
 	unsigned int shift;
 	bool variance;
+	bool pairwise;
 	size_t size;
 };
 
