@@ -275,7 +275,11 @@ class ModuleEmitter {
     define("STAP_RETVALUE", str ? "ret" : "(l->__retval)");
     define("STAP_RETURN(v)", str ? "do { utap_string_copy(ret, (v)); goto out; } while (0)"
                                  : "do { l->__retval = (v); goto out; } while (0)");
-    define("STAP_ERROR(...)", "do { utap_error(c, __VA_ARGS__); goto out; } while (0)");
+    // stap locates a tapset function's error at the function's name (its
+    // error() alone clears the location, and calls utap_error() itself).
+    define("STAP_ERROR(...)", "do { utap_error(c, __VA_ARGS__); utap_error_near(c, " +
+                                  cString("identifier '" + f.decl->name + "' at " + nameLocation(f)) +
+                                  "); goto out; } while (0)");
     define("STAP_NEXT", "do { c->next = true; goto out; } while (0)");
     define("CONTEXT", "c");
     w.line("{");
