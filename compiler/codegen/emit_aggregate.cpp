@@ -146,9 +146,10 @@ std::string BodyEmitter::inExpr(const ast::InExpr& n) {
   std::string prologue = keys(*v, n.keys, k, mask);
   if (mask == (1u << n.keys.size()) - 1)
     return "({ " + prologue + "(int64_t)utap_map_exists(&" + map + ", " + k + "); })";
-  // With '*': is any element in the slice?
+  // With '*': is any element in the slice? (The walk stops at the first; a
+  // limit would count the elements outside the slice too.)
   return "({ " + prologue + "struct utap_map_iter __it; utap_map_iter_start(&__it, &" + map + ", " + k + ", " +
-         std::to_string(mask) + ", 1); (int64_t)(utap_map_iter_next(&__it) != NULL); })";
+         std::to_string(mask) + ", UTAP_MAP_NO_LIMIT); (int64_t)(utap_map_iter_next(&__it) != NULL); })";
 }
 
 // The merged data of a statistic operand (a scalar or an element), or "".
