@@ -15,6 +15,7 @@
 #include "base/diagnostics.h"
 #include "codegen/c_writer.h"
 #include "codegen/layout.h"
+#include "codegen/regex_table.h"
 #include "sema/program.h"
 
 namespace utap::codegen {
@@ -42,7 +43,7 @@ class BodyEmitter {
   // module (each loop gets its own sort index in the map).
   BodyEmitter(const sema::Program& program, const SourceManager& sources, Diagnostics& diags, const Layout& layout,
               CWriter& out, Frame& frame, const sema::Function* function,
-              std::unordered_map<const sema::Variable*, int>& sortSlots);
+              std::unordered_map<const sema::Variable*, int>& sortSlots, RegexTables& regexes);
 
   void stmt(const ast::Stmt& s);
   // A C expression for a script expression: int64_t, or const char * for strings.
@@ -66,6 +67,7 @@ class BodyEmitter {
   std::string incDec(const ast::IncDecExpr& n);
   std::string call(const ast::CallExpr& n);
   std::string print(const ast::PrintCall& n);
+  std::string regexMatch(const ast::BinaryExpr& n);  // emit_regex.cpp
 
   // arrays and statistics (emit_aggregate.cpp)
   std::string keys(const sema::Variable& v, const std::vector<ast::ExprPtr>& keys, std::string& name, unsigned& mask);
@@ -106,6 +108,7 @@ class BodyEmitter {
   std::vector<std::pair<std::string, std::string>> loops_;  // break, continue labels
   int labels_ = 0;
   std::unordered_map<const sema::Variable*, int>& sortSlots_;
+  RegexTables& regexes_;
 };
 
 }  // namespace utap::codegen

@@ -107,7 +107,7 @@ std::string BodyEmitter::binary(const ast::BinaryExpr& n) {
   using Op = ast::BinaryOp;
   if (n.op == Op::LogicalAnd || n.op == Op::LogicalOr)
     return "(int64_t)(" + expr(*n.lhs) + (n.op == Op::LogicalAnd ? " && " : " || ") + expr(*n.rhs) + ")";
-  if (n.op == Op::Match || n.op == Op::NoMatch) return unsupported(n, "a regular expression match");
+  if (n.op == Op::Match || n.op == Op::NoMatch) return regexMatch(n);
   std::string l = expr(*n.lhs), r = expr(*n.rhs);
   // Left to right, as stap evaluates: C leaves the order of operands open.
   std::string prefix;

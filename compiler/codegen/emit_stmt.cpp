@@ -6,7 +6,7 @@ namespace utap::codegen {
 
 BodyEmitter::BodyEmitter(const sema::Program& program, const SourceManager& sources, Diagnostics& diags,
                          const Layout& layout, CWriter& out, Frame& frame, const sema::Function* function,
-                         std::unordered_map<const sema::Variable*, int>& sortSlots)
+                         std::unordered_map<const sema::Variable*, int>& sortSlots, RegexTables& regexes)
     : program_(program),
       sources_(sources),
       diags_(diags),
@@ -14,7 +14,8 @@ BodyEmitter::BodyEmitter(const sema::Program& program, const SourceManager& sour
       out_(out),
       frame_(frame),
       function_(function),
-      sortSlots_(sortSlots) {}
+      sortSlots_(sortSlots),
+      regexes_(regexes) {}
 
 void BodyEmitter::block(const ast::Block& b) {
   for (const auto& s : b.stmts) stmt(*s);

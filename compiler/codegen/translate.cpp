@@ -41,6 +41,7 @@ class ModuleEmitter {
     head.line("#include \"utap/runtime.h\"");
     head.blank();
     globals(head);
+    if (std::string regexes = regexes_.definitions(); !regexes.empty()) head.flush(regexes);
     for (const auto* e : program_.embedded) {
       head.line("/* embedded C from " + sources_.format(e->range.begin) + " */");
       head.line(e->code);
@@ -244,7 +245,7 @@ class ModuleEmitter {
     if (f.decl->embedded) {
       embedded(w, f);
     } else {
-      BodyEmitter body(program_, sources_, diags_, layout_, w, frame, &f, sortSlots_);
+      BodyEmitter body(program_, sources_, diags_, layout_, w, frame, &f, sortSlots_, regexes_);
       body.stmt(*f.decl->body);
     }
     w.line("goto out;");
@@ -343,7 +344,7 @@ class ModuleEmitter {
       w.line("if (!utap_locks_take(" + locks + ", ARRAY_SIZE(" + locks + "), MAXTRYLOCK, &flags))");
       w.line("\tgoto skip;");
     }
-    BodyEmitter body(program_, sources_, diags_, layout_, w, frame, nullptr, sortSlots_);
+    BodyEmitter body(program_, sources_, diags_, layout_, w, frame, nullptr, sortSlots_, regexes_);
     body.stmt(*p.body);
     w.line("goto out;");
     w.flush("out:");
@@ -386,7 +387,8 @@ class ModuleEmitter {
     }
     w.open("const struct utap_script utap_script =");
     w.line(".name = " + cString(options_.scriptName) + ",");
-    w.line(".frames_size = " + probeFrames + " + MAXNESTING * " + functionFrames + ",");
+    // A regex match keeps its threads above the frames in use (utap/regex.h).
+    w.line(".frames_size = " + probeFrames + " + MAXNESTING * " + functionFrames + " + " + regexes_.workSize() + ",");
     w.line(".probes = probes,");
     w.line(".nprobes = ARRAY_SIZE(probes),");
     w.line(".init_globals = init_globals,");
@@ -463,6 +465,7 @@ class ModuleEmitter {
   Layout layout_;
   std::deque<std::pair<std::string, Frame>> frames_;
   std::unordered_map<const sema::Variable*, int> sortSlots_;
+  RegexTables regexes_;
   std::unordered_map<const sema::Function*, Uses> functionUses_;
   std::unordered_map<const sema::Function*, std::vector<const sema::OverloadGroup*>> calls_;
   std::string lockSets_;  // stable: emitters hold references

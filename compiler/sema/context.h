@@ -42,6 +42,8 @@ void inferTypes(Context& ctx);
 // Types one probe added after inferTypes (its variables already typed).
 void inferProbeTypes(Context& ctx, Probe& probe);
 void checkUsage(Context& ctx);
+// Every regex of =~ and !~ compiles (compiler/regex).
+void checkRegexes(Context& ctx);
 void displayWrittenGlobals(Context& ctx);
 void elideUnused(Context& ctx);
 

@@ -75,6 +75,7 @@ std::unique_ptr<Program> elaborate(std::unique_ptr<ast::File> script, SourceMana
   if (diags.hasErrors()) return nullptr;
   inferTypes(ctx);
   checkUsage(ctx);
+  checkRegexes(ctx);
   if (diags.hasErrors()) return nullptr;
   displayWrittenGlobals(ctx);
   elideUnused(ctx);

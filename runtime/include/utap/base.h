@@ -42,6 +42,28 @@ typedef char utap_string_t[MAXSTRINGLEN];
 
 struct utap_sink;
 
+/*
+ * The last regex match of a context (=~ and !~; read through utap/regex.h):
+ * groups it remembers, the whole match included. Pass 3 refuses a regex
+ * with more.
+ */
+#define UTAP_REGEX_MAX_GROUPS 64
+
+/**
+ * struct utap_regex_match - the last =~ or !~ of a context
+ * @matched: it matched (matched() and ngroups() are errors otherwise)
+ * @ngroups: its regex's groups, the whole match included
+ * @spans: start and end offset in @subject of each group; -1 where a group
+ *	took no part in the match
+ * @subject: a copy of the string it matched
+ */
+struct utap_regex_match {
+	bool matched;
+	unsigned int ngroups;
+	int32_t spans[2 * UTAP_REGEX_MAX_GROUPS];
+	char subject[MAXSTRINGLEN];
+};
+
 /**
  * struct utap_context - the state of one probe handler while it runs
  * @probe_point: the probe point's text, for pp() and error messages
@@ -61,6 +83,8 @@ struct utap_sink;
  *	when the handler ends, see utap/format.h for the sink)
  * @error_buffer: where @error's text lives when it is formatted
  * @scratch: a MAXSTRINGLEN buffer for tapset functions
+ * @last_match: the last regex match, kept across function calls and, as in
+ *	stap, across the hits that take this context (never reset)
  *
  * A handler owns its context from utap_context_get() to utap_context_put();
  * nothing else touches it meanwhile, so it needs no lock.
@@ -82,6 +106,7 @@ struct utap_context {
 	struct utap_sink *output;
 	char error_buffer[MAXSTRINGLEN];
 	char scratch[MAXSTRINGLEN];
+	struct utap_regex_match last_match;
 };
 
 /*
