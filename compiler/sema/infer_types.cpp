@@ -623,6 +623,9 @@ class Inference : public ast::Visitor {
     ast::Expr* source = n.source.get();
     if (isHistogram(*source)) {
       infer(*source);
+      if (n.keys.size() > 1 && report_)
+        ctx_.diags.report(DiagKind::BadStatParam, n.keys[1].var->range,
+                          "a histogram's buckets have one index: foreach (b in @hist_log(s))");
       for (auto& k : n.keys) bindLocal(*k.var, Type::Long);
       if (n.value) bindLocal(*n.value, Type::Long);
     } else {
