@@ -22,9 +22,11 @@ class SideEffects : public ast::Visitor {
   void visit(ast::IncDecExpr&) override { found = true; }
   void visit(ast::TargetExpr&) override { found = true; }  // a user-memory read may fault
   void visit(ast::EmbeddedExpr&) override { found = true; }
-  // Division may raise a division-by-zero error.
+  // Division may raise a division-by-zero error; a regex match records
+  // what matched() reads.
   void visit(ast::BinaryExpr& n) override {
-    if (n.op == ast::BinaryOp::Div || n.op == ast::BinaryOp::Mod) found = true;
+    using Op = ast::BinaryOp;
+    if (n.op == Op::Div || n.op == Op::Mod || n.op == Op::Match || n.op == Op::NoMatch) found = true;
     Visitor::visit(n);
   }
 };
