@@ -49,7 +49,8 @@ class ModuleEmitter {
     head.blank();
     for (const auto& [name, frame] : frames_) {
       head.open("struct " + name);
-      for (const auto& m : frame.members) head.line(m.type + " " + m.name + ";");
+      for (const auto& m : frame.members)  // a pointer type's '*' binds to the name
+        head.line(m.type + (m.type.ends_with('*') ? "" : " ") + m.name + ";");
       if (frame.members.empty()) head.line("char unused;");
       head.close(";");
     }
