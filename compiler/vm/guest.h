@@ -64,7 +64,9 @@ class GuestControl {
   // Ctrl-C does to its foreground group, and again to any job that starts
   // later (none should: the guest starts no job after the request). Before
   // any job has started the boot is abandoned instead (GuestResult::stopped).
-  // Async-signal-safe.
+  // Streamed jobs start with SIGINT at its default action, not ignored as
+  // for other background commands; a shell that runs a command (rather than
+  // exec it) dies of SIGINT, whatever the command does. Async-signal-safe.
   void requestStop(int signal) const;
   // Kills qemu at once: the job's clean-up does not run. Async-signal-safe.
   void killGuest() const;
@@ -130,8 +132,9 @@ struct GuestResult {
 };
 
 // Boots `kernel` and runs `batch`. Failures are reported in the result, and
-// the call returns by the batch's timeout (plus, on first use of a kernel,
-// the time to make its boot files; boot_files.h). The first boot after the
+// the call returns by the batch's timeout when it has one (plus, on first
+// use of a kernel, the time to make its boot files; boot_files.h); else
+// when the jobs end or control asks. The first boot after the
 // host booted may spend 10 s of the timeout finding that KVM hangs (accel.h).
 // Environment: UTAP_VM_ACCEL=tcg or =kvm skips the automatic choice;
 // UTAP_VM_APPEND adds words to the guest kernel's command line.
