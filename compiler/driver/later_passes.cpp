@@ -112,7 +112,7 @@ class InterruptForwarding {
 
  private:
   static constexpr int kSignals[] = {SIGINT, SIGTERM, SIGHUP};
-  struct sigaction saved_[std::size(kSignals)] {};
+  struct sigaction saved_[std::size(kSignals)]{};
   struct sigaction savedPipe_ {};
 };
 

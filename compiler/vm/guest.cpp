@@ -4,7 +4,6 @@
 #include "vm/guest.h"
 
 #include <fmt/format.h>
-
 #include <poll.h>
 
 #include <cstdlib>
@@ -148,8 +147,8 @@ struct BootLimits {
 
 // Runs one qemu to its end; with `link`, streams its jobs' output meanwhile
 // and passes on the batch's control requests.
-BootEnd boot(const std::vector<std::string>& argv, const std::string& work, const BootLimits& limits,
-             StreamLink* link, const GuestControl* control, GuestResult& result) {
+BootEnd boot(const std::vector<std::string>& argv, const std::string& work, const BootLimits& limits, StreamLink* link,
+             const GuestControl* control, GuestResult& result) {
   std::string error;
   ProcessSpec spec{argv, "/dev/null", work + "/qemu.log", work + "/qemu.log"};
   if (link) {
@@ -304,8 +303,8 @@ GuestResult runInGuest(const GuestKernel& kernel, const GuestBatch& batch) {
     // No deadline for the whole boot: one for reaching /init still.
     if (limits.deadline == Clock::time_point::max()) limits.reachInit = Clock::now() + kBootAllowance;
     started = Clock::now();
-    end = boot(qemuCommand(accel.kvm, image, *initramfs, work, link.has_value()), work, limits,
-               link ? &*link : nullptr, batch.control, result);
+    end = boot(qemuCommand(accel.kvm, image, *initramfs, work, link.has_value()), work, limits, link ? &*link : nullptr,
+               batch.control, result);
     if (!accel.probing || end == BootEnd::kNotStarted || end == BootEnd::kStopped || end == BootEnd::kKilled) break;
     // Reaching /init is the proof; qemu exiting early (it could not set up
     // KVM) fails the probe as surely as a silent hang does.

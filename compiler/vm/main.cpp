@@ -176,8 +176,10 @@ int runBatch(const GuestKernel& kernel, GuestBatch& batch, const std::string& fi
     return 125;
   }
   GuestResult result;
-  if (!batch.jobs.empty()) result = runInGuest(kernel, batch);
-  else result.completed = true;
+  if (!batch.jobs.empty())
+    result = runInGuest(kernel, batch);
+  else
+    result.completed = true;
 
   std::string failed;
   auto put = [&](const std::string& name, const std::string& data) {
@@ -197,8 +199,8 @@ int runBatch(const GuestKernel& kernel, GuestBatch& batch, const std::string& fi
   }
   put("health", joinLines(result.kernelProblems));
   std::string guest = fmt::format("kernel {}\naccelerator {}\nseconds {:.2f}\ncompleted {}\njobs {}\n", kernel.release,
-                                  result.accelerator, result.elapsed.count() / 1000.0,
-                                  result.completed ? "yes" : "no", batch.jobs.size());
+                                  result.accelerator, result.elapsed.count() / 1000.0, result.completed ? "yes" : "no",
+                                  batch.jobs.size());
   if (!result.error.empty()) {
     std::string error = result.error;
     for (char& c : error)
@@ -297,7 +299,9 @@ int main(int argc, char** argv) {
   if (!ran.setupError.empty()) fmt::print(stderr, "utap-guest: {}\n", ran.setupError);
   if (ran.ran) {
     fmt::print(stderr, "utap-guest: exit status {}{}\n", ran.exitStatus,
-               ran.timedOut ? " (timed out)" : ran.stopped ? " (stopped on request)" : "");
+               ran.timedOut  ? " (timed out)"
+               : ran.stopped ? " (stopped on request)"
+                             : "");
   }
   if (!result.error.empty()) fmt::print(stderr, "utap-guest: {}\n", result.error);
   if (result.kernelHealthy && !result.completed) {

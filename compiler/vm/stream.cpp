@@ -88,9 +88,9 @@ std::string StreamLink::open() {
 std::vector<std::string> StreamLink::qemuArgs() {
   std::vector<std::string> args = {"-device", "virtio-serial-pci,id=utap_ports"};
   for (int i = 0; i < 3; ++i) {
-    args.insert(args.end(), {"-chardev", fmt::format("socket,id=utap_port{},fd={}", i, 3 + i), "-device",
-                             fmt::format("virtserialport,bus=utap_ports.0,chardev=utap_port{},name={}", i,
-                                         kPortNames[i])});
+    args.insert(args.end(),
+                {"-chardev", fmt::format("socket,id=utap_port{},fd={}", i, 3 + i), "-device",
+                 fmt::format("virtserialport,bus=utap_ports.0,chardev=utap_port{},name={}", i, kPortNames[i])});
   }
   return args;
 }

@@ -56,14 +56,14 @@ class StreamLink {
   int host_[3] = {-1, -1, -1};
   int guest_[3] = {-1, -1, -1};
   bool open_[3] = {};
-  std::string controlText_;        // a line of the guest's not yet whole
-  long job_ = -1;                  // the job whose output is arriving
-  bool anyJob_ = false;            // a job has started in this boot
-  long running_ = -1;              // the job that may be signalled
-  uint64_t got_[3] = {};           // bytes of job_'s output so far, per port
-  long ended_ = -1;                // the job whose "end" waits for its output
-  uint64_t expected_[3] = {};      // ... and its byte counts
-  std::string early_[3];           // output before its "job" line (kept in order)
+  std::string controlText_;    // a line of the guest's not yet whole
+  long job_ = -1;              // the job whose output is arriving
+  bool anyJob_ = false;        // a job has started in this boot
+  long running_ = -1;          // the job that may be signalled
+  uint64_t got_[3] = {};       // bytes of job_'s output so far, per port
+  long ended_ = -1;            // the job whose "end" waits for its output
+  uint64_t expected_[3] = {};  // ... and its byte counts
+  std::string early_[3];       // output before its "job" line (kept in order)
   int stopSignal_ = 0;
   std::vector<bool> stopped_;
 };

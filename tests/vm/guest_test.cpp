@@ -372,8 +372,8 @@ struct Ran {
   std::string out, err;
 };
 
-Ran runCommand(const std::vector<std::string>& argv, const std::function<void(const std::string&, pid_t)>& onStdout = {},
-               const std::string& dir = "") {
+Ran runCommand(const std::vector<std::string>& argv,
+               const std::function<void(const std::string&, pid_t)>& onStdout = {}, const std::string& dir = "") {
   Ran ran;
   int outPipe[2], errPipe[2];
   if (pipe2(outPipe, O_CLOEXEC) != 0 || pipe2(errPipe, O_CLOEXEC) != 0) return ran;
@@ -447,13 +447,13 @@ TEST(UtapVmTest, InterruptRunsTheEndProbesInTheGuest) {
   // The host utap is interrupted as a terminal's Ctrl-C would: once the
   // script runs.
   bool interrupted = false;
-  Ran ran = runCommand({UTAP_BINARY, "--vm-kernel=" + std::string(k61), script},
-                       [&](const std::string& out, pid_t pid) {
-                         if (!interrupted && out.find("running\n") != std::string::npos) {
-                           interrupted = true;
-                           kill(pid, SIGINT);
-                         }
-                       });
+  Ran ran =
+      runCommand({UTAP_BINARY, "--vm-kernel=" + std::string(k61), script}, [&](const std::string& out, pid_t pid) {
+        if (!interrupted && out.find("running\n") != std::string::npos) {
+          interrupted = true;
+          kill(pid, SIGINT);
+        }
+      });
   fs::remove_all(scratch);
   EXPECT_TRUE(interrupted) << describe(ran);
   EXPECT_EQ(ran.out, "running\nend 1\n") << describe(ran);
@@ -471,10 +471,10 @@ TEST(UtapVmTest, TargetCommandRunsHereInTheGuest) {
   setenv("UTAP_VM_TEST_VALUE", "it's a value", 1);
   // -c runs in utap's directory with utap's environment, as it would here,
   // and the script ends when it exits.
-  Ran ran = runCommand({UTAP_BINARY, "--vm-kernel=" + std::string(k61), "-c",
-                        "printf '<%s>\\n' \"$PWD\" \"$UTAP_VM_TEST_VALUE\"", "-e",
-                        "probe begin { println(\"begin\") } probe end { println(\"end\") }"},
-                       {}, scratch);
+  Ran ran = runCommand(
+      {UTAP_BINARY, "--vm-kernel=" + std::string(k61), "-c", "printf '<%s>\\n' \"$PWD\" \"$UTAP_VM_TEST_VALUE\"", "-e",
+       "probe begin { println(\"begin\") } probe end { println(\"end\") }"},
+      {}, scratch);
   unsetenv("UTAP_VM_TEST_VALUE");
   fs::remove_all(scratch);
   EXPECT_TRUE(WIFEXITED(ran.status) && WEXITSTATUS(ran.status) == 0) << describe(ran);
@@ -500,8 +500,8 @@ TEST(UtapGuestTest, CommandWordsKeepTheirQuoting) {
   std::string why;
   std::optional<GuestKernel> kernel = kernelOrSkip(k61, &why);
   if (!kernel) GTEST_SKIP() << why;
-  Ran ran = runCommand({UTAP_GUEST_BINARY, "--kernel", k61, "--", "printf", "%s|", "a b", "it's", "$HOME", "",
-                        "*", "x;y"});
+  Ran ran =
+      runCommand({UTAP_GUEST_BINARY, "--kernel", k61, "--", "printf", "%s|", "a b", "it's", "$HOME", "", "*", "x;y"});
   EXPECT_EQ(ran.out, "a b|it's|$HOME||*|x;y|") << describe(ran);
   EXPECT_TRUE(WIFEXITED(ran.status) && WEXITSTATUS(ran.status) == 0) << describe(ran);
   EXPECT_NE(ran.err.find("utap-guest: exit status 0"), std::string::npos) << describe(ran);
