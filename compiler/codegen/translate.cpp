@@ -381,11 +381,22 @@ class ModuleEmitter {
     w.close(";");
     w.blank();
     // Each frame is pushed rounded up to 16 bytes (utap_frame_push).
-    std::string probeFrames = "0", functionFrames = "0";
-    for (const auto& [name, frame] : frames_) {
-      std::string& max = name.rfind("probe_", 0) == 0 ? probeFrames : functionFrames;
-      max = "UTAP_MAX_SIZE(" + max + ", UTAP_FRAME_SIZE(sizeof(struct " + name + ")))";
-    }
+    // The largest probe frame and function frame, as the size of a union of
+    // them: nested UTAP_MAX_SIZE() doubled at each level, and a script of
+    // 20 probes expanded to gigabytes in the compiler.
+    std::vector<std::string> probeNames, functionNames;
+    for (const auto& [name, frame] : frames_)
+      (name.rfind("probe_", 0) == 0 ? probeNames : functionNames).push_back(name);
+    auto largest = [&](const std::vector<std::string>& names, const std::string& unionName) -> std::string {
+      if (names.empty()) return "0";
+      w.open("union " + unionName);
+      for (const auto& name : names) w.line("struct " + name + " " + name + ";");
+      w.close(";");
+      w.blank();
+      return "UTAP_FRAME_SIZE(sizeof(union " + unionName + "))";
+    };
+    std::string probeFrames = largest(probeNames, "probe_frames");
+    std::string functionFrames = largest(functionNames, "function_frames");
     w.open("const struct utap_script utap_script =");
     w.line(".name = " + cString(options_.scriptName) + ",");
     // A regex match keeps its threads above the frames in use (utap/regex.h).
