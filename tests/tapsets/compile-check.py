@@ -43,8 +43,9 @@ static inline struct pt_regs *utap_context_uregs(struct context *c) { return c->
 static inline char *utap_context_scratch(struct context *c) { return c->scratch; }
 static inline void utap_abort(struct context *c) { }
 static inline void utap_request_exit(void) { }
-static inline void utap_output_log(const char *msg) { pr_info("%s\n", msg); }
-static inline void utap_output_warn(const char *msg) { pr_warn("%s\n", msg); }
+static inline void utap_output_log(struct context *c, const char *msg) { pr_info("%s\n", msg); }
+static inline void utap_output_warn(struct context *c, const char *msg) { pr_warn("%s\n", msg); }
+static inline __printf(2, 3) void utap_error(struct context *c, const char *fmt, ...) { }
 static inline long utap_user_read(void *dst, uint64_t uaddr, size_t len)
 {
 	return copy_from_user_nofault(dst, (const void __user *)(unsigned long)uaddr, len) ? -EFAULT : 0;
