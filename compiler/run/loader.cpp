@@ -16,7 +16,9 @@
 #include <cstring>
 #include <ctime>
 #include <fstream>
+#include <optional>
 #include <thread>
+#include <vector>
 
 #include "run/records.h"
 
@@ -70,6 +72,88 @@ void requestStop(const std::string& control) {
 
 }  // namespace
 
+namespace {
+
+// Runs the -c command as stap does: a simple command (words without shell
+// syntax) directly, so that its process is target(); anything else, or a
+// program execvp cannot start, through /bin/sh -c (which says why).
+[[noreturn]] void execCommand(const std::string& command) {
+  if (command.find_first_of("|&;<>()$`\\\"'*?[]#~=%{}\n") == std::string::npos) {
+    std::vector<std::string> words;
+    size_t at = 0;
+    while ((at = command.find_first_not_of(" \t", at)) != std::string::npos) {
+      size_t end = command.find_first_of(" \t", at);
+      words.push_back(command.substr(at, end == std::string::npos ? end : end - at));
+      at = end;
+    }
+    std::vector<char*> argv;
+    for (auto& w : words) argv.push_back(w.data());
+    argv.push_back(nullptr);
+    if (!words.empty()) execvp(argv[0], argv.data());
+  }
+  execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
+  _exit(127);
+}
+
+// The -c command's process, made before the module goes in so that
+// target() is its pid in every probe, begin probes included; it waits until
+// release() (the begin probes have run), or exits when utaprun gives up.
+class PendingCommand {
+ public:
+  explicit PendingCommand(const std::string& command) {
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC) != 0) {
+      error_ = std::strerror(errno);
+      return;
+    }
+    pid_ = fork();
+    if (pid_ == 0) {
+      ::close(fds[1]);
+      char go = 0;
+      ssize_t n;
+      do n = ::read(fds[0], &go, 1);
+      while (n < 0 && errno == EINTR);
+      if (n != 1) _exit(127);
+      execCommand(command);
+    }
+    ::close(fds[0]);
+    if (pid_ < 0) {
+      error_ = std::strerror(errno);
+      ::close(fds[1]);
+      return;
+    }
+    release_ = fds[1];
+  }
+  ~PendingCommand() { abandon(); }
+  PendingCommand(const PendingCommand&) = delete;
+  PendingCommand& operator=(const PendingCommand&) = delete;
+
+  pid_t pid() const { return pid_; }
+  const std::string& error() const { return error_; }
+  // Lets the command run.
+  void release() {
+    if (release_ < 0) return;
+    (void)!::write(release_, "x", 1);
+    ::close(release_);
+    release_ = -1;
+  }
+  // The module did not load: the command never runs.
+  void abandon() {
+    if (release_ < 0) return;
+    ::close(release_);
+    release_ = -1;
+    waitpid(pid_, nullptr, 0);
+    pid_ = -1;
+  }
+
+ private:
+  pid_t pid_ = -1;
+  int release_ = -1;
+  std::string error_;
+};
+
+}  // namespace
+
 std::string moduleLoadingUnavailable(const std::string& procRoot) {
   struct utsname uts {};
   std::string release = ::uname(&uts) == 0 ? std::string(uts.release) : std::string("running");
@@ -100,7 +184,18 @@ int loadAndRun(const LoadOptions& options) {
     if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '+' && ch != '-') ch = '_';
   std::string params =
       fmt::format("stp_pid={} stp_uid={} tz_gmtoff={} tz_name={}", getpid(), getuid(), -local.tm_gmtoff, zone);
-  if (options.targetPid) params += fmt::format(" target_pid={}", options.targetPid);
+  std::optional<PendingCommand> command;
+  long targetPid = options.targetPid;
+  if (!options.command.empty()) {
+    command.emplace(options.command);
+    if (command->pid() < 0) {
+      fmt::print(stderr, "utap: error: cannot start '{}': {}\n", options.command, command->error());
+      ::close(ko);
+      return 1;
+    }
+    targetPid = command->pid();
+  }
+  if (targetPid) params += fmt::format(" target_pid={}", targetPid);
   // Before the module goes in: an interrupt while its begin probes run must
   // stop it (end probes and all) like any later one, not kill utaprun and
   // leave it loaded.
@@ -128,15 +223,11 @@ int loadAndRun(const LoadOptions& options) {
     }
   }
   int status = 0;
-  // -c: the module is in and its begin probes have run; start the command.
+  // -c: the module is in and its begin probes have run; the command starts.
   pid_t child = -1;
-  if (!options.command.empty()) {
-    child = fork();
-    if (child == 0) {
-      execl("/bin/sh", "sh", "-c", options.command.c_str(), static_cast<char*>(nullptr));
-      _exit(127);
-    }
-    if (child < 0) fmt::print(stderr, "utap: error: cannot start '{}': {}\n", options.command, std::strerror(errno));
+  if (command) {
+    child = command->pid();
+    command->release();
   }
   int fd = ::open(control.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
