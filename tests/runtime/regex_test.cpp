@@ -181,6 +181,15 @@ TEST(RuntimeRegex, MatchesAsSystemTapDoes) {
   for (const StapCase& c : kStap) EXPECT_EQ(show(c.pattern, c.subject), c.expected) << c.pattern << " on " << c.subject;
 }
 
+const StapCase kStapGenerated[] = {
+#include "regex_stap_generated.inc"
+};
+
+TEST(RuntimeRegex, MatchesAsSystemTapDoesOnGeneratedCases) {
+  for (const StapCase& c : kStapGenerated)
+    EXPECT_EQ(show(c.pattern, c.subject), c.expected) << c.pattern << " on " << c.subject;
+}
+
 // ---- glibc and a backtracking matcher on generated cases ---------------------
 
 // Random EREs over {a, b, c} in the syntax glibc and utap read alike.
