@@ -12,7 +12,9 @@ namespace utap::regex {
 namespace {
 
 constexpr unsigned kInfinite = ~0u;
-constexpr int kMaxDepth = 200;  // nested groups: bounds the parser's recursion
+// Repetitions of one atom ("a**+?"): with the group limit, this bounds the
+// depth of the tree and so the recursion over it.
+constexpr unsigned kMaxPostfix = 32;
 
 struct Node {
   enum class Kind { Empty, Byte, Class, Any, Start, End, Group, Concat, Alt, Repeat };
@@ -52,7 +54,7 @@ class Parser {
   explicit Parser(std::string_view p) : p_(p) {}
 
   std::optional<Node> parse() {
-    Node n = alternation(0);
+    Node n = alternation();
     if (error_) return std::nullopt;
     if (at_ < p_.size()) {  // only a ')' stops an alternation early
       fail(at_, "unbalanced ')'");
@@ -70,30 +72,34 @@ class Parser {
   bool atEnd() const { return at_ >= p_.size(); }
   char peek() const { return p_[at_]; }
 
-  Node alternation(int depth) {
+  Node alternation() {
     Node alt{Node::Kind::Alt};
-    alt.kids.push_back(concatenation(depth));
+    alt.kids.push_back(concatenation());
     while (!error_ && !atEnd() && peek() == '|') {
       ++at_;
-      alt.kids.push_back(concatenation(depth));
+      alt.kids.push_back(concatenation());
     }
     if (alt.kids.size() == 1) return std::move(alt.kids.front());
     return alt;
   }
 
-  Node concatenation(int depth) {
+  Node concatenation() {
     Node cat{Node::Kind::Concat};
-    while (!error_ && !atEnd() && peek() != '|' && peek() != ')') cat.kids.push_back(piece(depth));
+    while (!error_ && !atEnd() && peek() != '|' && peek() != ')') cat.kids.push_back(piece());
     if (cat.kids.size() == 1) return std::move(cat.kids.front());
     if (cat.kids.empty()) return Node{};
     return cat;
   }
 
-  Node piece(int depth) {
-    Node n = atom(depth);
-    while (!error_ && !atEnd()) {
+  Node piece() {
+    Node n = atom();
+    for (unsigned ops = 0; !error_ && !atEnd(); ++ops) {
       char c = peek();
       if (c != '*' && c != '+' && c != '?' && c != '{') break;
+      if (ops == kMaxPostfix) {
+        fail(at_, fmt::format("more than {} repetition operators on one atom", kMaxPostfix));
+        break;
+      }
       if (n.kind == Node::Kind::Start || n.kind == Node::Kind::End) {
         fail(at_, fmt::format("postfix closure '{}' applied to anchoring operator", c));
         break;
@@ -161,22 +167,18 @@ class Parser {
     return true;
   }
 
-  Node atom(int depth) {
+  Node atom() {
     char c = peek();
     size_t start = at_++;
     switch (c) {
       case '(': {
-        if (depth >= kMaxDepth) {
-          fail(start, fmt::format("groups nested more than {} deep", kMaxDepth));
-          return Node{};
-        }
         if (groups_ + 1 >= kMaxGroups) {
           fail(start, fmt::format("too many groups: matched() can return at most {}", kMaxGroups - 1));
           return Node{};
         }
         Node g{Node::Kind::Group};
         g.group = ++groups_;
-        g.kids.push_back(alternation(depth + 1));
+        g.kids.push_back(alternation());
         if (error_) return g;
         if (atEnd()) {
           fail(at_, "expected ')', found end of regex");

@@ -82,8 +82,11 @@ TEST(RegexCompile, LimitsKeepMatchingBounded) {
   regex::Compiled wide = regex::compile(std::string(20, '(') + "a{500}" + std::string(20, ')'));
   ASSERT_TRUE(wide.error);
   EXPECT_NE(wide.error->message.find("scratch memory"), std::string::npos);
+  // The groups and the repetitions of one atom bound the tree's depth.
   std::string deep(300, '(');
   EXPECT_EQ(compileOf(deep), "error at 63: too many groups: matched() can return at most 63");
+  EXPECT_EQ(compileOf("a" + std::string(32, '*')), "ok 1");
+  EXPECT_EQ(compileOf("a" + std::string(100000, '*')), "error at 33: more than 32 repetition operators on one atom");
 }
 
 // The program, one instruction per word.
