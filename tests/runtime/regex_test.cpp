@@ -348,6 +348,28 @@ TEST(RuntimeRegex, OverallMatchAgreesWithGlibcAndGroupsWithBacktracking) {
   EXPECT_GT(matched, checked / 4);  // the generator is not degenerate
 }
 
+// Random byte soup from the metacharacters: the compiler accepts or refuses
+// (never crashes), and what it accepts the matcher runs within its scratch
+// (ASan and the guard bytes watch) and as the backtracker does.
+TEST(RuntimeRegex, AnyPatternCompilesOrIsRefusedAndRunsInBounds) {
+  std::mt19937 rnd(4);
+  const std::string alphabet = "()[]{}*+?|^$\\-:,.ab1]2[:alpha:]";
+  int accepted = 0;
+  for (int i = 0; i < 20000; ++i) {
+    std::string pattern;
+    for (int n = std::uniform_int_distribution<int>(0, 16)(rnd); n > 0; --n)
+      pattern += alphabet[std::uniform_int_distribution<size_t>(0, alphabet.size() - 1)(rnd)];
+    Compiled c(pattern);
+    if (!c.ok()) continue;
+    ++accepted;
+    for (const char* subject : {"", "ab1", "a:b]2-", "[[ab,1}}"}) {
+      std::vector<int32_t> spans = c.exec(subject);
+      ASSERT_EQ(spans, Backtracker(c.program(), subject).run()) << pattern << " on '" << subject << "'";
+    }
+  }
+  EXPECT_GT(accepted, 1000);
+}
+
 // ---- bounds -------------------------------------------------------------------
 
 TEST(RuntimeRegex, LongSubjectsAndLargeProgramsStayInTheirScratch) {
