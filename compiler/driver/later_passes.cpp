@@ -20,6 +20,7 @@
 #include "kbuild/kbuild.h"
 #include "run/loader.h"
 #include "vm/guest.h"
+#include "vm/process.h"
 
 #ifndef UTAP_RUNTIME_DIR
 #define UTAP_RUNTIME_DIR ""
@@ -28,6 +29,9 @@
 namespace utap::driver {
 
 namespace {
+
+using vm::shellQuote;
+using vm::writeAll;
 
 std::string runtimeDir() {
   if (const char* env = std::getenv("UTAP_RUNTIME_DIR")) return env;
@@ -51,22 +55,6 @@ std::string utaprunPath() {
   std::error_code ec;
   auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
   return (self.parent_path() / "utaprun").string();
-}
-
-std::string shellQuote(const std::string& s) {
-  std::string out = "'";
-  for (char ch : s) out += ch == '\'' ? std::string("'\\''") : std::string(1, ch);
-  return out + "'";
-}
-
-bool writeAll(int fd, std::string_view data) {
-  while (!data.empty()) {
-    ssize_t n = ::write(fd, data.data(), data.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    data.remove_prefix(static_cast<size_t>(n));
-  }
-  return true;
 }
 
 // A host's Ctrl-C (or SIGTERM, SIGHUP) during a run in the guest: the first

@@ -31,18 +31,6 @@ std::string kernelCommandLine() {
   return extra && *extra ? fmt::format("{} {}", kKernelCommandLine, extra) : kKernelCommandLine;
 }
 
-std::string shellQuote(const std::string& s) {
-  std::string quoted = "'";
-  for (char c : s) {
-    if (c == '\'') {
-      quoted += "'\\''";
-    } else {
-      quoted += c;
-    }
-  }
-  return quoted + "'";
-}
-
 // qemu's option syntax separates with commas; a literal one is doubled.
 std::string qemuPath(const std::string& path) {
   std::string escaped;

@@ -57,6 +57,7 @@
 
 #include "vm/files.h"
 #include "vm/guest.h"
+#include "vm/process.h"
 
 namespace {
 
@@ -120,22 +121,6 @@ std::string parseBatch(const std::string& file, const std::string& text, std::ve
     jobs.push_back(std::move(job));
   }
   return "";
-}
-
-// One word for the guest's /bin/sh.
-std::string shellQuote(const std::string& s) {
-  std::string quoted = "'";
-  for (char c : s) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return quoted + "'";
-}
-
-void writeAll(int fd, std::string_view data) {
-  while (!data.empty()) {
-    ssize_t n = ::write(fd, data.data(), data.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return;
-    data.remove_prefix(static_cast<size_t>(n));
-  }
 }
 
 // The first interrupt stops the command, the second kills the guest.

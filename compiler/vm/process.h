@@ -8,6 +8,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace utap::vm {
@@ -54,6 +55,13 @@ class Process {
   int pidfd_ = -1;  // -1 when pidfd_open is unavailable: waits then poll waitpid
   std::optional<int> status_;
 };
+
+// One word for /bin/sh: `s` in single quotes, each ' as '\''.
+std::string shellQuote(const std::string& s);
+
+// Writes all of `data` to `fd` (retrying short writes and EINTR); false
+// when a write fails (errno says why).
+bool writeAll(int fd, std::string_view data);
 
 // Runs a child to completion within `limit`. Returns "" or why it failed
 // (could not start, timed out, non-zero exit).
