@@ -6,7 +6,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cctype>
 #include <cerrno>
 #include <chrono>
@@ -20,6 +19,7 @@
 #include "kbuild/kbuild.h"
 #include "run/loader.h"
 #include "vm/guest.h"
+#include "vm/interrupts.h"
 #include "vm/process.h"
 
 #ifndef UTAP_RUNTIME_DIR
@@ -56,53 +56,6 @@ std::string utaprunPath() {
   auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
   return (self.parent_path() / "utaprun").string();
 }
-
-// A host's Ctrl-C (or SIGTERM, SIGHUP) during a run in the guest: the first
-// stops the script as it would stop utaprun here (its end probes run and
-// their output arrives), a second kills the guest.
-const vm::GuestControl* interruptTarget = nullptr;
-// Lock-free, so a signal handler may update it.
-std::atomic<int> interrupts{0};
-
-void onInterrupt(int signal) {
-  if (!interruptTarget) return;
-  if (interrupts.fetch_add(1) == 0) {
-    interruptTarget->requestStop(signal);
-    return;
-  }
-  static const char message[] = "utap: interrupted again: killing the guest (the script's end probes will not run)\n";
-  (void)!::write(STDERR_FILENO, message, sizeof message - 1);
-  interruptTarget->killGuest();
-}
-
-// Forwards interrupts to `control` for its lifetime, and ignores SIGPIPE so
-// that a closed stdout is an error to report, not the end of utap.
-class InterruptForwarding {
- public:
-  explicit InterruptForwarding(const vm::GuestControl& control) {
-    interruptTarget = &control;
-    interrupts = 0;
-    struct sigaction sa {};
-    sa.sa_handler = onInterrupt;
-    sigemptyset(&sa.sa_mask);
-    for (size_t i = 0; i < std::size(kSignals); ++i) sigaction(kSignals[i], &sa, &saved_[i]);
-    struct sigaction ignore {};
-    ignore.sa_handler = SIG_IGN;
-    sigaction(SIGPIPE, &ignore, &savedPipe_);
-  }
-  ~InterruptForwarding() {
-    for (size_t i = 0; i < std::size(kSignals); ++i) sigaction(kSignals[i], &saved_[i], nullptr);
-    sigaction(SIGPIPE, &savedPipe_, nullptr);
-    interruptTarget = nullptr;
-  }
-  InterruptForwarding(const InterruptForwarding&) = delete;
-  InterruptForwarding& operator=(const InterruptForwarding&) = delete;
-
- private:
-  static constexpr int kSignals[] = {SIGINT, SIGTERM, SIGHUP};
-  struct sigaction saved_[std::size(kSignals)]{};
-  struct sigaction savedPipe_ {};
-};
 
 // The environment utap runs in, for the guest's job: a -c command sees what
 // it would see here. Names a shell cannot export are left out.
@@ -170,9 +123,10 @@ int runInVm(const Options& o, const std::string& ko, const std::string& release)
   vm::GuestResult result;
   bool killed = false;
   {
-    InterruptForwarding forwarding(control);
+    vm::InterruptForwarding forwarding(
+        control, "utap: interrupted again: killing the guest (the script's end probes will not run)\n");
     result = vm::runInGuest(*kernel, batch);
-    killed = interrupts > 1;
+    killed = forwarding.count() > 1;
   }
   if (out != STDOUT_FILENO) ::close(out);
   if (result.stopped) {

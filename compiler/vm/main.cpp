@@ -42,10 +42,8 @@
 // prints the release a guest would boot (the newest usable generic amd64
 // kernel when --kernel is not given), for building modules for it.
 #include <fmt/format.h>
-#include <signal.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <cctype>
 #include <cerrno>
 #include <cstdio>
@@ -57,6 +55,7 @@
 
 #include "vm/files.h"
 #include "vm/guest.h"
+#include "vm/interrupts.h"
 #include "vm/process.h"
 
 namespace {
@@ -121,21 +120,6 @@ std::string parseBatch(const std::string& file, const std::string& text, std::ve
     jobs.push_back(std::move(job));
   }
   return "";
-}
-
-// The first interrupt stops the command, the second kills the guest.
-const GuestControl* interruptTarget = nullptr;
-// Lock-free, so a signal handler may update it.
-std::atomic<int> interrupts{0};
-
-void onInterrupt(int signal) {
-  if (interrupts.fetch_add(1) == 0) {
-    interruptTarget->requestStop(signal);
-    return;
-  }
-  static const char message[] = "utap-guest: interrupted again: killing the guest\n";
-  (void)!::write(STDERR_FILENO, message, sizeof message - 1);
-  interruptTarget->killGuest();
 }
 
 std::string joinLines(const std::vector<std::string>& lines) {
@@ -274,11 +258,7 @@ int main(int argc, char** argv) {
   batch.onOutput = [](size_t, GuestStream stream, std::string_view data) {
     writeAll(stream == GuestStream::kStdout ? STDOUT_FILENO : STDERR_FILENO, data);
   };
-  interruptTarget = &control;
-  struct sigaction sa {};
-  sa.sa_handler = onInterrupt;
-  for (int signal : {SIGINT, SIGTERM, SIGHUP}) sigaction(signal, &sa, nullptr);
-  signal(SIGPIPE, SIG_IGN);
+  InterruptForwarding forwarding(control, "utap-guest: interrupted again: killing the guest\n");
   GuestResult result = runInGuest(*kernel, batch);
   const GuestJobResult& ran = result.jobs.empty() ? GuestJobResult{} : result.jobs[0];
   if (!ran.setupError.empty()) fmt::print(stderr, "utap-guest: {}\n", ran.setupError);
