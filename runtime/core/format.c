@@ -207,12 +207,20 @@ static void fmt_number(struct utap_sink *sink, uint64_t num, unsigned int base,
 
 /* ---- characters: c ----------------------------------------------------- */
 
-/*
- * %#c's escape of @ch into @out (at most 4 bytes), as stap's
- * _stp_vsprint_char(): C escapes for \a \b \f \n \r \t \v ' and \,
- * three octal digits for the other bytes that are not printable ASCII.
+/**
+ * utap_escape_byte() - one byte as stap escapes it in text
+ * @ch: the byte
+ * @quote: the quote character that needs a backslash: '\'' for %#c (stap's
+ *	_stp_vsprint_char()), '"' for text_str() and string_quoted()
+ * @out: room for at most 4 bytes
+ *
+ * C escapes for 0x07-0x0d (\a \b \t \n \v \f \r), @quote and '\\' after a
+ * backslash, three octal digits for the other bytes below 0x20 and from
+ * 0x7f up, the printable ASCII bytes as themselves.
+ *
+ * Return: the bytes written to @out.
  */
-static size_t char_escape(unsigned char ch, char *out)
+size_t utap_escape_byte(unsigned char ch, char quote, char *out)
 {
 	static const char controls[] = "abtnvfr";	/* 0x07 ... 0x0d */
 
@@ -221,7 +229,7 @@ static size_t char_escape(unsigned char ch, char *out)
 		out[1] = controls[ch - 0x07];
 		return 2;
 	}
-	if (ch == '\'' || ch == '\\') {
+	if (ch == (unsigned char)quote || ch == '\\') {
 		out[1] = (char)ch;
 		return 2;
 	}
@@ -244,7 +252,7 @@ static void fmt_char(struct utap_sink *sink, unsigned int flags, int64_t value,
 	long pad;
 
 	if (flags & UTAP_FLAG_HASH) {
-		n = char_escape(ch, out);
+		n = utap_escape_byte(ch, '\'', out);
 	} else {
 		out[0] = (char)ch;
 		n = 1;

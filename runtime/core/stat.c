@@ -262,6 +262,19 @@ static void merge_pair(const struct utap_stat_shape *sh,
 	agg->variance_s = stat_div(s, agg->count - 1);
 }
 
+/* CPU @cpu's slot of a statistic at @offset in @planes; NULL when that CPU
+ * has no plane or its slot has no values. */
+static const struct utap_stat_data *cpu_slot(char *const *planes,
+					     unsigned int cpu, size_t offset)
+{
+	const struct utap_stat_data *sd;
+
+	if (!planes[cpu])
+		return NULL;
+	sd = (const struct utap_stat_data *)(planes[cpu] + offset);
+	return sd->count ? sd : NULL;
+}
+
 /**
  * utap_stat_merge() - merge every CPU's slot of one statistic
  * @sh: the statistic's layout
@@ -292,10 +305,8 @@ void utap_stat_merge(const struct utap_stat_shape *sh,
 
 	memset(agg, 0, sh->size);
 	for_each_possible_cpu(cpu) {
-		if (!planes[cpu])
-			continue;
-		sd = (const struct utap_stat_data *)(planes[cpu] + offset);
-		if (!sd->count)
+		sd = cpu_slot(planes, cpu, offset);
+		if (!sd)
 			continue;
 		if (agg->count == 0) {
 			agg->min = sd->min;
@@ -320,10 +331,8 @@ void utap_stat_merge(const struct utap_stat_shape *sh,
 	if (!sh->pairwise) {
 		agg->avg_s = stat_div(utap_shl(agg->sum, sh->shift), agg->count);
 		for_each_possible_cpu(cpu) {
-			if (!planes[cpu])
-				continue;
-			sd = (const struct utap_stat_data *)(planes[cpu] + offset);
-			if (sd->count)
+			sd = cpu_slot(planes, cpu, offset);
+			if (sd)
 				s = utap_add(s, spread(sd->count, sd->avg_s,
 						       sd->variance_s, agg->avg_s));
 		}
@@ -351,10 +360,8 @@ int64_t utap_stat_merged_op(char *const *planes, size_t offset,
 	unsigned int cpu;
 
 	for_each_possible_cpu(cpu) {
-		if (!planes[cpu])
-			continue;
-		sd = (const struct utap_stat_data *)(planes[cpu] + offset);
-		if (!sd->count)
+		sd = cpu_slot(planes, cpu, offset);
+		if (!sd)
 			continue;
 		if (count == 0 || sd->min < min)
 			min = sd->min;

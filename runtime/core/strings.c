@@ -92,35 +92,6 @@ size_t utap_string_from_long(char *dst, int64_t value)
 /* ---- escaping ---------------------------------------------------------- */
 
 /*
- * The escape of one byte into @out (at most 4 bytes): 0x07-0x0d as
- * \a \b \t \n \v \f \r, '"' and '\' after a backslash, the other bytes
- * below 0x20 and from 0x7f up as a backslash and three octal digits, the
- * printable ASCII bytes as themselves.
- */
-static size_t escape_byte(unsigned char ch, char *out)
-{
-	static const char controls[] = "abtnvfr";	/* 0x07 ... 0x0d */
-
-	out[0] = '\\';
-	if (ch >= 0x07 && ch <= 0x0d) {
-		out[1] = controls[ch - 0x07];
-		return 2;
-	}
-	if (ch == '"' || ch == '\\') {
-		out[1] = (char)ch;
-		return 2;
-	}
-	if (ch < 0x20 || ch >= 0x7f) {
-		out[1] = (char)('0' + (ch >> 6));
-		out[2] = (char)('0' + ((ch >> 3) & 7));
-		out[3] = (char)('0' + (ch & 7));
-		return 4;
-	}
-	out[0] = (char)ch;
-	return 1;
-}
-
-/*
  * The UTF-8 character at @src (2 to 4 bytes, continuation bytes checked, as
  * stap decodes it) as \uXXXX or, above U+FFFF, \UXXXXXXXX into @out (10
  * bytes); returns the escape's length and in *@n the bytes it took, or 0
@@ -169,7 +140,7 @@ static size_t escape_char(const char *src, size_t srclen, char *out, size_t *n)
 	if (k)
 		return k;
 	*n = 1;
-	return escape_byte((unsigned char)src[0], out);
+	return utap_escape_byte((unsigned char)src[0], '"', out);
 }
 
 /*

@@ -130,5 +130,6 @@ void utap_print_long(struct utap_sink *sink, int64_t value);
 void utap_print_string(struct utap_sink *sink, const char *s);
 void utap_println_long(struct utap_sink *sink, int64_t value);
 void utap_println_string(struct utap_sink *sink, const char *s);
+size_t utap_escape_byte(unsigned char ch, char quote, char *out);
 
 #endif /* UTAP_FORMAT_H */
