@@ -62,20 +62,6 @@ double timed(const KernelTree& k, const ModuleSources& s, const BuildOptions& o,
   return secondsSince(start);
 }
 
-void addHeavyRuntime(const test::TempDir& dir, ModuleSources& s) {
-  for (int i = 1; i <= 6; ++i) {
-    std::string n = std::to_string(i);
-    dir.write("runtime/heavy" + n + ".c",
-              "#include <linux/module.h>\n#include <linux/uprobes.h>\n#include <linux/sched.h>\n"
-              "#include <linux/fs.h>\n#include <linux/slab.h>\n#include <linux/percpu.h>\n"
-              "#include <linux/tracepoint.h>\n#include <linux/uaccess.h>\n#include <linux/task_work.h>\n"
-              "#include <linux/miscdevice.h>\n#include <linux/poll.h>\n#include <linux/mm.h>\n"
-              "int heavy" +
-                  n + "(int a);\nint heavy" + n + "(int a) { return a + " + n + "; }\n");
-    s.runtimeObjects.push_back("heavy" + n + ".c");
-  }
-}
-
 void benchKernel(const KernelTree& k, int rounds) {
   std::vector<double> peer, cold, cached, reused, heavyPeer, heavyCold, heavyReused;
   bool ok = true;
@@ -92,7 +78,7 @@ void benchKernel(const KernelTree& k, int rounds) {
 
     ModuleSources h = s;
     h.name = "utap_bench_heavy";
-    addHeavyRuntime(dir, h);
+    test::addHeavyRuntime(dir, h);
     heavyPeer.push_back(plainMake(k, h));
     heavyCold.push_back(timed(k, h, o, ok));
     h.files[0].second += "/* changed again */\n";

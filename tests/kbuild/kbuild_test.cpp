@@ -168,25 +168,10 @@ TEST_P(KernelBuild, VerboseShowsMakesCommandLines) {
   EXPECT_NE(shown.find("-c -o "), std::string::npos) << "V=1 shows the compiler's command lines";
 }
 
-// Six runtime files that include what the real runtime will (uprobes,
-// scheduler, files, tracepoints...), so that compiling them costs what it
-// will cost.
+// A module with the heavy runtime files; `tag` makes its generated C differ.
 ModuleSources heavyRuntimeModule(const test::TempDir& dir, const std::string& name, const std::string& tag) {
   ModuleSources s = test::trivialModule(dir, name);
-  for (int i = 1; i <= 6; ++i) {
-    std::string n = std::to_string(i);
-    dir.write("runtime/heavy" + n + ".c",
-              "#include <linux/module.h>\n#include <linux/uprobes.h>\n#include <linux/sched.h>\n"
-              "#include <linux/fs.h>\n#include <linux/slab.h>\n#include <linux/percpu.h>\n"
-              "#include <linux/tracepoint.h>\n#include <linux/uaccess.h>\n#include <linux/task_work.h>\n"
-              "#include <linux/miscdevice.h>\n#include <linux/poll.h>\n#include <linux/mm.h>\n"
-              "int heavy" +
-                  n +
-                  "(int a);\n"
-                  "int heavy" +
-                  n + "(int a) { return a * " + n + " + (int)sizeof(struct task_struct); }\n");
-    s.runtimeObjects.push_back("heavy" + n + ".c");
-  }
+  test::addHeavyRuntime(dir, s);
   s.files[0].second += "/* " + tag + " */\n";
   return s;
 }

@@ -53,6 +53,21 @@ ModuleSources trivialModule(const TempDir& dir, const std::string& name) {
   return s;
 }
 
+void addHeavyRuntime(const TempDir& dir, ModuleSources& s) {
+  for (int i = 1; i <= 6; ++i) {
+    std::string n = std::to_string(i);
+    dir.write("runtime/heavy" + n + ".c",
+              "#include <linux/module.h>\n#include <linux/uprobes.h>\n#include <linux/sched.h>\n"
+              "#include <linux/fs.h>\n#include <linux/slab.h>\n#include <linux/percpu.h>\n"
+              "#include <linux/tracepoint.h>\n#include <linux/uaccess.h>\n#include <linux/task_work.h>\n"
+              "#include <linux/miscdevice.h>\n#include <linux/poll.h>\n#include <linux/mm.h>\n"
+              "int heavy" +
+                  n + "(int a);\nint heavy" + n + "(int a) { return a * " + n +
+                  " + (int)sizeof(struct task_struct); }\n");
+    s.runtimeObjects.push_back("heavy" + n + ".c");
+  }
+}
+
 std::string modinfo(const std::string& ko, const std::string& field) {
   std::string tool = "modinfo";
   for (const char* p : {"/usr/sbin/modinfo", "/sbin/modinfo"})

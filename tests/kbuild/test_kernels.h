@@ -33,6 +33,11 @@ class TempDir {
 // dir/include/trivial_helper.h.
 ModuleSources trivialModule(const TempDir& dir, const std::string& name);
 
+// Adds six runtime files to `s` that include what the real runtime does
+// (uprobes, scheduler, files, tracepoints...), so that compiling them costs
+// what the runtime's compilation costs.
+void addHeavyRuntime(const TempDir& dir, ModuleSources& s);
+
 // `modinfo -F field ko`, without the trailing newline; "" when it fails.
 std::string modinfo(const std::string& ko, const std::string& field);
 

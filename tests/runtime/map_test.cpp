@@ -14,19 +14,9 @@ extern "C" {
 #include "utap/map.h"
 }
 
+#include "cpu_scope.h"
+
 namespace {
-
-class CpuScope {
- public:
-  explicit CpuScope(unsigned int n) : saved_(utap_test_nr_cpus) { utap_test_nr_cpus = n; }
-  ~CpuScope() {
-    utap_test_nr_cpus = saved_;
-    utap_test_cpu = 0;
-  }
-
- private:
-  unsigned int saved_;
-};
 
 // A key tuple that owns its strings.
 struct Keys {

@@ -16,19 +16,9 @@ extern "C" {
 #include "utap/stat.h"
 }
 
+#include "cpu_scope.h"
+
 namespace {
-
-class CpuScope {
- public:
-  explicit CpuScope(unsigned int n) : saved_(utap_test_nr_cpus) { utap_test_nr_cpus = n; }
-  ~CpuScope() {
-    utap_test_nr_cpus = saved_;
-    utap_test_cpu = 0;
-  }
-
- private:
-  unsigned int saved_;
-};
 
 utap_stat_desc Plain(unsigned int shift = 0, bool variance = true) {
   utap_stat_desc d{};
