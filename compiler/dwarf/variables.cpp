@@ -1,0 +1,2 @@
+// (being written)
+#include "dwarf/module_impl.h"
