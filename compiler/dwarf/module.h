@@ -139,8 +139,13 @@ class Module {
   // The parameters and locals in scope at `pc` in `function`.
   std::vector<VariableInfo> variables(const Function& function, uint64_t pc) const;
   // Resolves a target expression at `pc` inside `function` (for .return
-  // probes pass the entry pc: parameters are captured there). `atEntry`
-  // asks for the entry-instruction recipe (calling convention allowed).
+  // probes pass the entry pc: parameters are captured there).
+  // `atEntry` (pc == the function's entry instruction) asks for a recipe
+  // that is correct before the prologue ran: parameters from a location
+  // list entry valid there or, failing that, from the calling convention
+  // given their DWARF types; globals anywhere; locals never. When that is
+  // not possible it fails, and the caller places the probe after the
+  // prologue instead (*error then says why, for -v).
   // On failure returns nothing and sets *error to a sentence naming the
   // variable and the DWARF operation or type that stopped it.
   std::optional<TargetValue> resolve(const Function& function, uint64_t pc, const TargetRequest& request,

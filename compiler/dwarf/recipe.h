@@ -76,10 +76,6 @@ struct TargetValue {
   ValueRecipe value;               // Long
   std::vector<PrettyPart> pretty;  // String
   std::string typeName;            // the C type, as -L prints it: "struct pt*"
-  // When the written expression can be fetched at the probe's address: a
-  // reason it cannot be fetched at the function's entry instruction (empty
-  // when it can). Used by the placement decision.
-  std::string notAtEntry;
 };
 
 }  // namespace utap::dwarf
