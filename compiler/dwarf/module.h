@@ -92,7 +92,9 @@ struct VariableInfo {
 
 // What a target expression asks for; built by pass 2 from the AST.
 struct TargetRequest {
-  enum class Base : uint8_t { Variable, Parms, Locals, Vars, Return, ReturnPretty, Cast, AtVar };
+  // Name and Provider ($$name, $$provider) exist only at marks and PLT
+  // entries; the process family answers them without DWARF.
+  enum class Base : uint8_t { Variable, Parms, Locals, Vars, Return, ReturnPretty, Cast, AtVar, Name, Provider };
   Base base = Base::Variable;
   std::string name;  // Variable: without '$'; Cast: the type ("struct pt"); AtVar: "name@file"
   struct Step {

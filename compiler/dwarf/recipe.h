@@ -28,6 +28,7 @@ struct RecipeOp {
     Constant,       // push `value`
     ModuleAddress,  // push the module's load bias + `value` (a link-time address: PIE, shared libraries)
     Input,          // push script value number `value`: an index written as an expression, @cast's pointer
+    SyscallNumber,  // push the system call number of a process.syscall probe (orig_ax)
     Read,           // pop an address, push `size` bytes of user memory there, extended per `isSigned`
     Extend,         // truncate the top to `size` bytes, then sign- or zero-extend it per `isSigned`
     Add, Sub, Mul, Div, Mod, And, Or, Xor, Shl, Shr, Shra,  // pop b, pop a, push a OP b
