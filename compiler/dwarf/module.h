@@ -46,6 +46,10 @@ struct Function {
   uint64_t dieOffset = 0;         // the DIE of this instance in the debug file (0 for symbol-table ones)
   // stap's spelling in probe text: "add@/tmp/t.c:3", or "add" with no DWARF.
   std::string probeSpelling() const;
+  // As stap spells a match of `spec`: a C++ pattern with N "::"-separated
+  // parts names the last N parts of the qualified name ("Sq::area@..."
+  // for "*::area"; "::main" when the global scope is one of them).
+  std::string probeSpelling(const FunctionSpec& spec) const;
 };
 
 // A line-table statement for .statement("f@file:N") and .function("f@file:N").
@@ -114,6 +118,9 @@ class Module {
   // .gnu_debuglink; compressed debug sections are read as is. On failure
   // returns null and sets *error to a sentence naming the file.
   static std::unique_ptr<Module> open(const std::string& path, std::string* error);
+  // open() once per absolute path for the whole process (thread-safe): the
+  // probes of one script that name the same file share its indexes.
+  static std::shared_ptr<const Module> cached(const std::string& path, std::string* error);
   ~Module();
   Module(const Module&) = delete;
   Module& operator=(const Module&) = delete;

@@ -29,6 +29,8 @@ struct Module::Impl {
   mutable std::optional<std::vector<std::unique_ptr<Function>>> functionIndex;
   mutable std::optional<std::vector<SdtProbe>> sdtIndex;
   mutable std::optional<std::vector<PltEntry>> pltIndex;
+  // Names of the functions .dynsym defines (functions.cpp, for .exported).
+  mutable std::optional<std::vector<std::string>> exportedNames;
 
   ~Impl();
   // The DIE at `offset` in the debug file (false if there is none).
@@ -36,5 +38,18 @@ struct Module::Impl {
   // Builds functionIndex (functions.cpp).
   void indexFunctions() const;
 };
+
+// ---- functions: function_spec.cpp, functions.cpp, lines.cpp ----
+
+// "ns::Shape<a::b>::operator<" -> {"ns", "Shape<a::b>", "operator<"}: the
+// "::" outside <> and () that separate scopes (function_spec.cpp).
+std::vector<std::string> scopeParts(std::string_view name);
+// Whether `function` is one `spec` names: its function pattern against the
+// qualified name (part by part) or the linkage name, its file pattern
+// against the declaring file; lines are not looked at (function_spec.cpp).
+bool matchesSpec(const FunctionSpec& spec, const Function& function);
+// stap's "@FILE" test: the pattern against the whole path or any tail of
+// it after a '/' ("t.c" and "*.c" name "/src/t.c"; function_spec.cpp).
+bool sourceFileMatches(const std::string& pattern, const std::string& file);
 
 }  // namespace utap::dwarf
