@@ -195,7 +195,8 @@ std::vector<const Function*> Module::functions(const FunctionSpec& spec) const {
 }
 
 std::string Function::probeSpelling() const {
-  std::string shown = fromSymbolTable ? name : scopeParts(name).back();
+  // stap spells symbol-table functions by their symbol, mangled or not.
+  std::string shown = fromSymbolTable ? (linkageName.empty() ? name : linkageName) : scopeParts(name).back();
   if (declFile.empty()) return shown;
   return fmt::format("{}@{}:{}", shown, declFile, declLine);
 }

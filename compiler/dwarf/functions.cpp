@@ -87,10 +87,12 @@ std::vector<Range> rangesOf(Dwarf_Die* die) {
   return ranges;
 }
 
-// An inlined copy's first instruction: DW_AT_entry_pc (an address, or in
-// DWARF 5 an offset from the low pc), else its lowest address.
+// The first instruction of a DIE without DW_AT_low_pc: DW_AT_entry_pc (an
+// address, or in DWARF 5 an offset from the low pc), else the start of its
+// first range as listed: gcc lists a split function's hot part first and
+// its .cold part after, wherever the linker put them.
 std::optional<uint64_t> instanceEntry(Dwarf_Die* die, const std::vector<Range>& ranges) {
-  uint64_t lowest = ranges.empty() ? 0 : std::min_element(ranges.begin(), ranges.end())->first;
+  uint64_t lowest = ranges.empty() ? 0 : ranges.front().first;
   Dwarf_Addr low;
   if (dwarf_lowpc(die, &low) == 0) lowest = low;
   Dwarf_Attribute attr;
@@ -123,15 +125,12 @@ class FunctionWalker {
     uint8_t unitType;
     while (dwarf_get_units(impl_.dwarf, cu, &cu, nullptr, &unitType, &cudie, nullptr) == 0) {
       if (unitType != DW_UT_compile && unitType != DW_UT_partial) continue;
-      for (const Range& range : rangesOf(&cudie)) unitRanges_.push_back(range);
       size_t first = out_->size();
       walkChildren(&cudie, 0, 0);
       placeAfterPrologue(&cudie, first);
     }
     qualifyNames();
   }
-
-  std::vector<Range> takeUnitRanges() { return std::move(unitRanges_); }
 
  private:
   bool isCode(uint64_t address) const {
@@ -283,17 +282,12 @@ class FunctionWalker {
 
   const Module::Impl& impl_;
   std::vector<std::unique_ptr<Function>>* out_;
-  std::vector<Range> code_, unitRanges_;
+  std::vector<Range> code_;  // executable sections
   std::vector<std::string> scopes_;                  // [0] is the global scope ""
   std::unordered_map<uint64_t, uint32_t> scopeOf_;  // subprogram DIE -> scopes_ index
   std::vector<Pending> pending_;                     // parallel to *out_
   std::set<std::pair<uint64_t, uint64_t>> inlinedAt_;  // (entry, declaration) of inlined copies
 };
-
-bool covered(const std::vector<Range>& sorted, uint64_t address) {
-  auto it = std::upper_bound(sorted.begin(), sorted.end(), Range{address, UINT64_MAX});
-  return it != sorted.begin() && address < std::prev(it)->second;
-}
 
 // The defined functions of .symtab, else .dynsym, in the probed file.
 template <typename Visit>
@@ -333,20 +327,26 @@ std::string symbolName(const char* raw) {
 
 void Module::Impl::indexFunctions() const {
   std::vector<std::unique_ptr<Function>> index;
-  std::vector<Range> described;
+  // Symbols DWARF describes are the entries of its out-of-line functions;
+  // the others (crt code, split-off .cold parts) come from the symbol table.
+  std::vector<uint64_t> described;
   if (dwarf) {
     FunctionWalker walker(*this, &index);
     walker.walkUnits();
-    described = walker.takeUnitRanges();
+    for (const auto& function : index)
+      if (!function->isInlineInstance) described.push_back(function->entry);
     std::sort(described.begin(), described.end());
   }
   Elf64_Word table = hasSection(elf, SHT_SYMTAB) ? SHT_SYMTAB : SHT_DYNSYM;
   std::set<std::pair<uint64_t, std::string>> seen;  // versioned aliases name one function twice
   forEachFunctionSymbol(elf, table, [&](const char* raw, const GElf_Sym& sym) {
     std::string symbol = symbolName(raw);
-    if (covered(described, sym.st_value) || !seen.emplace(sym.st_value, symbol).second) return;
+    if (std::binary_search(described.begin(), described.end(), sym.st_value) || !seen.emplace(sym.st_value, symbol).second) return;
     auto function = std::make_unique<Function>();
-    std::optional<std::string> demangled = demangledName(symbol);
+    // Parts of a function the compiler split off ("main.cold", "f.part.0")
+    // keep their symbol's name, as stap lists them: they are not "f".
+    std::optional<std::string> demangled =
+        symbol.find('.') == std::string::npos ? demangledName(symbol) : std::nullopt;
     function->name = demangled ? *demangled : symbol;
     if (demangled) function->linkageName = symbol;
     function->entry = function->afterPrologue = sym.st_value;
