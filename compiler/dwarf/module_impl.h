@@ -52,4 +52,135 @@ bool matchesSpec(const FunctionSpec& spec, const Function& function);
 // it after a '/' ("t.c" and "*.c" name "/src/t.c"; function_spec.cpp).
 bool sourceFileMatches(const std::string& pattern, const std::string& file);
 
+// ---- target variables: location.cpp, types.cpp, access.cpp, variables.cpp, pretty.cpp ----
+
+// Where an object (a variable, or a piece of one) lives at one pc.
+struct ObjectLocation {
+  enum class Kind : uint8_t {
+    Memory,       // `recipe` computes its address
+    Register,     // in DWARF register `reg`
+    Value,        // no storage: `recipe` computes its value (stack_value, implicit_value)
+    Pieces,       // a composite: `pieces` in order from byte 0
+    Unavailable,  // an optimized-out piece of a composite
+  };
+  Kind kind = Kind::Memory;
+  ValueRecipe recipe;
+  int reg = -1;
+  uint64_t pieceSize = 0;  // as one of `pieces`: its size in bytes
+  std::vector<ObjectLocation> pieces;
+};
+
+// What a location expression is evaluated at.
+struct LocationContext {
+  const Module::Impl* impl = nullptr;
+  Dwarf_Die frameFunction{};  // the out-of-line subprogram whose DW_AT_frame_base fbreg uses
+  bool hasFrameFunction = false;
+  uint64_t pc = 0;
+  bool atFunctionEntry = false;  // pc is the entry instruction, so entry_value(reg) is reg
+  std::string subject;           // "$x", for messages
+  std::string function;          // "f", for messages
+};
+
+// location.cpp: the location `attribute` (DW_AT_location, a location list or
+// one expression) describes at ctx.pc. Fails with a sentence naming
+// ctx.subject: optimized out at the pc, or the DWARF operation not supported.
+std::optional<ObjectLocation> evaluateLocation(const LocationContext& ctx, Dwarf_Attribute* attribute,
+                                               std::string* error);
+// Whether `attribute` is a location list rather than one expression for the
+// whole scope (a list's entries say where the value is at each pc).
+bool isLocationList(Dwarf_Attribute* attribute);
+// "DW_OP_fbreg"; "DW_OP_0x%x" for an operation without a name here.
+std::string dwarfOpName(unsigned op);
+
+// types.cpp: types as stap spells and lays them out.
+// The DIE's DW_AT_type; false for void (no type).
+bool typeOf(Dwarf_Die* die, Dwarf_Die* type);
+// Follows typedefs and const/volatile/restrict/atomic; false when that ends at void.
+bool stripType(Dwarf_Die* type);
+// stap -L's spelling: "char const*", "int (*) (int, char*)", "struct pt[]"; "void" for null.
+std::string typeName(Dwarf_Die* type);
+// Bytes of a type (after stripType); nothing for incomplete types.
+std::optional<uint64_t> typeSize(Dwarf_Die* type);
+bool isSignedType(Dwarf_Die* type);  // base types by encoding, enums by their underlying type
+bool isCharType(Dwarf_Die* type);    // char, signed char, unsigned char (1-byte signed/unsigned_char)
+bool isFloatType(Dwarf_Die* type);
+// A data member found by name, with its place relative to the aggregate.
+struct MemberInfo {
+  Dwarf_Die type{};
+  bool hasType = false;
+  uint64_t byteOffset = 0;
+  int bitSize = 0;    // 0: not a bitfield
+  int bitShift = 0;   // bitfields: bits from the least significant bit of the storage unit at byteOffset
+  uint64_t storageSize = 0;  // bitfields: bytes read at byteOffset
+};
+// `name` in struct/union/class `aggregate` (stripped), searching anonymous
+// members and C++ base classes; false when there is none.
+bool findMember(Dwarf_Die* aggregate, const std::string& name, MemberInfo* member);
+// Every named data member, anonymous ones with an empty name, in order.
+std::vector<std::pair<std::string, MemberInfo>> dataMembers(Dwarf_Die* aggregate);
+// The first struct/union/class/enum/typedef/base type named `name`
+// ("struct pt", "pt_t", "int") in the module's CUs.
+bool findTypeByName(const Module::Impl& impl, const std::string& name, Dwarf_Die* type);
+
+// access.cpp: an object of a known type at a known location, and the steps
+// of a target expression ($p->x, $a[i], &$x) from one to the next.
+struct TypedObject {
+  ObjectLocation location;
+  Dwarf_Die type{};  // as declared (typedefs kept, for names)
+  bool hasType = false;
+  int bitSize = 0, bitShift = 0;  // a bitfield: see MemberInfo
+  uint64_t storageSize = 0;
+  int arrayDepth = 0;  // of a multi-dimensional array type: dimensions indexed so far
+  std::string text;    // the expression so far, for messages: "$p->next"
+};
+// "->member" (through a pointer or reference, or into a struct).
+bool accessMember(TypedObject* object, const std::string& member, std::string* error);
+// The member `info` describes (found in the object's aggregate type), named `text`.
+bool placeMember(TypedObject* object, const MemberInfo& info, std::string text, std::string* error);
+// "[i]": a constant or script value `input` (RecipeOp Input) into an array or through a pointer.
+bool accessIndex(TypedObject* object, std::optional<int64_t> index, int input, std::string* error);
+// "*": the object a pointer or reference points to.
+bool dereference(TypedObject* object, std::string* error);
+// The 64-bit value a script sees: integers extended by signedness, enums,
+// pointers, double as its bit pattern, arrays as their address.
+std::optional<ValueRecipe> fetchValue(const TypedObject& object, std::string* error);
+// &object: only objects in memory have an address.
+std::optional<ValueRecipe> addressOf(const TypedObject& object, std::string* error);
+// Bytes [0, size) of `location` as an integer, extended per `isSigned`.
+std::optional<ValueRecipe> loadScalar(const ObjectLocation& location, uint64_t size, bool isSigned,
+                                      std::string* error);
+
+// variables.cpp: the parameters and locals of a function instance in
+// scope at a pc, in DIE order (outer scopes first; `depth` 0 is the
+// function), with the lexical blocks around the pc when `nestedBlocks`.
+struct ScopedVariable {
+  Dwarf_Die die;
+  int depth = 0;
+  bool isParameter = false;
+};
+std::vector<ScopedVariable> scopedVariables(Dwarf_Die* function, uint64_t pc, bool nestedBlocks);
+// stap resolves .function probes in the function's own scope (a variable of
+// a block that starts at the probed pc is not found) and statement probes
+// in the blocks around their pc: blocks count except at the entry and
+// after-prologue pcs.
+bool inNestedBlocks(const Function& function, uint64_t pc);
+// The out-of-line subprogram whose frame `function` (maybe an inlined copy) runs in at `pc`.
+bool frameFunctionOf(Dwarf_Die* function, uint64_t pc, Dwarf_Die* frame);
+// A return value or $return step: `object` finished into a TargetValue.
+std::optional<TargetValue> finishTarget(const TypedObject& object, const TargetRequest& request,
+                                        std::string* error);
+
+// entry_convention.cpp: where the System V x86-64 calling convention puts
+// `parameter` of `function` at its entry instruction: an integer register
+// (rdi rsi rdx rcx r8 r9) or xmm0-7. Fails with a reason for anything else.
+std::optional<ObjectLocation> entryConventionLocation(Dwarf_Die* function, Dwarf_Die* parameter,
+                                                      const std::string& subject, const std::string& functionName,
+                                                      std::string* error);
+
+// pretty.cpp: $x$, $x$$ and the members of $$parms$ and friends, as stap
+// formats them: levels 0 prints aggregates as {...} and [...], each level
+// more expands one more.
+bool appendPretty(const TypedObject& object, int levels, bool topLevel, std::vector<PrettyPart>* parts,
+                  std::string* error);
+
 }  // namespace utap::dwarf

@@ -1,2 +1,428 @@
-// (being written)
+// Target variables of one function instance: which are in scope at a pc
+// (for -L and $$vars), and Module::resolve / resolveReturn, which turn a
+// written target expression into a recipe or a pretty-printed string.
+// Parameters at the entry instruction come from the calling convention
+// when DWARF describes them only after the prologue (entry_convention.cpp);
+// $return is in return_value.cpp.
+#include <dwarf.h>
+#include <fmt/format.h>
+
+#include <cstdlib>
+
 #include "dwarf/module_impl.h"
+
+namespace utap::dwarf {
+namespace {
+
+// $$vars and $$parms$$ print nested aggregates this deep at most, as a
+// recursive type (a list node) would otherwise never end.
+constexpr int kDeepPrettyLevels = 8;
+
+// `depth` -1: the function's own scope only.
+void collectScope(Dwarf_Die* scope, uint64_t pc, int depth, std::vector<ScopedVariable>* out) {
+  Dwarf_Die child;
+  if (dwarf_child(scope, &child) != 0) return;
+  do {
+    int tag = dwarf_tag(&child);
+    if ((tag == DW_TAG_formal_parameter || tag == DW_TAG_variable) && dwarf_diename(&child) != nullptr &&
+        !dwarf_hasattr_integrate(&child, DW_AT_declaration)) {
+      out->push_back({child, std::max(depth, 0), tag == DW_TAG_formal_parameter});
+    } else if (tag == DW_TAG_lexical_block && depth >= 0 && dwarf_haspc(&child, pc) == 1) {
+      // Inlined calls inside are other functions' variables; blocks are ours.
+      collectScope(&child, pc, depth + 1, out);
+    }
+  } while (dwarf_siblingof(&child, &child) == 0);
+}
+
+// DW_OP_fbreg N >= 0 over a CFA frame base: an argument the caller stored.
+bool callerStackSlot(Dwarf_Attribute* location, Dwarf_Die* function) {
+  Dwarf_Op* ops = nullptr;
+  size_t count = 0;
+  if (isLocationList(location) || dwarf_getlocation(location, &ops, &count) != 0 || count != 1 ||
+      ops[0].atom != DW_OP_fbreg || static_cast<int64_t>(ops[0].number) < 0)
+    return false;
+  Dwarf_Attribute frameBase;
+  Dwarf_Op* baseOps = nullptr;
+  size_t baseCount = 0;
+  return dwarf_attr_integrate(function, DW_AT_frame_base, &frameBase) != nullptr &&
+         dwarf_getlocation(&frameBase, &baseOps, &baseCount) == 0 && baseCount == 1 &&
+         baseOps[0].atom == DW_OP_call_frame_cfa;
+}
+
+std::string availableList(const std::vector<ScopedVariable>& variables) {
+  std::string list;
+  for (const ScopedVariable& v : variables) {
+    Dwarf_Die die = v.die;
+    list += fmt::format("{}${}", list.empty() ? "" : " ", dwarf_diename(&die));
+  }
+  return list.empty() ? "none" : list;
+}
+
+// The global or static variable `name` seen from the CU of `scope`: that
+// CU's own first, then a definition with external linkage in any CU.
+// With `file`, only CUs whose name ends with it, the shortest first (stap's @var rule).
+bool findGlobal(const Module::Impl& impl, Dwarf_Die* scope, const std::string& name, const std::string& file,
+                Dwarf_Die* out) {
+  auto search = [&](Dwarf_Die* cu, bool externalOnly) {
+    Dwarf_Die child;
+    if (dwarf_child(cu, &child) != 0) return false;
+    do {
+      if (dwarf_tag(&child) != DW_TAG_variable || dwarf_hasattr(&child, DW_AT_declaration)) continue;
+      const char* childName = dwarf_diename(&child);
+      if (childName == nullptr || name != childName) continue;
+      if (externalOnly && !dwarf_hasattr_integrate(&child, DW_AT_external)) continue;
+      *out = child;
+      return true;
+    } while (dwarf_siblingof(&child, &child) == 0);
+    return false;
+  };
+  Dwarf_Die cu;
+  if (file.empty() && scope != nullptr && dwarf_diecu(scope, &cu, nullptr, nullptr) && search(&cu, false))
+    return true;
+  std::vector<std::pair<size_t, Dwarf_Off>> candidates;  // (name length, CU DIE offset)
+  Dwarf_Off offset = 0, next = 0;
+  size_t headerSize = 0;
+  while (dwarf_nextcu(impl.dwarf, offset, &next, &headerSize, nullptr, nullptr, nullptr) == 0) {
+    Dwarf_Die unit;
+    if (dwarf_offdie(impl.dwarf, offset + headerSize, &unit) != nullptr) {
+      std::string cuName = dwarf_diename(&unit) ? dwarf_diename(&unit) : "";
+      bool fileMatches = cuName.size() >= file.size() && cuName.compare(cuName.size() - file.size(), file.size(), file) == 0 &&
+                         (cuName.size() == file.size() || file.empty() || file[0] == '/' ||
+                          cuName[cuName.size() - file.size() - 1] == '/');
+      if (fileMatches) candidates.emplace_back(cuName.size(), offset + headerSize);
+    }
+    offset = next;
+  }
+  std::stable_sort(candidates.begin(), candidates.end());
+  for (auto& [length, cuOffset] : candidates) {
+    if (dwarf_offdie(impl.dwarf, cuOffset, &cu) != nullptr && search(&cu, file.empty())) return true;
+  }
+  return false;
+}
+
+// One resolution: a function instance at a pc.
+class VariableResolver {
+ public:
+  VariableResolver(const Module::Impl& impl, Dwarf_Die function, const Function& info, uint64_t pc, bool atEntry,
+                   std::string* error)
+      : impl_(impl), function_(function), functionName_(info.name), entry_(info.entry), pc_(pc),
+        atEntry_(atEntry), nestedBlocks_(inNestedBlocks(info, pc)), error_(error) {}
+  std::optional<TargetValue> variable(const TargetRequest& request);
+  std::optional<TargetValue> atVar(const TargetRequest& request);
+  std::optional<TargetValue> cast(const TargetRequest& request);
+  std::optional<TargetValue> group(const TargetRequest& request);
+
+ private:
+  std::optional<TypedObject> object(Dwarf_Die* variable, bool isLocal, bool isParameter);
+  bool applySteps(TypedObject* object, const TargetRequest& request);
+  std::optional<TargetValue> finish(const TypedObject& object, const TargetRequest& request);
+
+  const Module::Impl& impl_;
+  Dwarf_Die function_;
+  std::string functionName_;
+  uint64_t entry_, pc_;
+  bool atEntry_;
+  bool nestedBlocks_;
+  std::string* error_;
+};
+
+}  // namespace
+
+std::vector<ScopedVariable> scopedVariables(Dwarf_Die* function, uint64_t pc, bool nestedBlocks) {
+  std::vector<ScopedVariable> variables;
+  collectScope(function, pc, nestedBlocks ? 0 : -1, &variables);
+  return variables;
+}
+
+bool inNestedBlocks(const Function& function, uint64_t pc) {
+  return pc != function.entry && pc != function.afterPrologue;
+}
+
+bool frameFunctionOf(Dwarf_Die* function, uint64_t pc, Dwarf_Die* frame) {
+  if (dwarf_tag(function) == DW_TAG_subprogram) {
+    *frame = *function;
+    return true;
+  }
+  // An inlined copy uses the frame of the function it was inlined into.
+  Dwarf_Die cu;
+  Dwarf_Die* scopes = nullptr;
+  if (dwarf_diecu(function, &cu, nullptr, nullptr) == nullptr) return false;
+  int count = dwarf_getscopes(&cu, pc, &scopes);
+  bool found = false;
+  for (int i = 0; i < count && !found; ++i) {
+    if (dwarf_tag(&scopes[i]) == DW_TAG_subprogram) {
+      *frame = scopes[i];
+      found = true;
+    }
+  }
+  free(scopes);
+  return found;
+}
+
+std::optional<TypedObject> VariableResolver::object(Dwarf_Die* variable, bool isLocal, bool isParameter) {
+  TypedObject object;
+  const char* name = dwarf_diename(variable);
+  object.text = fmt::format("${}", name ? name : "?");
+  object.hasType = typeOf(variable, &object.type);
+  LocationContext ctx;
+  ctx.impl = &impl_;
+  ctx.hasFrameFunction = frameFunctionOf(&function_, pc_, &ctx.frameFunction);
+  ctx.pc = pc_;
+  ctx.atFunctionEntry = atEntry_ || pc_ == entry_;
+  ctx.subject = object.text;
+  ctx.function = functionName_;
+  if (atEntry_ && isLocal) {
+    *error_ = fmt::format("{} is a local variable of {}: locals are not set at the function's entry", object.text,
+                          functionName_);
+    return std::nullopt;
+  }
+  Dwarf_Attribute attr;
+  if (dwarf_attr_integrate(variable, DW_AT_const_value, &attr) != nullptr) {
+    // Optimized into a constant: the value is in DWARF itself.
+    Dwarf_Sword value = 0;
+    Dwarf_Block block;
+    if (dwarf_formsdata(&attr, &value) != 0) {
+      if (dwarf_formblock(&attr, &block) != 0 || block.length > 8) {
+        *error_ = fmt::format("{} in {} is a constant DWARF does not give as an integer", object.text,
+                              functionName_);
+        return std::nullopt;
+      }
+      uint64_t bits = 0;
+      for (size_t b = 0; b < block.length; ++b) bits |= static_cast<uint64_t>(block.data[b]) << (8 * b);
+      value = static_cast<Dwarf_Sword>(bits);
+    }
+    object.location.kind = ObjectLocation::Kind::Value;
+    object.location.recipe.ops = {RecipeOp{RecipeOp::Kind::Constant, 0, 0, false, static_cast<int64_t>(value)}};
+    return object;
+  }
+  if (dwarf_attr_integrate(variable, DW_AT_location, &attr) == nullptr) {
+    *error_ = fmt::format("{} is optimized out at {:#x} in {} (it has no location)", object.text, pc_, functionName_);
+    return std::nullopt;
+  }
+  std::string listError;
+  std::optional<ObjectLocation> location;
+  if (!atEntry_ || !isParameter || isLocationList(&attr)) location = evaluateLocation(ctx, &attr, &listError);
+  // At the entry instruction a parameter kept in a stack slot for the whole
+  // function (-O0) is not there yet: take it from its argument register.
+  // Slots at or above the CFA are the caller's (arguments passed on the
+  // stack) and are already written.
+  bool stackSlot = location && !isLocationList(&attr) && location->kind != ObjectLocation::Kind::Register &&
+                   location->kind != ObjectLocation::Kind::Value;
+  if (atEntry_ && isParameter && !location && callerStackSlot(&attr, &function_)) {
+    location = evaluateLocation(ctx, &attr, &listError);
+    stackSlot = false;
+  }
+  if (atEntry_ && isParameter && (!location || stackSlot)) {
+    location = entryConventionLocation(&function_, variable, object.text, functionName_, error_);
+    if (!location && !listError.empty()) *error_ = listError + "; " + *error_;
+    if (!location) return std::nullopt;
+  } else if (!location) {
+    *error_ = listError;
+    return std::nullopt;
+  }
+  object.location = std::move(*location);
+  return object;
+}
+
+bool VariableResolver::applySteps(TypedObject* object, const TargetRequest& request) {
+  for (const TargetRequest::Step& step : request.path) {
+    bool ok = step.member.empty() ? accessIndex(object, step.index, step.indexInput, error_)
+                                  : accessMember(object, step.member, error_);
+    if (!ok) {
+      *error_ += fmt::format(" (in {})", functionName_);
+      return false;
+    }
+  }
+  return true;
+}
+
+std::optional<TargetValue> VariableResolver::finish(const TypedObject& object, const TargetRequest& request) {
+  return finishTarget(object, request, error_);
+}
+
+std::optional<TargetValue> finishTarget(const TypedObject& object, const TargetRequest& request,
+                                        std::string* error) {
+  TargetValue result;
+  Dwarf_Die type = object.type;
+  result.typeName = typeName(object.hasType ? &type : nullptr);
+  if (request.addressOf) {
+    auto address = addressOf(object, error);
+    if (!address) return std::nullopt;
+    result.value = std::move(*address);
+    result.typeName += "*";
+    return result;
+  }
+  if (request.pretty > 0) {
+    result.kind = TargetValue::Kind::String;
+    int levels = request.pretty == 1 ? 1 : kDeepPrettyLevels;
+    if (!appendPretty(object, levels, /*topLevel=*/true, &result.pretty, error)) return std::nullopt;
+    return result;
+  }
+  auto value = fetchValue(object, error);
+  if (!value) return std::nullopt;
+  result.value = std::move(*value);
+  return result;
+}
+
+std::optional<TargetValue> VariableResolver::variable(const TargetRequest& request) {
+  std::vector<ScopedVariable> variables = scopedVariables(&function_, pc_, nestedBlocks_);
+  // Innermost scope first, then the later declaration in one scope.
+  const ScopedVariable* found = nullptr;
+  for (const ScopedVariable& v : variables) {
+    Dwarf_Die die = v.die;
+    if (request.name == dwarf_diename(&die) && (found == nullptr || v.depth >= found->depth)) found = &v;
+  }
+  std::optional<TypedObject> object;
+  if (found != nullptr) {
+    Dwarf_Die die = found->die;
+    object = this->object(&die, !found->isParameter, found->isParameter);
+  } else {
+    Dwarf_Die global;
+    if (!findGlobal(impl_, &function_, request.name, "", &global)) {
+      *error_ = fmt::format("${} not found in {}; available: {}", request.name, functionName_,
+                            availableList(variables));
+      return std::nullopt;
+    }
+    object = this->object(&global, false, false);
+  }
+  if (!object || !applySteps(&*object, request)) return std::nullopt;
+  return finish(*object, request);
+}
+
+std::optional<TargetValue> VariableResolver::atVar(const TargetRequest& request) {
+  size_t at = request.name.find('@');
+  std::string name = request.name.substr(0, at);
+  std::string file = at == std::string::npos ? "" : request.name.substr(at + 1);
+  if (file.empty()) {
+    TargetRequest plain = request;
+    plain.name = name;
+    return variable(plain);
+  }
+  Dwarf_Die global;
+  if (!findGlobal(impl_, nullptr, name, file, &global)) {
+    *error_ = fmt::format("@var(\"{}\"): no global or static variable '{}' in a compilation unit named {}",
+                          request.name, name, file);
+    return std::nullopt;
+  }
+  auto object = this->object(&global, false, false);
+  if (!object || !applySteps(&*object, request)) return std::nullopt;
+  object->text = fmt::format("@var(\"{}\")", request.name);
+  return finish(*object, request);
+}
+
+std::optional<TargetValue> VariableResolver::cast(const TargetRequest& request) {
+  TypedObject object;
+  object.text = fmt::format("@cast(..., \"{}\")", request.name);
+  if (!findTypeByName(impl_, request.name, &object.type)) {
+    *error_ = fmt::format("@cast: no type named '{}' in the debug information of {}", request.name, impl_.path);
+    return std::nullopt;
+  }
+  object.hasType = true;
+  // The object is at the address the script passes: input 0.
+  object.location.recipe.ops = {RecipeOp{RecipeOp::Kind::Input, 0, 0, false, 0}};
+  if (!applySteps(&object, request)) return std::nullopt;
+  return finish(object, request);
+}
+
+// $$parms, $$locals, $$vars: "a=0x1 p=0x7ffd..." (stap's %#x of each);
+// with $ or $$ each value pretty-printed. A variable that cannot be read
+// at this pc prints as "?", as stap's do; at the entry instruction the
+// whole request fails instead, so the probe goes after the prologue.
+std::optional<TargetValue> VariableResolver::group(const TargetRequest& request) {
+  using Base = TargetRequest::Base;
+  TargetValue result;
+  result.kind = TargetValue::Kind::String;
+  bool first = true;
+  for (const ScopedVariable& v : scopedVariables(&function_, pc_, nestedBlocks_)) {
+    if ((request.base == Base::Parms && !v.isParameter) || (request.base == Base::Locals && v.isParameter))
+      continue;
+    Dwarf_Die die = v.die;
+    PrettyPart label;
+    label.text = fmt::format("{}{}=", first ? "" : " ", dwarf_diename(&die));
+    first = false;
+    result.pretty.push_back(label);
+    std::string ignored;
+    std::vector<PrettyPart> parts;
+    bool ok = false;
+    Dwarf_Die type;
+    int tag = typeOf(&die, &type) && stripType(&type) ? dwarf_tag(&type) : 0;
+    if (request.pretty == 0 && (tag == DW_TAG_structure_type || tag == DW_TAG_class_type ||
+                                tag == DW_TAG_union_type || tag == DW_TAG_array_type)) {
+      // stap shows no aggregate in $$vars, so where it is does not matter.
+      parts.push_back(PrettyPart{PrettyPart::Format::Text, tag == DW_TAG_array_type ? "[...]" : "{...}", {}, 0, true});
+      ok = true;
+    } else {
+      std::string* savedError = error_;
+      error_ = &ignored;
+      auto object = this->object(&die, !v.isParameter, v.isParameter);
+      error_ = savedError;
+      if (object && request.pretty > 0) {
+        ok = appendPretty(*object, request.pretty == 1 ? 1 : kDeepPrettyLevels, false, &parts, &ignored);
+      } else if (object) {
+        auto value = fetchValue(*object, &ignored);
+        if (value) parts.push_back(PrettyPart{PrettyPart::Format::Hex, "", std::move(*value), 0, true});
+        ok = value.has_value();
+      }
+    }
+    if (!ok && atEntry_) {
+      *error_ = fmt::format("${} cannot be printed at the entry of {}: {}", dwarf_diename(&die), functionName_,
+                            ignored);
+      return std::nullopt;
+    }
+    if (!ok) parts = {PrettyPart{PrettyPart::Format::Text, "?", {}, 0, true}};
+    for (PrettyPart& part : parts) {
+      if (part.format == PrettyPart::Format::Text && result.pretty.back().format == PrettyPart::Format::Text)
+        result.pretty.back().text += part.text;
+      else
+        result.pretty.push_back(std::move(part));
+    }
+  }
+  return result;
+}
+
+std::vector<VariableInfo> Module::variables(const Function& function, uint64_t pc) const {
+  std::vector<VariableInfo> result;
+  Dwarf_Die die;
+  if (function.fromSymbolTable || impl_->dwarf == nullptr || !impl_->dieAt(function.dieOffset, &die))
+    return result;
+  for (const ScopedVariable& v : scopedVariables(&die, pc, inNestedBlocks(function, pc))) {
+    Dwarf_Die variable = v.die, type;
+    // As stap -L: only variables with a value at the pc.
+    Dwarf_Attribute attr;
+    Dwarf_Op* ops = nullptr;
+    size_t count = 0;
+    bool located = dwarf_attr_integrate(&variable, DW_AT_const_value, &attr) != nullptr ||
+                   (dwarf_attr_integrate(&variable, DW_AT_location, &attr) != nullptr &&
+                    dwarf_getlocation_addr(&attr, pc, &ops, &count, 1) > 0);
+    if (!located) continue;
+    bool typed = typeOf(&variable, &type);
+    result.push_back({dwarf_diename(&variable), typeName(typed ? &type : nullptr), v.isParameter});
+  }
+  return result;
+}
+
+std::optional<TargetValue> Module::resolve(const Function& function, uint64_t pc, const TargetRequest& request,
+                                           bool atEntry, std::string* error) const {
+  using Base = TargetRequest::Base;
+  if (request.base == Base::Return || request.base == Base::ReturnPretty)
+    return resolveReturn(function, request, error);
+  Dwarf_Die die;
+  if (function.fromSymbolTable || impl_->dwarf == nullptr || !impl_->dieAt(function.dieOffset, &die)) {
+    *error = fmt::format("{} has no debug information in {}: target variables need DWARF (build with -g or "
+                         "install its debug symbols)",
+                         function.name, impl_->path);
+    return std::nullopt;
+  }
+  VariableResolver resolver(*impl_, die, function, pc, atEntry, error);
+  switch (request.base) {
+    case Base::Variable: return resolver.variable(request);
+    case Base::Parms: case Base::Locals: case Base::Vars: return resolver.group(request);
+    case Base::AtVar: return resolver.atVar(request);
+    case Base::Cast: return resolver.cast(request);
+    default:
+      *error = fmt::format("this target expression is not a DWARF variable of {}", function.name);
+      return std::nullopt;
+  }
+}
+
+}  // namespace utap::dwarf
