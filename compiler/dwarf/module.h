@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -78,13 +79,30 @@ struct SdtProbe {
     bool isSigned = true;
     std::string operand;  // as the note spells it: "%edi", "-4(%rbp)", "$5"
     ValueRecipe value;
+    // Why `operand` could not be decoded ("" when `value` is valid): the
+    // marker still lists; only a use of this $argN is an error.
+    std::string error;
   };
   std::vector<Argument> arguments;
 };
 
+// A symbol's link-time address; on failure nothing and a sentence in *error.
+using SymbolLookup = std::function<std::optional<uint64_t>(std::string_view name, std::string* error)>;
+// Decodes one SDT operand, x86-64 AT&T syntax as sys/sdt.h writes it
+// ("%edi", "-16(%rbp)", "$5", "foo+8(%rip)", "(%rax,%rbx,8)"), of `size`
+// bytes (1, 2, 4 or 8), into a recipe whose value is extended to 64 bits
+// per `isSigned`. `symbolAddress` gives a symbol's link-time address;
+// `moduleRelative` (ET_DYN) makes such addresses ModuleAddress. On failure
+// returns nothing and sets *error to a sentence naming the operand.
+std::optional<ValueRecipe> decodeSdtOperand(std::string_view operand, int size, bool isSigned, bool moduleRelative,
+                                            const SymbolLookup& symbolAddress, std::string* error);
+
 struct PltEntry {
   std::string name;  // the symbol it calls, without @GLIBC...: "puts"
   uint64_t address = 0;
+  // A .plt.got stub: the function's address is also taken, so the linker
+  // calls it through its GLOB_DAT slot. stap 4.8 does not list these.
+  bool nonLazy = false;
 };
 
 // A variable visible at a point, for -L and $$vars.
