@@ -4,6 +4,8 @@
 // and the decoded recipes evaluated in the stopped test programs.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -269,7 +271,10 @@ std::string shiftedNotesCopy(const std::string& source, uint64_t delta) {
     uint64_t moved[3] = {n.location - delta, n.base - delta, n.semaphore ? n.semaphore - delta : 0};
     bytes.replace(at, sizeof moved, reinterpret_cast<const char*>(moved), sizeof moved);
   }
-  std::string path = testing::TempDir() + "/sdt-prelinked";
+  std::string path = testing::TempDir() + "/utap-sdt-prelinked-XXXXXX";
+  int fd = mkstemp(path.data());
+  if (fd < 0) return "";
+  close(fd);
   std::ofstream(path, std::ios::binary) << bytes;
   return path;
 }
@@ -289,6 +294,7 @@ TEST(SdtNotes, PrelinkAdjustment) {
     EXPECT_EQ(probes[i].semaphore, notes[i].semaphore) << probes[i].name;
   }
   EXPECT_EQ(test::readelfSdtNotes(copy).at(0).location, notes.at(0).location - 0x1000);
+  std::filesystem::remove(copy);
 }
 
 }  // namespace
