@@ -13,6 +13,7 @@
 
 #include "dwarf/module.h"
 #include "oracle.h"
+#include "recipe_eval.h"
 
 namespace utap::dwarf {
 namespace {
@@ -295,6 +296,82 @@ TEST(SdtNotes, PrelinkAdjustment) {
   }
   EXPECT_EQ(test::readelfSdtNotes(copy).at(0).location, notes.at(0).location - 0x1000);
   std::filesystem::remove(copy);
+}
+
+// ---- the recipes evaluated in the stopped programs ----
+
+// Runs `program` to marker `probe` of `modulePath` and evaluates each
+// argument there, as the generated code will at the uprobe hit.
+std::vector<int64_t> argumentsAtHit(const std::string& program, const std::string& modulePath, const SdtProbe& probe,
+                                    uint64_t* bias = nullptr) {
+  std::string error;
+  std::unique_ptr<test::TracedProgram> traced = test::TracedProgram::start({program}, &error);
+  EXPECT_TRUE(traced) << error;
+  if (!traced) return {};
+  if (!traced->runTo(modulePath, probe.pc, &error)) {
+    ADD_FAILURE() << probe.name << ": " << error;
+    return {};
+  }
+  test::RecipeContext context;
+  context.program = traced.get();
+  context.moduleBias = traced->loadBias(modulePath).value_or(0);
+  if (bias) *bias = context.moduleBias;
+  std::vector<int64_t> values;
+  for (const SdtProbe::Argument& a : probe.arguments) {
+    auto value = test::evaluateRecipe(a.value, context, &error);
+    EXPECT_TRUE(value) << probe.name << " " << a.operand << ": " << error;
+    values.push_back(static_cast<int64_t>(value.value_or(0xdeadbeef)));
+  }
+  // Pointers are checked by what they point at, while the program is stopped.
+  if (probe.name == "strings" && values.size() == 2) {
+    char label[12] = {};
+    EXPECT_TRUE(traced->readMemory(static_cast<uint64_t>(values[1]), label, sizeof label - 1));
+    EXPECT_STREQ(label, "first label");
+  }
+  return values;
+}
+
+// markers.c's fire_markers(seed = 1, &global_record) in the first round:
+// the values each marker passes, written from the C source.
+TEST(SdtRecipes, TestProgramMarkersGiveTheirValues) {
+  for (const char* name : {"cprog-O0", "cprog-O2", "cprog-O2-nopie", "cprog-dwarf4"}) {
+    std::string path = testProgram(name);
+    SCOPED_TRACE(path);
+    std::string error;
+    auto module = Module::open(path, &error);
+    ASSERT_TRUE(module) << error;
+    std::map<std::string, uint64_t> nm;
+    for (const test::NmSymbol& s : test::nmSymbols(path)) nm[s.name] = s.address;
+    for (const SdtProbe& p : module->sdtProbes()) {
+      if (p.name == "traced") continue;  // fires only while its semaphore is set
+      uint64_t bias = 0;
+      std::vector<int64_t> values = argumentsAtHit(path, path, p, &bias);
+      auto record = static_cast<int64_t>(bias + nm.at("global_record"));
+      std::map<std::string, std::vector<int64_t>> expected = {
+          {"begin", {}},
+          {"one", {1}},
+          {"constants", {42, -7}},
+          {"globals", {100, 1}},
+          {"stack", {11, 13}},
+          {"sizes", {'b', -2, 1, int64_t{1} << 40, record, 4000000000}},
+          {"strings", {record + 8, values.size() == 2 ? values[1] : 0}},
+          {"eight", {1, 1, 3, 10, 5, 100, 1, 8}},
+      };
+      ASSERT_TRUE(expected.count(p.name)) << "a marker this test does not know: " << p.name;
+      EXPECT_EQ(values, expected.at(p.name)) << p.name;
+    }
+  }
+}
+
+// A marker in a shared library, reached through the program using it.
+TEST(SdtRecipes, LibraryMarkerGivesItsValues) {
+  std::string library = std::filesystem::canonical(testProgram("libutaptest.so")).string();
+  std::string error;
+  auto module = Module::open(library, &error);
+  ASSERT_TRUE(module) << error;
+  const SdtProbe* add = marker(*module, "add");
+  ASSERT_TRUE(add);
+  EXPECT_EQ(argumentsAtHit(testProgram("uselib"), library, *add), (std::vector<int64_t>{1, 2}));
 }
 
 }  // namespace
