@@ -64,7 +64,7 @@ bool offsetLocation(ObjectLocation* location, uint64_t offset, uint64_t size, co
                     std::string* error) {
   switch (location->kind) {
     case ObjectLocation::Kind::Memory:
-      if (offset != 0) location->recipe.ops.push_back(op(Kind::PlusConstant, static_cast<int64_t>(offset)));
+      addOffset(&location->recipe, static_cast<int64_t>(offset));
       return true;
     case ObjectLocation::Kind::Pieces: {
       uint64_t start = 0;
@@ -104,6 +104,22 @@ bool offsetLocation(ObjectLocation* location, uint64_t offset, uint64_t size, co
 }
 
 }  // namespace
+
+void addOffset(ValueRecipe* recipe, int64_t offset) {
+  if (offset == 0) return;
+  // Constants and module addresses take the offset in; so does an earlier offset.
+  Kind last = recipe->ops.empty() ? Kind::Read : recipe->ops.back().kind;
+  if (last == Kind::Constant || last == Kind::ModuleAddress) {
+    recipe->ops.back().value += offset;
+    return;
+  }
+  if (last == Kind::PlusConstant) {
+    recipe->ops.back().value += offset;
+    if (recipe->ops.back().value == 0) recipe->ops.pop_back();
+    return;
+  }
+  recipe->ops.push_back(op(Kind::PlusConstant, offset));
+}
 
 std::optional<ValueRecipe> loadScalar(const ObjectLocation& location, uint64_t size, bool isSigned,
                                       std::string* error) {
@@ -277,7 +293,7 @@ bool accessIndex(TypedObject* object, std::optional<int64_t> index, int input, s
   }
   auto& ops = object->location.recipe.ops;
   if (index) {
-    if (*index != 0) ops.push_back(op(Kind::PlusConstant, *index * static_cast<int64_t>(elementSize)));
+    addOffset(&object->location.recipe, *index * static_cast<int64_t>(elementSize));
   } else {
     ops.push_back(op(Kind::Input, input));
     ops.push_back(op(Kind::Constant, static_cast<int64_t>(elementSize)));

@@ -143,7 +143,7 @@ bool Evaluator::translate(const Dwarf_Op& o, bool allowFrameOps, ValueRecipe* ou
   }
   if (atom >= DW_OP_breg0 && atom <= DW_OP_breg31) {
     ops.push_back(registerOp(static_cast<int>(atom - DW_OP_breg0)));
-    if (o.number != 0) ops.push_back(op(Kind::PlusConstant, static_cast<int64_t>(o.number)));
+    addOffset(out, static_cast<int64_t>(o.number));
     return true;
   }
   switch (atom) {
@@ -160,12 +160,12 @@ bool Evaluator::translate(const Dwarf_Op& o, bool allowFrameOps, ValueRecipe* ou
     case DW_OP_bregx:
       if (!checkRegister(o.number)) return false;
       ops.push_back(registerOp(static_cast<int>(o.number)));
-      if (o.number2 != 0) ops.push_back(op(Kind::PlusConstant, static_cast<int64_t>(o.number2)));
+      addOffset(out, static_cast<int64_t>(o.number2));
       return true;
     case DW_OP_fbreg:
       if (!allowFrameOps) return unsupported(o);
       if (!frameBase(out)) return false;
-      if (o.number != 0) ops.push_back(op(Kind::PlusConstant, static_cast<int64_t>(o.number)));
+      addOffset(out, static_cast<int64_t>(o.number));
       return true;
     case DW_OP_call_frame_cfa:
       if (!allowFrameOps) return unsupported(o);
@@ -182,7 +182,7 @@ bool Evaluator::translate(const Dwarf_Op& o, bool allowFrameOps, ValueRecipe* ou
       ops.push_back({Kind::Read, 0, static_cast<uint8_t>(o.number), false, 0});
       return true;
     case DW_OP_plus_uconst:
-      ops.push_back(op(Kind::PlusConstant, static_cast<int64_t>(o.number)));
+      addOffset(out, static_cast<int64_t>(o.number));
       return true;
     case DW_OP_plus: ops.push_back(op(Kind::Add)); return true;
     case DW_OP_minus: ops.push_back(op(Kind::Sub)); return true;

@@ -146,6 +146,8 @@ bool dereference(TypedObject* object, std::string* error);
 std::optional<ValueRecipe> fetchValue(const TypedObject& object, std::string* error);
 // &object: only objects in memory have an address.
 std::optional<ValueRecipe> addressOf(const TypedObject& object, std::string* error);
+// Adds `offset` to the address on top of `recipe`, folded into a trailing PlusConstant.
+void addOffset(ValueRecipe* recipe, int64_t offset);
 // Bytes [0, size) of `location` as an integer, extended per `isSigned`.
 std::optional<ValueRecipe> loadScalar(const ObjectLocation& location, uint64_t size, bool isSigned,
                                       std::string* error);

@@ -6,6 +6,8 @@
 #include <dwarf.h>
 #include <fmt/format.h>
 
+#include <cstdint>
+
 #include "dwarf/module_impl.h"
 
 namespace utap::dwarf {
@@ -129,7 +131,7 @@ bool appendPretty(const TypedObject& object, int levels, bool topLevel, std::vec
     if (hasPointee && isCharType(&pointee)) {
       auto value = fetchValue(object, error);
       if (!value) return false;
-      formatted(parts, PrettyPart::Format::UserString, std::move(*value));
+      formatted(parts, PrettyPart::Format::UserString, std::move(*value), UINT32_MAX);
       return true;
     }
     Dwarf_Die strippedPointee = pointee;

@@ -61,6 +61,7 @@ struct PrettyPart {
     Hex,         // %#x (pointers, stap's default for $$vars)
     Char,        // a quoted character: 'a'
     UserString,  // "..." read from user memory at `value`, at most `maxLength` bytes, quoted and escaped
+                 // (char arrays: their size; char pointers: UINT32_MAX, so MAXSTRINGLEN bounds them)
   };
   Format format = Format::Text;
   std::string text;
