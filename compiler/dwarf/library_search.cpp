@@ -5,10 +5,9 @@
 // default directories; only 64-bit x86-64 ELF files qualify, as ld.so
 // skips the others.
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include <fmt/format.h>
 
 #include <cstdlib>
 #include <cstring>
@@ -32,8 +31,8 @@ constexpr char kCacheMagic[] = "glibc-ld.so.cache1.1";
 constexpr char kOldCacheMagic[] = "ld.so-1.7.0";
 constexpr size_t kCacheHeaderSize = 48;
 constexpr size_t kCacheEntrySize = 24;
-constexpr int32_t kCacheFlagLibc6 = 0x0003;   // FLAG_ELF_LIBC6, under FLAG_TYPE_MASK 0x00ff
-constexpr int32_t kCacheFlagX8664 = 0x0300;   // FLAG_X8664_LIB64, under FLAG_REQUIRED_MASK 0xff00
+constexpr int32_t kCacheFlagLibc6 = 0x0003;  // FLAG_ELF_LIBC6, under FLAG_TYPE_MASK 0x00ff
+constexpr int32_t kCacheFlagX8664 = 0x0300;  // FLAG_X8664_LIB64, under FLAG_REQUIRED_MASK 0xff00
 
 // What ld.so reads of the executable's dynamic section.
 struct SearchPaths {
@@ -58,9 +57,12 @@ std::vector<std::string> splitPathList(std::string_view list) {
 // ld.so's dynamic string tokens as Debian x86-64 expands them; `origin` is
 // the directory of the executable, symlinks resolved.
 std::vector<std::string> expandTokens(std::vector<std::string> dirs, const std::string& origin) {
-  const std::pair<const char*, std::string> tokens[] = {
-      {"${ORIGIN}", origin},           {"$ORIGIN", origin},     {"${LIB}", "lib/x86_64-linux-gnu"},
-      {"$LIB", "lib/x86_64-linux-gnu"}, {"${PLATFORM}", "x86_64"}, {"$PLATFORM", "x86_64"}};
+  const std::pair<const char*, std::string> tokens[] = {{"${ORIGIN}", origin},
+                                                        {"$ORIGIN", origin},
+                                                        {"${LIB}", "lib/x86_64-linux-gnu"},
+                                                        {"$LIB", "lib/x86_64-linux-gnu"},
+                                                        {"${PLATFORM}", "x86_64"},
+                                                        {"$PLATFORM", "x86_64"}};
   for (std::string& dir : dirs) {
     for (const auto& [token, value] : tokens) {
       for (size_t at = dir.find(token); at != std::string::npos; at = dir.find(token, at + value.size()))
@@ -117,8 +119,8 @@ bool isX8664Elf(const std::string& path) {
   close(fd);
   if (got != static_cast<ssize_t>(sizeof ident)) return false;
   uint16_t machine = static_cast<uint16_t>(ident[18] | ident[19] << 8);
-  return std::memcmp(ident, ELFMAG, SELFMAG) == 0 && ident[EI_CLASS] == ELFCLASS64 &&
-         ident[EI_DATA] == ELFDATA2LSB && machine == EM_X86_64;
+  return std::memcmp(ident, ELFMAG, SELFMAG) == 0 && ident[EI_CLASS] == ELFCLASS64 && ident[EI_DATA] == ELFDATA2LSB &&
+         machine == EM_X86_64;
 }
 
 std::optional<std::string> searchDirs(const std::vector<std::string>& dirs, std::string_view name) {
@@ -147,8 +149,7 @@ std::optional<std::string> searchCache(std::string_view name, const char* cacheF
     // A compat file: the old table first, the new one after it (8-aligned).
     start = (16 + static_cast<size_t>(readU32(bytes, 12)) * 12 + 7) & ~size_t{7};
   }
-  if (bytes.size() < start + kCacheHeaderSize ||
-      bytes.compare(start, sizeof kCacheMagic - 1, kCacheMagic) != 0)
+  if (bytes.size() < start + kCacheHeaderSize || bytes.compare(start, sizeof kCacheMagic - 1, kCacheMagic) != 0)
     return std::nullopt;
   size_t count = readU32(bytes, start + 20);
   if (count > (bytes.size() - start - kCacheHeaderSize) / kCacheEntrySize) return std::nullopt;

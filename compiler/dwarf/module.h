@@ -79,8 +79,9 @@ struct SdtProbe {
     bool isSigned = true;
     std::string operand;  // as the note spells it: "%edi", "-4(%rbp)", "$5"
     ValueRecipe value;
-    // Why `operand` could not be decoded ("" when `value` is valid): the
-    // marker still lists; only a use of this $argN is an error.
+    // Why `operand` could not be decoded, a sentence naming it ("" when
+    // `value` is valid): the marker still lists; only a use of this $argN
+    // is an error, which names the marker around this reason.
     std::string error;
   };
   std::vector<Argument> arguments;

@@ -11,9 +11,9 @@ namespace {
 
 // In DWARF register number order (recipe.h).
 constexpr const char* kRegisterNames[] = {
-    "rax",   "rdx",   "rcx",   "rbx",   "rsi",   "rdi",   "rbp",   "rsp",   "r8",    "r9",    "r10",
-    "r11",   "r12",   "r13",   "r14",   "r15",   "rip",   "xmm0",  "xmm1",  "xmm2",  "xmm3",  "xmm4",
-    "xmm5",  "xmm6",  "xmm7",  "xmm8",  "xmm9",  "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15",
+    "rax",  "rdx",  "rcx",  "rbx",  "rsi",  "rdi",   "rbp",   "rsp",   "r8",    "r9",    "r10",
+    "r11",  "r12",  "r13",  "r14",  "r15",  "rip",   "xmm0",  "xmm1",  "xmm2",  "xmm3",  "xmm4",
+    "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15",
 };
 
 // Small numbers read best in decimal, addresses and masks in hex.

@@ -154,23 +154,15 @@ std::vector<SdtProbe::Argument> splitArguments(std::string_view text) {
   return arguments;
 }
 
+// Decodes each argument in place; one that cannot be keeps the reason in
+// `error` (the caller names the marker and $argN around it).
 void decodeArguments(const Module::Impl& impl, SdtProbe* probe, SymbolTable* symbols) {
   bool moduleRelative = impl.ehdr.e_type == ET_DYN;
-  SymbolLookup lookup = [symbols](std::string_view name, std::string* error) {
-    return symbols->address(name, error);
-  };
-  for (size_t i = 0; i < probe->arguments.size(); ++i) {
-    SdtProbe::Argument& a = probe->arguments[i];
-    std::string why = a.error;
-    if (why.empty()) {
-      auto value = decodeSdtOperand(a.operand, a.size, a.isSigned, moduleRelative, lookup, &why);
-      if (value) {
-        a.value = std::move(*value);
-        continue;
-      }
-    }
-    a.error = fmt::format("$arg{} of marker {}:{} in {} cannot be read: {}", i + 1, probe->provider, probe->name,
-                          impl.path, why);
+  SymbolLookup lookup = [symbols](std::string_view name, std::string* error) { return symbols->address(name, error); };
+  for (SdtProbe::Argument& a : probe->arguments) {
+    if (!a.error.empty()) continue;
+    auto value = decodeSdtOperand(a.operand, a.size, a.isSigned, moduleRelative, lookup, &a.error);
+    if (value) a.value = std::move(*value);
   }
 }
 
@@ -238,8 +230,7 @@ const std::vector<SdtProbe>& Module::sdtProbes() const {
     // strip keeps notes; a file whose notes went into its separate debug
     // file (objcopy --only-keep-debug of an unusual build) still lists.
     std::vector<SdtProbe> probes = readNotes(*impl_, impl_->elf);
-    if (probes.empty() && impl_->debugElf && impl_->debugElf != impl_->elf)
-      probes = readNotes(*impl_, impl_->debugElf);
+    if (probes.empty() && impl_->debugElf && impl_->debugElf != impl_->elf) probes = readNotes(*impl_, impl_->debugElf);
     impl_->sdtIndex = std::move(probes);
   }
   return *impl_->sdtIndex;

@@ -16,8 +16,8 @@ namespace {
 using K = RecipeOp::Kind;
 
 struct Register {
-  uint8_t reg = 0;    // DWARF number
-  uint8_t width = 8;  // bytes the name covers
+  uint8_t reg = 0;        // DWARF number
+  uint8_t width = 8;      // bytes the name covers
   bool highByte = false;  // %ah, %bh, %ch, %dh: bits 8..15
   bool isVector = false;  // %xmmN: not an address register
 };
@@ -200,8 +200,8 @@ class OperandParser {
         *offset += static_cast<int64_t>(negative ? -magnitude : magnitude);
       } else if (std::isalpha(static_cast<unsigned char>(c)) || c == '_' || c == '.') {
         size_t start = pos_;
-        while (!atEnd() && (std::isalnum(static_cast<unsigned char>(peek())) || peek() == '_' || peek() == '.' ||
-                            peek() == '$'))
+        while (!atEnd() &&
+               (std::isalnum(static_cast<unsigned char>(peek())) || peek() == '_' || peek() == '.' || peek() == '$'))
           ++pos_;
         if (!symbol->empty()) return fail("a displacement may name only one symbol");
         if (negative) return fail("a symbol cannot be subtracted");
@@ -271,7 +271,8 @@ class OperandParser {
       auto address = symbols_(symbol, &why);
       if (!address) return fail(why);
       uint64_t at = *address + static_cast<uint64_t>(offset);
-      recipe->ops.push_back({.kind = moduleRelative_ ? K::ModuleAddress : K::Constant, .value = static_cast<int64_t>(at)});
+      recipe->ops.push_back(
+          {.kind = moduleRelative_ ? K::ModuleAddress : K::Constant, .value = static_cast<int64_t>(at)});
       started = true;
       offset = 0;
       if (ripRelative) base.reset();

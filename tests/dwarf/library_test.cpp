@@ -25,12 +25,16 @@ class ScopedEnv {
  public:
   ScopedEnv(const char* name, const char* value) : name_(name) {
     if (const char* old = getenv(name)) old_ = old;
-    if (value) setenv(name, value, 1);
-    else unsetenv(name);
+    if (value)
+      setenv(name, value, 1);
+    else
+      unsetenv(name);
   }
   ~ScopedEnv() {
-    if (old_) setenv(name_, old_->c_str(), 1);
-    else unsetenv(name_);
+    if (old_)
+      setenv(name_, old_->c_str(), 1);
+    else
+      unsetenv(name_);
   }
 
  private:
@@ -209,8 +213,9 @@ TEST(FindExecutable, BareNamesThroughPath) {
   std::string error;
   EXPECT_EQ(findExecutable("ls", &error), canonical("/usr/bin/ls")) << error;
   EXPECT_EQ(findExecutable("utap-no-such-program", &error), std::nullopt);
-  EXPECT_EQ(error,
-            "cannot find the program \"utap-no-such-program\" in $PATH (/nonexistent-dir:/usr/bin:/bin); give its path");
+  EXPECT_EQ(
+      error,
+      "cannot find the program \"utap-no-such-program\" in $PATH (/nonexistent-dir:/usr/bin:/bin); give its path");
   // A directory and a file without x permission in $PATH are passed over.
   TempDir dir;
   fs::create_directory(dir.path() + "/ls");

@@ -104,8 +104,8 @@ TEST(Plt, IbtPltSec) {
            "  char *p = malloc(argc);\n  printf(\"%p\\n\", (void *)p);\n  free(p);\n"
            "  free(allocate(4));\n  exit(argc - 1);\n}\n";
   }
-  test::CommandResult cc = runCommand(
-      {"gcc", "-O2", "-fPIE", "-pie", "-fcf-protection=full", "-Wl,-z,ibtplt", "-o", program, source}, true);
+  test::CommandResult cc =
+      runCommand({"gcc", "-O2", "-fPIE", "-pie", "-fcf-protection=full", "-Wl,-z,ibtplt", "-o", program, source}, true);
   ASSERT_EQ(cc.exitStatus, 0) << cc.out;
   ASSERT_TRUE(hasSection(program, ".plt.sec"));
   expectMatchesObjdump(program);

@@ -155,9 +155,7 @@ void expectMatchesReadelf(const std::string& path, bool symbolTableStripped = fa
       bool namesSymbol = a.operand.find("(%rip)") != std::string::npos && a.operand[0] != '(';
       if (symbolTableStripped && namesSymbol) {
         EXPECT_TRUE(a.value.ops.empty());
-        std::string expected = fmt::format("$arg{} of marker {}:{} in {} cannot be read: cannot decode \"{}\": the "
-                                           "symbol",
-                                           k + 1, p.provider, p.name, path, a.operand);
+        std::string expected = fmt::format("cannot decode \"{}\": the symbol \"", a.operand);
         EXPECT_EQ(a.error.substr(0, expected.size()), expected);
       } else {
         EXPECT_EQ(a.error, "");
@@ -168,8 +166,8 @@ void expectMatchesReadelf(const std::string& path, bool symbolTableStripped = fa
 }
 
 TEST(SdtNotes, TestProgramsMatchReadelf) {
-  for (const char* name : {"cprog-O0", "cprog-O2", "cprog-O2-nopie", "cprog-dwarf4", "cprog-debuglink",
-                           "libutaptest.so"})
+  for (const char* name :
+       {"cprog-O0", "cprog-O2", "cprog-O2-nopie", "cprog-dwarf4", "cprog-debuglink", "libutaptest.so"})
     expectMatchesReadelf(testProgram(name));
   expectMatchesReadelf(testProgram("cprog-stripped"), true);
 }
@@ -196,8 +194,8 @@ TEST(SdtNotes, PythonListsAsStapDoes) {
   auto module = Module::open(path, &error);
   ASSERT_TRUE(module) << error;
   std::map<std::string, size_t> stap = {
-      {"audit", 2}, {"function__entry", 3}, {"function__return", 3}, {"gc__done", 1}, {"gc__start", 1},
-      {"import__find__load__done", 2}, {"import__find__load__start", 1}, {"line", 3}};
+      {"audit", 2},     {"function__entry", 3},          {"function__return", 3},          {"gc__done", 1},
+      {"gc__start", 1}, {"import__find__load__done", 2}, {"import__find__load__start", 1}, {"line", 3}};
   EXPECT_EQ(listing(*module), stap);
   for (const SdtProbe& p : module->sdtProbes()) {
     EXPECT_EQ(p.provider, "python");
@@ -372,6 +370,62 @@ TEST(SdtRecipes, LibraryMarkerGivesItsValues) {
   const SdtProbe* add = marker(*module, "add");
   ASSERT_TRUE(add);
   EXPECT_EQ(argumentsAtHit(testProgram("uselib"), library, *add), (std::vector<int64_t>{1, 2}));
+}
+
+// Operands gcc's sys/sdt.h rarely writes but gas accepts, written by
+// hand with STAP_PROBE_ASM in a program compiled here: high bytes, index
+// registers, symbol+offset, a token without a size prefix (it continues
+// the operand before it, so stap -L counts two arguments for "odd"), and
+// operands that cannot be decoded (stap -L still lists four for "bad").
+TEST(SdtRecipes, HandWrittenOperands) {
+  std::string dir = (std::filesystem::path(testing::TempDir()) / "utap-sdt-XXXXXX").string();
+  ASSERT_TRUE(mkdtemp(dir.data())) << dir;
+  std::string source = dir + "/hand.c", program = dir + "/hand";
+  std::ofstream(source) << R"(#include <sys/sdt.h>
+long g[4] = {10, 20, 30, 40};
+int main(void)
+{
+	/* Basic asm: rbx is saved around the marker; rax and rcx are free at the end of main. */
+	__asm__ __volatile__("push %rbx\n\t"
+			     "mov $0xfe80, %eax\n\t"
+			     "lea g(%rip), %rbx\n\t"
+			     "mov $2, %ecx\n\t"
+			     STAP_PROBE_ASM(hand, regs, -1@%ah 1@%ah -1@%al 2@%ax -2@%ax 8@(%rbx,%rcx,8) 8@g+8(%rip) 8@16+g(%rip) -4@$-1)
+			     "pop %rbx\n\t");
+	__asm__ __volatile__(STAP_PROBE_ASM(hand, odd, 8@%rax %rdi -4@%edx));
+	__asm__ __volatile__(STAP_PROBE_ASM(hand, bad, 8@%xmm0 8@weird 4@%fs:0x28 3@%eax));
+	return 0;
+}
+)";
+  test::CommandResult cc = test::runCommand({"gcc", "-O2", "-g", "-fPIE", "-pie", "-o", program, source}, true);
+  ASSERT_EQ(cc.exitStatus, 0) << cc.out;
+  std::string error;
+  auto module = Module::open(program, &error);
+  ASSERT_TRUE(module) << error;
+  std::map<std::string, size_t> stap = {{"bad", 4}, {"odd", 2}, {"regs", 9}};
+  EXPECT_EQ(listing(*module), stap);
+
+  const SdtProbe* odd = marker(*module, "odd");
+  ASSERT_TRUE(odd);
+  EXPECT_EQ(odd->arguments.at(0).operand, "%rax %rdi");
+  EXPECT_EQ(odd->arguments[0].error, "cannot decode \"%rax %rdi\": unexpected \" %rdi\" after the operand");
+  EXPECT_EQ(odd->arguments.at(1).value.describe(), "reg rdx; extend s32");
+
+  const SdtProbe* bad = marker(*module, "bad");
+  ASSERT_TRUE(bad);
+  EXPECT_EQ(bad->arguments.at(0).value.describe(), "reg xmm0");
+  EXPECT_EQ(bad->arguments.at(1).error,
+            fmt::format("cannot decode \"weird\": the symbol \"weird\" is not in {}'s symbol tables", program));
+  EXPECT_EQ(bad->arguments.at(2).error,
+            "cannot decode \"%fs:0x28\": segment-relative operands (%fs:) are not supported");
+  EXPECT_EQ(bad->arguments.at(3).error, "cannot decode \"%eax\": its size 3 is not 1, 2, 4 or 8 bytes");
+
+  const SdtProbe* regs = marker(*module, "regs");
+  ASSERT_TRUE(regs);
+  // eax = 0xfe80, rbx = &g, rcx = 2 at the marker.
+  EXPECT_EQ(argumentsAtHit(program, program, *regs),
+            (std::vector<int64_t>{-2, 0xfe, -128, 0xfe80, -384, 30, 20, 30, -1}));
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace
