@@ -206,7 +206,9 @@ TEST(SdtNotes, PythonListsAsStapDoes) {
       EXPECT_EQ(p.arguments[1].value.describe(), "reg r12");
       EXPECT_EQ(p.arguments[2].value.describe(), "reg rax; extend s32");
     }
-    if (p.name == "gc__start") EXPECT_EQ(p.arguments.at(0).value.describe(), "reg rsp; plus 112; read s32");
+    if (p.name == "gc__start") {
+      EXPECT_EQ(p.arguments.at(0).value.describe(), "reg rsp; plus 112; read s32");
+    }
   }
 }
 
@@ -221,7 +223,9 @@ TEST(SdtNotes, LibstdcxxListsAsStapDoes) {
   for (const SdtProbe& p : module->sdtProbes()) {
     EXPECT_EQ(p.provider, "libstdcxx");
     EXPECT_EQ(p.semaphore, 0u);
-    if (p.name == "catch") EXPECT_EQ(p.arguments.at(1).value.describe(), "reg rbx; plus -80; read u64");
+    if (p.name == "catch") {
+      EXPECT_EQ(p.arguments.at(1).value.describe(), "reg rbx; plus -80; read u64");
+    }
   }
 }
 
@@ -244,7 +248,9 @@ TEST(SdtNotes, SemaphoreAndRipRelativeSymbols) {
     ASSERT_TRUE(traced);
     EXPECT_EQ(traced->semaphore, nm.at("utaptest_traced_semaphore"));
     for (const SdtProbe& p : module->sdtProbes())
-      if (&p != traced) EXPECT_EQ(p.semaphore, 0u) << p.name;
+      if (&p != traced) {
+        EXPECT_EQ(p.semaphore, 0u) << p.name;
+      }
     // -8@global_counter(%rip) at -O2: the global's own address.
     const SdtProbe* globals = marker(*module, "globals");
     ASSERT_TRUE(globals);
