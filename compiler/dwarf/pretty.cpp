@@ -87,10 +87,9 @@ bool appendArray(const TypedObject& object, Dwarf_Die* type, int levels, std::ve
   Dwarf_Die element;
   bool hasElement = typeOf(type, &element);
   uint64_t count = elementCount(type);
-  auto address = addressOf(object, error);
-  if (!address) return false;
-  if (hasElement && isCharType(&element) && levels > 0 && count > 0) {
-    formatted(parts, PrettyPart::Format::UserString, std::move(*address), static_cast<uint32_t>(count));
+  bool inMemory = object.location.kind == ObjectLocation::Kind::Memory;
+  if (inMemory && hasElement && isCharType(&element) && levels > 0 && count > 0) {
+    formatted(parts, PrettyPart::Format::UserString, object.location.recipe, static_cast<uint32_t>(count));
     return true;
   }
   if (levels <= 0) {
@@ -98,11 +97,13 @@ bool appendArray(const TypedObject& object, Dwarf_Die* type, int levels, std::ve
     return true;
   }
   // stap shows the first element and marks the rest.
+  // The first element is at offset 0, wherever the array is (a small
+  // array can live in a register).
   TypedObject first = object;
-  first.type = element;
-  first.hasType = hasElement;
-  first.arrayDepth = 0;
-  first.text = object.text + "[0]";
+  MemberInfo at;
+  at.type = element;
+  at.hasType = hasElement;
+  if (!placeMember(&first, at, object.text + "[0]", error)) return false;
   text(parts, "[");
   if (!appendPretty(first, levels - 1, false, parts, error)) return false;
   text(parts, count == 1 ? "]" : ", ...]");

@@ -34,6 +34,16 @@ void collectScope(Dwarf_Die* scope, uint64_t pc, int depth, std::vector<ScopedVa
   } while (dwarf_siblingof(&child, &child) == 0);
 }
 
+// Whether any byte of the object is in memory (not a register or a value).
+bool inMemory(const ObjectLocation& location) {
+  if (location.kind == ObjectLocation::Kind::Pieces) {
+    for (const ObjectLocation& piece : location.pieces)
+      if (inMemory(piece)) return true;
+    return false;
+  }
+  return location.kind == ObjectLocation::Kind::Memory;
+}
+
 // DW_OP_fbreg N >= 0 over a CFA frame base: an argument the caller stored.
 bool callerStackSlot(Dwarf_Attribute* location, Dwarf_Die* function) {
   Dwarf_Op* ops = nullptr;
@@ -201,17 +211,14 @@ std::optional<TypedObject> VariableResolver::object(Dwarf_Die* variable, bool is
   }
   std::string listError;
   std::optional<ObjectLocation> location;
-  if (!atEntry_ || !isParameter || isLocationList(&attr)) location = evaluateLocation(ctx, &attr, &listError);
+  location = evaluateLocation(ctx, &attr, &listError);
   // At the entry instruction a parameter kept in a stack slot for the whole
   // function (-O0) is not there yet: take it from its argument register.
   // Slots at or above the CFA are the caller's (arguments passed on the
   // stack) and are already written.
-  bool stackSlot = location && !isLocationList(&attr) && location->kind != ObjectLocation::Kind::Register &&
-                   location->kind != ObjectLocation::Kind::Value;
-  if (atEntry_ && isParameter && !location && callerStackSlot(&attr, &function_)) {
-    location = evaluateLocation(ctx, &attr, &listError);
-    stackSlot = false;
-  }
+  bool stackSlot = location && !isLocationList(&attr) && inMemory(*location);
+  if (stackSlot && callerStackSlot(&attr, &function_)) stackSlot = false;
+  if (stackSlot) listError.clear();
   if (atEntry_ && isParameter && (!location || stackSlot)) {
     location = entryConventionLocation(&function_, variable, object.text, functionName_, error_);
     if (!location && !listError.empty()) *error_ = listError + "; " + *error_;

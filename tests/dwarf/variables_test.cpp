@@ -227,6 +227,30 @@ TEST_F(VariablesTest, EntryRefusesWhatTheConventionDoesNotPlaceInOneRegister) {
   EXPECT_NE(errorOf(module, main, main.entry, "$total", true).find("local"), std::string::npos);
 }
 
+// -O2 describes a struct passed in a register by DWARF itself (valid at
+// the entry too): y is the upper half of rdi.
+TEST_F(VariablesTest, EntryUsesDwarfWhereItDescribesTheEntry) {
+  dw::Module& module = open("cprog-O2");
+  const dw::Function& f = function(module, "take_point");
+  EXPECT_EQ(ops(module, f, f.entry, "$p->y", true),
+            (std::vector<dw::RecipeOp>{reg(kRdi), constant(32), op(K::Shr), {K::Extend, 0, 4, true, 0}}));
+  // A union in a register: its array member's first element from the register.
+  const dw::Function& u = function(module, "take_union");
+  std::string error;
+  auto value = resolve(module, u, u.entry, "$n$$", true, &error);
+  ASSERT_TRUE(value) << error;
+  ASSERT_GE(value->pretty.size(), 4u);
+  EXPECT_EQ(value->pretty[0].text, "{.i=");
+}
+
+// stap 4.8 converts a float to a double's bits with its softfloat code; a
+// recipe cannot, so utap refuses it by name rather than give other bits.
+TEST_F(VariablesTest, FloatIsRefusedClearly) {
+  dw::Module& module = open("cprog-O2");
+  const dw::Function& f = function(module, "take_float");
+  EXPECT_NE(errorOf(module, f, f.entry, "$f").find("$f is float"), std::string::npos);
+}
+
 // ---- errors for people --------------------------------------------------
 
 TEST_F(VariablesTest, ErrorsNameTheVariableAndWhatStoppedIt) {
