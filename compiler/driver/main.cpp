@@ -16,6 +16,7 @@
 #include "base/stack_guard.h"
 #include "codegen/translate.h"
 #include "driver/later_passes.h"
+#include "driver/list_probes.h"
 #include "driver/options.h"
 #include "driver/target_kernel.h"
 #include "parse/parser.h"
@@ -79,9 +80,10 @@ std::string resourceReport(std::chrono::steady_clock::time_point start) {
 int run(int argc, char** argv) {
   auto start = std::chrono::steady_clock::now();
   ParsedOptions parsed = parseOptions(argc, argv);
-  const Options& o = parsed.options;
+  Options o = parsed.options;
   for (const auto& e : parsed.errors) fmt::print(stderr, "utap: error: {}\n", e);
   if (!parsed.errors.empty()) return 1;
+  if (!o.listPattern.empty()) o.lastPass = 2;  // -l/-L: pass 2 of one empty probe
   if (o.help) {
     std::fputs(usageText(), stdout);
     return 0;
@@ -96,7 +98,10 @@ int run(int argc, char** argv) {
 
   std::string text;
   std::string name;
-  if (o.scriptText) {
+  if (!o.listPattern.empty()) {
+    text = listingScript(o.listPattern);
+    name = "<input>";
+  } else if (o.scriptText) {
     text = *o.scriptText;
     name = "<input>";
   } else if (o.scriptFile == "-") {
@@ -162,7 +167,11 @@ int run(int argc, char** argv) {
     elaborateOptions.parse = parseOptions;
     elaborateOptions.guru = o.guru;
     elaborateOptions.defines = o.defines;
-    probes::Registry registry = probes::Registry::standard();
+    probes::ProviderOptions providerOptions;
+    providerOptions.placement = o.placement == "entry"      ? probes::Placement::Entry
+                                : o.placement == "prologue" ? probes::Placement::AfterPrologue
+                                                            : probes::Placement::Auto;
+    probes::Registry registry = probes::Registry::standard(providerOptions);
     program = sema::elaborate(std::move(file), sources, diags, elaborateOptions, registry);
     elaborated = program != nullptr;
     if (program) {
@@ -195,7 +204,11 @@ int run(int argc, char** argv) {
         for (const auto& [file, text] : translation.files) printed += text;
     }
     try {
-      if (program && o.lastPass == 2) printed = sema::printProgram(*program, o.verbose > 0);
+      if (program && !o.listPattern.empty())
+        printed = listProbes(*program, o.listVariables);
+      else if (program && o.lastPass == 2)
+        printed = sema::printProgram(*program, o.verbose > 0);
+      if (program && o.verbose) reportPlacements(*program);
     } catch (const ast::TooDeep&) {
       tooDeep = true;
     }

@@ -20,6 +20,7 @@ enum LongOption {
   kRuntime,
   kVm,
   kVmKernel,
+  kPlacement,
   kUnsupportedLong,
 };
 
@@ -32,6 +33,7 @@ const struct option kLongOptions[] = {
     {"runtime", required_argument, nullptr, kRuntime},
     {"vm", no_argument, nullptr, kVm},
     {"vm-kernel", required_argument, nullptr, kVmKernel},
+    {"placement", required_argument, nullptr, kPlacement},
     {"ldd", no_argument, nullptr, kUnsupportedLong},
     {"all-modules", no_argument, nullptr, kUnsupportedLong},
     {"skip-badvars", no_argument, nullptr, kUnsupportedLong},
@@ -136,6 +138,18 @@ ParsedOptions parseOptions(int argc, char** argv) {
         o.vm = true;
         o.vmKernel = optarg;
         break;
+      case kPlacement:
+        if (std::strcmp(optarg, "auto") && std::strcmp(optarg, "entry") && std::strcmp(optarg, "prologue"))
+          error(fmt::format("invalid --placement '{}': use auto, entry or prologue", optarg));
+        else
+          o.placement = optarg;
+        break;
+      case 'l':
+      case 'L':
+        if (!o.listPattern.empty()) error("-l and -L may be given only once");
+        o.listPattern = optarg;
+        o.listVariables = c == 'L';
+        break;
       case kUnsupportedLong:
         error(fmt::format("option '--{}' is not supported yet", kLongOptions[longIndex].name));
         break;
@@ -148,7 +162,7 @@ ParsedOptions parseOptions(int argc, char** argv) {
           error(fmt::format("unknown option '{}'; see 'utap --help'", argv[optind - 1]));
         break;
       default:
-        // A stap option utap does not have yet (-l, -L, -t, -s, -b, ...).
+        // A stap option utap does not have yet (-t, -s, -b, ...).
         error(fmt::format("option '-{}' is not supported yet", static_cast<char>(c)));
         break;
     }
@@ -156,7 +170,9 @@ ParsedOptions parseOptions(int argc, char** argv) {
   }
 
   int i = optind;
-  if (!o.scriptText && !o.help && !o.version) {
+  if (!o.listPattern.empty() && (o.scriptText || (optind < argc)))
+    error("-l and -L take a probe point instead of a script; give no script with them");
+  if (!o.scriptText && !o.help && !o.version && o.listPattern.empty()) {
     if (i < argc)
       o.scriptFile = argv[i++];
     else if (result.errors.empty())  // "-L PROBE" needs no script: say only that -L is missing
@@ -194,6 +210,11 @@ Options:
   -k               keep the temporary build directory
   -m NAME          name the kernel module NAME
   -r KVER          build for kernel release KVER (or a build directory)
+  -l PROBE         list the probe points PROBE matches
+  -L PROBE         list them with their target variables and types
+  --placement=P    where .function probes go: auto (the entry when every
+                   target variable the probe reads can be fetched there,
+                   else after the prologue), entry, or prologue (as stap)
   --compatible=V   behave like SystemTap version V (systemtap_v)
   --privilege=P    compile for stapusr, stapsys or stapdev
   --unprivileged   same as --privilege=stapusr

@@ -31,6 +31,9 @@ struct Options {
   std::vector<std::string> args;                             // script arguments
   std::string compatVersion = "4.8";                         // --compatible
   std::string privilege = "stapdev";                         // --privilege, --unprivileged
+  std::string listPattern;                                   // -l PROBE, -L PROBE
+  bool listVariables = false;                                // -L
+  std::string placement = "auto";                            // --placement: auto, entry, prologue
   bool help = false;                                         // -h
   bool version = false;                                      // -V
 };

@@ -86,10 +86,21 @@ bool componentNameMatches(std::string_view written, std::string_view name);
 // Whether a written argument (null, a NumberLit or a StringLit) fits `kind`.
 bool argumentMatches(const ast::Expr* written, ArgKind kind);
 
+// Where a .function probe goes: the entry instruction (cheap: the kernel
+// emulates the usual `push %rbp`), after the prologue (stap's place), or
+// decided per probe from the target variables its body reads (the default).
+enum class Placement : uint8_t { Auto, Entry, AfterPrologue };
+
+// Settings of the families that depend on the command line.
+struct ProviderOptions {
+  Placement placement = Placement::Auto;  // --placement
+};
+
 class Registry {
  public:
-  // A registry with every built-in family: begin, end, error, never, timer.
-  static Registry standard();
+  // A registry with every built-in family: begin, end, error, never, timer,
+  // process.
+  static Registry standard(const ProviderOptions& options = {});
 
   void add(std::unique_ptr<Family> family);
 

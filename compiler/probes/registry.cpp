@@ -2,6 +2,7 @@
 #include <fnmatch.h>
 
 #include "probes/families.h"
+#include "probes/process.h"
 #include "probes/provider.h"
 
 namespace utap::probes {
@@ -33,10 +34,11 @@ bool argumentMatches(const ast::Expr* written, ArgKind kind) {
   return false;
 }
 
-Registry Registry::standard() {
+Registry Registry::standard(const ProviderOptions& options) {
   Registry r;
   r.add(makeBeginEndFamily());
   r.add(makeTimerFamily());
+  r.add(makeProcessFamily(options.placement));
   return r;
 }
 

@@ -1,6 +1,6 @@
 // Step 2b of pass 2: decides what is known before types. @defined(E) is 1
-// for an expression without target variables and 0 for a target variable a
-// probe point cannot have; conditions made of literals then pick their
+// for an expression without target variables or whose target expressions
+// all resolved (resolve_targets.cpp), and 0 when one cannot resolve; conditions made of literals then pick their
 // branch, so the documented guard `@defined($x) ? $x : 0` leaves no
 // unresolvable $x behind. Dead branches go before symbols are resolved, as
 // in stap: their locals and types do not exist.
@@ -12,16 +12,35 @@ namespace utap::sema {
 
 namespace {
 
+// Whether an expression has target expressions, and whether each of them
+// resolved (those pass 2 resolved at a process point).
 class HasTarget : public ast::Visitor {
  public:
+  explicit HasTarget(const std::unordered_map<const ast::TargetExpr*, TargetResolution>& resolved)
+      : resolved_(resolved) {}
   bool found = false;
-  void visit(ast::TargetExpr&) override { found = true; }
+  bool unresolved = false;  // one failed to resolve
+  bool unknown = false;     // one was not looked at
+  void visit(ast::TargetExpr& n) override {
+    found = true;
+    auto it = resolved_.find(&n);
+    if (it == resolved_.end())
+      unknown = true;
+    else if (!it->second.value)
+      unresolved = true;
+    Visitor::visit(n);
+  }
+
+ private:
+  const std::unordered_map<const ast::TargetExpr*, TargetResolution>& resolved_;
 };
 
 class Folder {
  public:
-  // `targets`: whether target variables can exist where this code runs.
-  explicit Folder(bool targets) : targets_(targets) {}
+  // `targets`: whether target variables can exist where this code runs;
+  // `resolved`: what those of a process point resolved to.
+  Folder(bool targets, const std::unordered_map<const ast::TargetExpr*, TargetResolution>& resolved)
+      : targets_(targets), resolved_(resolved) {}
 
   void stmt(ast::StmtPtr& slot) {
     ast::forEachChildExpr(*slot, [&](ast::ExprPtr& e) { expr(e); });
@@ -64,12 +83,14 @@ class Folder {
     ast::forEachChildExpr(*slot, [&](ast::ExprPtr& e) { expr(e); });
     if (auto* n = dynamic_cast<ast::SpecialExpr*>(slot.get())) {
       if (n->kind != ast::SpecialExpr::Kind::Defined || n->operands.empty()) return;
-      HasTarget has;
+      HasTarget has(resolved_);
       n->operands[0]->accept(has);
       if (!has.found)
         slot = number(1, n->range);
-      else if (!targets_)
+      else if (!targets_ || has.unresolved)
         slot = number(0, n->range);
+      else if (!has.unknown)
+        slot = number(1, n->range);
     } else if (auto* n = dynamic_cast<ast::UnaryExpr*>(slot.get())) {
       if (auto v = constant(*n->operand); v && n->op == ast::UnaryOp::Not) slot = number(!*v, n->range);
     } else if (auto* n = dynamic_cast<ast::BinaryExpr*>(slot.get())) {
@@ -92,17 +113,18 @@ class Folder {
   }
 
   bool targets_;
+  const std::unordered_map<const ast::TargetExpr*, TargetResolution>& resolved_;
 };
 
 }  // namespace
 
 void foldConstants(Context& ctx) {
-  for (auto& p : ctx.program.probes) Folder(p->point->hasTargetVariables()).block(*p->body);
+  for (auto& p : ctx.program.probes) Folder(p->point->hasTargetVariables(), ctx.program.targets).block(*p->body);
   // Function bodies are shared by every caller; a function has no target
   // variables of its own.
   for (auto& file : ctx.program.files)
     for (auto& decl : file->decls)
-      if (auto* f = dynamic_cast<ast::FunctionDecl*>(decl.get()); f && f->body) Folder(false).block(*f->body);
+      if (auto* f = dynamic_cast<ast::FunctionDecl*>(decl.get()); f && f->body) Folder(false, ctx.program.targets).block(*f->body);
 }
 
 }  // namespace utap::sema

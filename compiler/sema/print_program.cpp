@@ -1,6 +1,7 @@
 // The -p2 listing, in stap's layout: "# globals", "# functions", "# probes"
 // with each probe's alias chain and locals; bodies with -v.
 #include "ast/printer.h"
+#include "probes/process.h"
 #include "sema/elaborate.h"
 
 namespace utap::sema {
@@ -63,7 +64,10 @@ std::string printProgram(const Program& program, bool verbose) {
   }
   out += "# probes\n";
   for (const auto& p : program.probes) {
-    out += p->point->text() + " /* " + probeChain(*p) + " */\n";
+    out += p->point->text();
+    if (auto* process = dynamic_cast<const probes::ProcessPoint*>(p->point.get()); process && process->module)
+      out += " /* " + process->annotation() + " */";
+    out += " /* " + probeChain(*p) + " */\n";
     if (!p->locals.empty()) {
       out += "  # locals\n";
       for (const auto& l : p->locals) out += "  " + variableLine(*l) + "\n";

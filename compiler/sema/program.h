@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "ast/ast.h"
+#include "dwarf/recipe.h"
 #include "probes/provider.h"
 
 namespace utap::sema {
@@ -99,6 +100,18 @@ struct RuntimeLimits {
   std::map<std::string, std::string> defines;  // every -D, in name order
 };
 
+// What a target expression ($x, @cast, @var) resolved to at its probe's
+// point: a recipe, or why there is none (reported unless @defined asks).
+struct TargetResolution {
+  std::optional<dwarf::TargetValue> value;
+  std::string error;
+};
+
+// The script values a target expression's recipe reads as RecipeOp::Input,
+// in input order: @cast's pointer first, then each index written as an
+// expression (literal indexes are in the recipe).
+std::vector<const ast::Expr*> targetInputs(const ast::TargetExpr& target);
+
 struct Program {
   std::vector<std::unique_ptr<ast::File>> files;  // the user script first, then tapsets in use
   std::vector<ast::EmbeddedDecl*> embedded;       // top-level %{ %} of the files in use
@@ -112,6 +125,7 @@ struct Program {
   std::unordered_map<const ast::Symbol*, Variable*> variables;
   std::unordered_map<const ast::CallExpr*, OverloadGroup*> calls;
   std::unordered_map<const ast::Expr*, Type> types;
+  std::unordered_map<const ast::TargetExpr*, TargetResolution> targets;
 
   Type typeOf(const ast::Expr& e) const {
     auto it = types.find(&e);

@@ -209,7 +209,7 @@ TEST(Options, InvalidLongOptionValues) {
 }
 
 TEST(Options, UnsupportedStapOptions) {
-  for (const char* opt : {"-l", "-L", "-d", "-S", "-B", "-s", "-G", "-C", "-a", "-R", "-E"}) {
+  for (const char* opt : {"-d", "-S", "-B", "-s", "-G", "-C", "-a", "-R", "-E"}) {
     ParsedOptions p = parse({opt, "value", "s.stp"});
     ASSERT_EQ(p.errors.size(), 1u) << opt;
     EXPECT_EQ(p.errors[0], std::string("option '") + opt + "' is not supported yet");
@@ -255,9 +255,30 @@ TEST(Options, SeveralErrorsAreAllReported) {
 
 TEST(Options, MissingScriptIsReportedOnlyWhenNothingElseIsWrong) {
   EXPECT_EQ(parse({"-v"}).errors.size(), 1u);
-  ParsedOptions p = parse({"-L", "process(\"x\").function(\"*\")"});
+  ParsedOptions p = parse({"-p9"});
   ASSERT_EQ(p.errors.size(), 1u) << errorsOf(p);
-  EXPECT_EQ(p.errors[0], "option '-L' is not supported yet");
+  EXPECT_EQ(p.errors[0], "invalid pass number '9' for -p; use 1 to 5");
+}
+
+TEST(Options, ListingTakesAProbePointInsteadOfAScript) {
+  ParsedOptions l = parse({"-l", "process(\"x\").function(\"*\")"});
+  EXPECT_TRUE(l.errors.empty()) << errorsOf(l);
+  EXPECT_EQ(l.options.listPattern, "process(\"x\").function(\"*\")");
+  EXPECT_FALSE(l.options.listVariables);
+  ParsedOptions v = parse({"-L", "process.begin"});
+  EXPECT_TRUE(v.errors.empty()) << errorsOf(v);
+  EXPECT_TRUE(v.options.listVariables);
+  EXPECT_EQ(errorsOf(parse({"-l", "begin", "s.stp"})),
+            "-l and -L take a probe point instead of a script; give no script with them\n");
+  EXPECT_EQ(errorsOf(parse({"-l", "begin", "-L", "end"})), "-l and -L may be given only once\n");
+}
+
+TEST(Options, Placement) {
+  EXPECT_EQ(parse({"s.stp"}).options.placement, "auto");
+  EXPECT_EQ(parse({"--placement=entry", "s.stp"}).options.placement, "entry");
+  EXPECT_EQ(parse({"--placement", "prologue", "s.stp"}).options.placement, "prologue");
+  EXPECT_EQ(errorsOf(parse({"--placement=middle", "s.stp"})),
+            "invalid --placement 'middle': use auto, entry or prologue\n");
 }
 
 TEST(Options, UsageMentionsTheMainOptions) {

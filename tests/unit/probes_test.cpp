@@ -119,7 +119,7 @@ TEST(ProbeRegistry, TimerStarMatchesOnlyTheArgumentlessProfile) { EXPECT_EQ(matc
 TEST(ProbeRegistry, StarAloneMatchesOneComponentPointsWithoutArgument) {
   EXPECT_EQ(matchesOf("*"), "begin | end | error | never");
   EXPECT_EQ(matchesOf("*(1)"), "begin(number) | end(number) | error(number)");
-  EXPECT_EQ(matchesOf("*.*"), "timer.profile");
+  EXPECT_EQ(matchesOf("*.*"), "timer.profile | process.begin | process.end | process.syscall");
   EXPECT_EQ(matchesOf("e*"), "end | error");
 }
 
@@ -163,9 +163,23 @@ TEST(ProbeRegistry, ComponentCountMustBeEqual) {
 
 TEST(ProbeRegistry, FamiliesInRegistrationOrder) {
   const auto& families = registry().families();
-  ASSERT_EQ(families.size(), 2u);
+  ASSERT_EQ(families.size(), 3u);
   EXPECT_EQ(families[0]->name(), "begin/end");
   EXPECT_EQ(families[1]->name(), "timer");
+  EXPECT_EQ(families[2]->name(), "process");
+}
+
+TEST(ProbeRegistry, ProcessPatterns) {
+  EXPECT_EQ(matchesOf("process(\"p\").function(\"f\").call.return"), "process(string).function(string).call.return");
+  EXPECT_EQ(matchesOf("process(1).library(\"l\").plt"), "process(number).library(string).plt");
+  EXPECT_EQ(matchesOf("process(\"p\").provider(\"a\").mark(\"b\")"), "process(string).provider(string).mark(string)");
+  EXPECT_EQ(matchesOf("process.thread.end"), "process.thread.end");
+  EXPECT_EQ(matchesOf("process(7).statement(4096).absolute"), "process(number).statement(number).absolute");
+  // An inlined copy has no return; stap has no .inline.return either.
+  EXPECT_EQ(matchesOf("process(\"p\").function(\"f\").inline.return"), "");
+  // Code probes need a program: process alone has only lifecycle events.
+  EXPECT_EQ(matchesOf("process.function(\"f\")"), "");
+  EXPECT_EQ(matchesOf("process(\"p\").statement(4096).absolute"), "");
 }
 
 TEST(ProbeRegistry, ResolvePassesArgumentsAndRanges) {

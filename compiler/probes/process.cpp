@@ -1,0 +1,460 @@
+// process(...) probe points (stapprobes(3stap), USER-SPACE): the patterns,
+// and their resolution through compiler/dwarf into ProcessPoints. Modules
+// are opened once per run: the family keeps them for every later point.
+#include "probes/process.h"
+
+#include <fmt/format.h>
+#include <fnmatch.h>
+#include <glob.h>
+#include <unistd.h>
+
+#include <climits>
+#include <filesystem>
+#include <set>
+
+namespace utap::probes {
+
+namespace {
+
+using Kind = ProcessPoint::Kind;
+
+// The components after process(...) [.library("...")].
+struct Suffix {
+  std::vector<PatternComponent> components;
+};
+
+std::vector<Suffix> codeSuffixes() {
+  std::vector<Suffix> out;
+  const PatternComponent fn{"function", ArgKind::String};
+  for (const char* filter : {"", "call", "inline", "exported"}) {
+    Suffix s{{fn}};
+    if (*filter) s.components.push_back({filter, ArgKind::None});
+    out.push_back(s);
+    if (std::string_view(filter) != "inline") {
+      s.components.push_back({"return", ArgKind::None});
+      out.push_back(s);
+    }
+  }
+  out.push_back({{fn, {"label", ArgKind::String}}});
+  out.push_back({{{"statement", ArgKind::String}}});
+  out.push_back({{{"statement", ArgKind::String}, {"nearest", ArgKind::None}}});
+  out.push_back({{{"statement", ArgKind::Number}}});
+  out.push_back({{{"mark", ArgKind::String}}});
+  out.push_back({{{"provider", ArgKind::String}, {"mark", ArgKind::String}}});
+  for (ArgKind arg : {ArgKind::None, ArgKind::String}) {
+    out.push_back({{{"plt", arg}}});
+    out.push_back({{{"plt", arg}, {"return", ArgKind::None}}});
+  }
+  return out;
+}
+
+const std::vector<std::vector<PatternComponent>>& lifecycleSuffixes() {
+  static const std::vector<std::vector<PatternComponent>> s = {
+      {{"begin", ArgKind::None}},
+      {{"end", ArgKind::None}},
+      {{"thread", ArgKind::None}, {"begin", ArgKind::None}},
+      {{"thread", ArgKind::None}, {"end", ArgKind::None}},
+      {{"syscall", ArgKind::None}},
+      {{"syscall", ArgKind::None}, {"return", ArgKind::None}},
+  };
+  return s;
+}
+
+// A written string argument's column inside its literal, for errors that
+// point into it: past the opening quote (escapes are rare in probe points).
+SourceRange insideString(const PointArg& arg, size_t column) {
+  SourceRange r = arg.range;
+  r.begin.column += 1 + static_cast<int>(column);
+  r.end = r.begin;
+  r.end.column += 1;
+  return r;
+}
+
+std::string quoted(const std::string& s) { return "\"" + s + "\""; }
+
+bool hasWildcard(std::string_view s) { return s.find_first_of("*?[") != std::string_view::npos; }
+
+bool globMatches(const std::string& pattern, const std::string& name) {
+  return fnmatch(pattern.c_str(), name.c_str(), 0) == 0;
+}
+
+class ProcessFamily : public Family {
+ public:
+  explicit ProcessFamily(Placement placement) : placement_(placement) {
+    const std::vector<PatternComponent> processes[] = {
+        {{"process", ArgKind::None}}, {{"process", ArgKind::Number}}, {{"process", ArgKind::String}}};
+    for (const auto& process : processes) {
+      for (const auto& suffix : lifecycleSuffixes()) add(process, {}, suffix);
+      if (process[0].arg == ArgKind::None) continue;
+      for (const Suffix& suffix : codeSuffixes()) {
+        add(process, {}, suffix.components);
+        add(process, {{"library", ArgKind::String}}, suffix.components);
+      }
+    }
+    patterns_.push_back({{{"process", ArgKind::Number}, {"statement", ArgKind::Number}, {"absolute", ArgKind::None}}});
+  }
+
+  std::string_view name() const override { return "process"; }
+  const std::vector<Pattern>& patterns() const override { return patterns_; }
+
+  std::vector<std::unique_ptr<ResolvedPoint>> resolve(const Pattern& pattern, const std::vector<PointArg>& args,
+                                                      const ast::ProbePoint& written,
+                                                      Diagnostics& diags) const override;
+
+ private:
+  void add(const std::vector<PatternComponent>& process, const std::vector<PatternComponent>& library,
+           const std::vector<PatternComponent>& suffix) {
+    Pattern p;
+    p.components = process;
+    p.components.insert(p.components.end(), library.begin(), library.end());
+    p.components.insert(p.components.end(), suffix.begin(), suffix.end());
+    patterns_.push_back(std::move(p));
+  }
+
+  std::shared_ptr<const dwarf::Module> open(const std::string& path, std::string* error) const {
+    if (auto it = modules_.find(path); it != modules_.end()) return it->second;
+    std::shared_ptr<const dwarf::Module> m = dwarf::Module::open(path, error);
+    if (m) modules_.emplace(path, m);
+    return m;
+  }
+
+  Placement placement_;
+  std::vector<Pattern> patterns_;
+  mutable std::map<std::string, std::shared_ptr<const dwarf::Module>> modules_;
+  mutable std::set<std::string> warnedNoDebug_;
+
+  friend class PointBuilder;
+};
+
+// Resolves one written point against one matched pattern.
+class PointBuilder {
+ public:
+  PointBuilder(const ProcessFamily& family, const Pattern& pattern, const std::vector<PointArg>& args,
+               Diagnostics& diags)
+      : family_(family), pattern_(pattern), args_(args), diags_(diags) {}
+
+  std::vector<std::unique_ptr<ResolvedPoint>> build() {
+    // Which components the pattern has, and their arguments.
+    for (size_t i = 0; i < pattern_.components.size(); ++i) at_[pattern_.components[i].name] = i;
+    if (has("absolute")) return absolute();
+    if (!has("function") && !has("statement") && !has("mark") && !has("plt")) return lifecycle();
+    std::vector<std::string> processPaths = processes();
+    for (const std::string& processPath : processPaths) {
+      std::string modulePath = processPath;
+      if (has("library") && !library(processPath, modulePath)) continue;
+      std::string error;
+      auto module = family_.open(modulePath, &error);
+      if (!module) {
+        fail(arg(has("library") ? "library" : "process"), error);
+        continue;
+      }
+      code(processPath, module);
+    }
+    return std::move(out_);
+  }
+
+ private:
+  bool has(const char* name) const { return at_.count(name) != 0; }
+  const PointArg& arg(const char* name) const { return args_.at(at_.at(name)); }
+  const std::string& text(const char* name) const { return *arg(name).string; }
+  void fail(const PointArg& where, const std::string& message) { diags_.report(DiagKind::ProcessPoint, where.range, message); }
+
+  std::unique_ptr<ProcessPoint> point(Kind kind) {
+    auto p = std::make_unique<ProcessPoint>(family_, kind);
+    if (arg("process").number) p->pid = arg("process").number;
+    return p;
+  }
+
+  // process, process(PID), process("PATH") with begin/end/thread.*/syscall*.
+  std::vector<std::unique_ptr<ResolvedPoint>> lifecycle() {
+    bool thread = has("thread"), syscall = has("syscall");
+    Kind kind = syscall ? (has("return") ? Kind::SyscallReturn : Kind::Syscall)
+                : has("begin") ? (thread ? Kind::ThreadBegin : Kind::Begin)
+                               : (thread ? Kind::ThreadEnd : Kind::End);
+    if (arg("process").string) {
+      for (const std::string& path : processes()) {
+        auto p = point(kind);
+        p->processPath = path;
+        out_.push_back(std::move(p));
+      }
+    } else {
+      auto p = point(kind);
+      if (p->pid && *p->pid <= 0) {
+        fail(arg("process"), fmt::format("process ID {} is not valid: it must be positive", *p->pid));
+        return {};
+      }
+      out_.push_back(std::move(p));
+    }
+    return std::move(out_);
+  }
+
+  // process(PID).statement(ADDRESS).absolute: raw, unverified, no $variables.
+  std::vector<std::unique_ptr<ResolvedPoint>> absolute() {
+    auto p = point(Kind::Absolute);
+    p->address = static_cast<uint64_t>(*arg("statement").number);
+    p->spelling = fmt::format("statement({:#x}).absolute", p->address);
+    out_.push_back(std::move(p));
+    return std::move(out_);
+  }
+
+  // The executables the process component names: a path (a bare name is
+  // searched in $PATH), a glob (no $PATH search), or a PID's executable.
+  std::vector<std::string> processes() {
+    const PointArg& a = arg("process");
+    if (a.number) {
+      std::string link = fmt::format("/proc/{}/exe", *a.number);
+      char buf[PATH_MAX];
+      ssize_t n = readlink(link.c_str(), buf, sizeof buf - 1);
+      if (n <= 0) {
+        fail(a, fmt::format("cannot find the executable of process {}: {} is not readable (is the process running?)",
+                            *a.number, link));
+        return {};
+      }
+      return {std::string(buf, static_cast<size_t>(n))};
+    }
+    if (!a.string) return {};
+    if (hasWildcard(*a.string)) {
+      std::vector<std::string> out;
+      glob_t g{};
+      if (glob(a.string->c_str(), 0, nullptr, &g) == 0)
+        for (size_t i = 0; i < g.gl_pathc; ++i) {
+          std::error_code ec;
+          if (std::filesystem::is_regular_file(g.gl_pathv[i], ec))
+            out.push_back(std::filesystem::canonical(g.gl_pathv[i], ec).string());
+        }
+      globfree(&g);
+      return out;  // none matched: the point matched nothing
+    }
+    std::string error;
+    auto path = dwarf::findExecutable(*a.string, &error);
+    if (!path) {
+      fail(a, error);
+      return {};
+    }
+    return {*path};
+  }
+
+  bool library(const std::string& processPath, std::string& modulePath) {
+    std::string error;
+    auto exe = family_.open(processPath, &error);
+    if (!exe) {
+      fail(arg("process"), error);
+      return false;
+    }
+    auto found = dwarf::findLibrary(*exe, text("library"));
+    if (!found) {
+      fail(arg("library"), fmt::format("cannot find library '{}' for '{}': it is not among the libraries the program "
+                                       "needs nor in the loader's search path; give its full path",
+                                       text("library"), processPath));
+      return false;
+    }
+    modulePath = *found;
+    return true;
+  }
+
+  void code(const std::string& processPath, const std::shared_ptr<const dwarf::Module>& module) {
+    processPath_ = processPath;
+    module_ = module;
+    if (has("mark")) return marks();
+    if (has("plt")) return plts();
+    if (has("statement") && arg("statement").number) return statementAddress();
+    const char* component = has("function") ? "function" : "statement";
+    std::string error;
+    size_t column = 0;
+    auto spec = dwarf::FunctionSpec::parse(text(component), &error, &column);
+    if (!spec) {
+      diags_.report(DiagKind::ProcessPoint, insideString(arg(component), column), error);
+      return;
+    }
+    if (!module->hasDebugInfo() && family_.warnedNoDebug_.insert(module->path()).second)
+      diags_.report(DiagKind::ProcessNoDebugInfo, arg(component).range, module->path(), component);
+    if (has("label")) return labels(*spec);
+    if (has("statement") || spec->lines != dwarf::FunctionSpec::Lines::None) return statements(*spec, component);
+    functions(*spec);
+  }
+
+  std::unique_ptr<ProcessPoint> codePoint(Kind kind) {
+    auto p = point(kind);
+    p->processPath = processPath_;
+    p->module = module_;
+    return p;
+  }
+
+  std::string suffixText() const {
+    std::string s;
+    for (const char* name : {"call", "inline", "exported"})
+      if (has(name)) s += std::string(".") + name;
+    if (has("return")) s += ".return";
+    return s;
+  }
+
+  void functions(const dwarf::FunctionSpec& spec) {
+    bool call = has("call"), inlined = has("inline"), exported = has("exported"), returns = has("return");
+    for (const dwarf::Function* f : module_->functions(spec)) {
+      if (call && f->isInlineInstance) continue;
+      if (inlined && !f->isInlineInstance) continue;
+      if (exported && !module_->isExported(*f)) continue;
+      if (returns && f->isInlineInstance) continue;  // an inlined copy has no return to probe
+      auto p = codePoint(Kind::Function);
+      p->function = f;
+      p->returns = returns;
+      p->spelling = "function(" + quoted(f->probeSpelling(spec)) + ")" + suffixText();
+      // A return probe hooks the entry; the rest start at stap's place and
+      // may move to the entry once the body's target variables are known.
+      p->address = returns || f->isInlineInstance ? f->entry : f->afterPrologue;
+      if (!returns && !f->isInlineInstance) {
+        if (family_.placement_ == Placement::Entry)
+          p->place(Placement::Entry, "--placement=entry");
+        else if (family_.placement_ == Placement::AfterPrologue)
+          p->place(Placement::AfterPrologue, "--placement=prologue");
+      }
+      out_.push_back(std::move(p));
+    }
+  }
+
+  void statements(const dwarf::FunctionSpec& spec, const char* component) {
+    for (const dwarf::Statement& s : module_->statements(spec)) {
+      auto p = codePoint(Kind::Statement);
+      p->function = s.function;
+      p->address = s.address;
+      std::string name = s.function ? s.function->name : spec.function;
+      p->spelling = fmt::format("{}(\"{}@{}:{}\")", component, name, s.file, s.line) + suffixText();
+      out_.push_back(std::move(p));
+    }
+  }
+
+  void statementAddress() {
+    uint64_t address = static_cast<uint64_t>(*arg("statement").number);
+    if (!module_->fileOffset(address)) {
+      fail(arg("statement"), fmt::format("address {:#x} is not in a loaded segment of '{}'; give a link-time address "
+                                         "as nm or objdump -d print it",
+                                         address, module_->path()));
+      return;
+    }
+    auto p = codePoint(Kind::Statement);
+    p->address = address;
+    p->spelling = fmt::format("statement({:#x})", address);
+    out_.push_back(std::move(p));
+  }
+
+  void labels(const dwarf::FunctionSpec& spec) {
+    for (const dwarf::Label& l : module_->labels(spec, text("label"))) {
+      auto p = codePoint(Kind::Label);
+      p->function = l.function;
+      p->address = l.address;
+      std::string fn = l.function ? l.function->probeSpelling() : spec.function;
+      p->spelling = fmt::format("function(\"{}\").label(\"{}\")", fn, l.name);
+      out_.push_back(std::move(p));
+    }
+    if (out_.empty())
+      diags_.report(DiagKind::ProcessNoMatch, arg("label").range, "label", module_->path(), text("label"),
+                    fmt::format(" in functions matching '{}'", text("function")));
+  }
+
+  void marks() {
+    // dtrace-style names spell "__" as "-" (function-entry).
+    auto normal = [](std::string s) {
+      for (size_t at; (at = s.find('-')) != std::string::npos;) s.replace(at, 1, "__");
+      return s;
+    };
+    std::string name = normal(text("mark"));
+    std::string provider = has("provider") ? normal(text("provider")) : "*";
+    for (const dwarf::SdtProbe& m : module_->sdtProbes()) {
+      if (!globMatches(name, m.name) || !globMatches(provider, m.provider)) continue;
+      auto p = codePoint(Kind::Mark);
+      p->mark = &m;
+      p->address = m.pc;
+      p->spelling = fmt::format("provider(\"{}\").mark(\"{}\")", m.provider, m.name);
+      out_.push_back(std::move(p));
+    }
+    if (out_.empty())
+      diags_.report(DiagKind::ProcessNoMatch, arg("mark").range, "SDT marker", module_->path(), text("mark"),
+                    module_->sdtProbes().empty() ? std::string(" (it has no .note.stapsdt markers)") : "");
+  }
+
+  void plts() {
+    std::string name = arg("plt").string ? *arg("plt").string : "*";
+    for (const dwarf::PltEntry& e : module_->pltEntries()) {
+      if (!globMatches(name, e.name)) continue;
+      auto p = codePoint(Kind::Plt);
+      p->plt = &e;
+      p->returns = has("return");
+      p->address = e.address;
+      p->spelling = fmt::format("plt(\"{}\")", e.name) + (p->returns ? ".return" : "");
+      out_.push_back(std::move(p));
+    }
+    if (out_.empty())
+      diags_.report(DiagKind::ProcessNoMatch, arg("plt").range, "PLT entry", module_->path(), name,
+                    module_->pltEntries().empty() ? std::string(" (it has no PLT)") : "");
+  }
+
+  const ProcessFamily& family_;
+  const Pattern& pattern_;
+  const std::vector<PointArg>& args_;
+  Diagnostics& diags_;
+  std::map<std::string, size_t> at_;
+  std::vector<std::unique_ptr<ResolvedPoint>> out_;
+  std::string processPath_;
+  std::shared_ptr<const dwarf::Module> module_;
+};
+
+std::vector<std::unique_ptr<ResolvedPoint>> ProcessFamily::resolve(const Pattern& pattern,
+                                                                   const std::vector<PointArg>& args,
+                                                                   const ast::ProbePoint&, Diagnostics& diags) const {
+  return PointBuilder(*this, pattern, args, diags).build();
+}
+
+const char* lifecycleSpelling(Kind kind) {
+  switch (kind) {
+    case Kind::Begin: return "begin";
+    case Kind::End: return "end";
+    case Kind::ThreadBegin: return "thread.begin";
+    case Kind::ThreadEnd: return "thread.end";
+    case Kind::Syscall: return "syscall";
+    case Kind::SyscallReturn: return "syscall.return";
+    default: return "";
+  }
+}
+
+}  // namespace
+
+std::string ProcessPoint::text() const {
+  std::string process = "process";
+  if (pid && (processPath.empty() || kind == Kind::Absolute))
+    process += fmt::format("({})", *pid);
+  else if (module)
+    process += "(" + quoted(module->path()) + ")";
+  else if (!processPath.empty())
+    process += "(" + quoted(processPath) + ")";
+  const char* lifecycle = lifecycleSpelling(kind);
+  return process + "." + (*lifecycle ? lifecycle : spelling);
+}
+
+std::string ProcessPoint::annotation() const {
+  if (!module) return "";
+  return module->isSharedObject() ? fmt::format("pc=.dynamic+{:#x}", address) : fmt::format("pc={:#x}", address);
+}
+
+bool ProcessPoint::hasTargetVariables() const {
+  switch (kind) {
+    case Kind::Syscall:
+    case Kind::SyscallReturn:
+    case Kind::Mark:
+    case Kind::Plt: return true;
+    case Kind::Function:
+    case Kind::Statement:
+    case Kind::Label: return module && module->hasDebugInfo() && function && !function->fromSymbolTable;
+    default: return false;
+  }
+}
+
+void ProcessPoint::place(Placement where, std::string reason) {
+  if (!function || kind != Kind::Function || returns) return;
+  placement = where;
+  placementReason = std::move(reason);
+  address = where == Placement::Entry ? function->entry : function->afterPrologue;
+}
+
+std::unique_ptr<Family> makeProcessFamily(Placement placement) { return std::make_unique<ProcessFamily>(placement); }
+
+}  // namespace utap::probes

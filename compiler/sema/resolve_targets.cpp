@@ -1,0 +1,161 @@
+// Step 2a of pass 2: target expressions ($x, $x->f[i], $$parms, @cast,
+// @var) at process points become recipes (compiler/dwarf), and each
+// .function probe gets its place.
+//
+// The place is decided here because it depends on what the body reads: a
+// hit on a function's entry instruction costs a fraction of one after the
+// prologue (the kernel emulates the entry `push %rbp`, single-steps most
+// others), so a probe goes on the entry whenever every target expression it
+// reads can be fetched correctly there, and after the prologue otherwise.
+// Either way the values the script sees are the same.
+#include <fmt/format.h>
+
+#include "ast/printer.h"
+#include "ast/visitor.h"
+#include "probes/process.h"
+#include "sema/context.h"
+
+namespace utap::sema {
+
+std::vector<const ast::Expr*> targetInputs(const ast::TargetExpr& target) {
+  std::vector<const ast::Expr*> inputs;
+  if (target.base == ast::TargetExpr::Base::Cast && target.castOperand) inputs.push_back(target.castOperand.get());
+  for (const ast::Accessor& a : target.path)
+    if (a.index && !dynamic_cast<const ast::NumberLit*>(a.index.get())) inputs.push_back(a.index.get());
+  return inputs;
+}
+
+namespace {
+
+using Base = dwarf::TargetRequest::Base;
+
+dwarf::TargetRequest requestFor(const ast::TargetExpr& t) {
+  dwarf::TargetRequest r;
+  switch (t.base) {
+    case ast::TargetExpr::Base::Cast:
+      r.base = Base::Cast;
+      r.name = t.typeName;
+      break;
+    case ast::TargetExpr::Base::AtVar:
+      r.base = Base::AtVar;
+      r.name = t.name;
+      break;
+    case ast::TargetExpr::Base::Dollar: {
+      static const std::pair<const char*, Base> kSpecial[] = {
+          {"$$parms", Base::Parms},    {"$$locals", Base::Locals}, {"$$vars", Base::Vars},
+          {"$return", Base::Return},   {"$$return", Base::ReturnPretty}, {"$$name", Base::Name},
+          {"$$provider", Base::Provider}};
+      r.base = Base::Variable;
+      r.name = t.name.substr(t.name.find_first_not_of('$'));
+      for (const auto& [spelling, base] : kSpecial)
+        if (t.name == spelling) r.base = base;
+      break;
+    }
+  }
+  int input = t.base == ast::TargetExpr::Base::Cast ? 1 : 0;
+  for (const ast::Accessor& a : t.path) {
+    dwarf::TargetRequest::Step step;
+    step.member = a.member;
+    if (a.index) {
+      if (auto* n = dynamic_cast<const ast::NumberLit*>(a.index.get()))
+        step.index = n->value;
+      else
+        step.indexInput = input++;
+    }
+    r.path.push_back(std::move(step));
+  }
+  r.addressOf = t.addressOf;
+  r.pretty = t.pretty == ast::Pretty::Shallow ? 1 : t.pretty == ast::Pretty::Deep ? 2 : 0;
+  return r;
+}
+
+// Every target expression of a body, @defined operands included.
+class CollectTargets : public ast::Visitor {
+ public:
+  std::vector<ast::TargetExpr*> found;
+  void visit(ast::TargetExpr& n) override {
+    found.push_back(&n);
+    Visitor::visit(n);
+  }
+};
+
+// @cast with a module other than the point's, or at a point without
+// DWARF, names the module to read the type from.
+bool namesOtherModule(const ast::TargetExpr& t, const probes::ProcessPoint& point) {
+  return t.base == ast::TargetExpr::Base::Cast && !t.module.empty() &&
+         (!point.module || t.module != point.module->path());
+}
+
+class TargetResolver {
+ public:
+  TargetResolver(Context& ctx, Probe& probe, probes::ProcessPoint& point)
+      : ctx_(ctx), probe_(probe), point_(point) {}
+
+  void run() {
+    CollectTargets collect;
+    probe_.body->accept(collect);
+    targets_ = std::move(collect.found);
+    for (ast::TargetExpr* t : targets_) requests_.push_back(requestFor(*t));
+    if (point_.placement == probes::Placement::Auto && point_.canPlaceAtEntry()) place();
+    for (size_t i = 0; i < targets_.size(); ++i) ctx_.program.targets[targets_[i]] = resolve(i);
+  }
+
+ private:
+  TargetResolution resolve(size_t i) {
+    TargetResolution r;
+    if (namesOtherModule(*targets_[i], point_)) {
+      r.error = fmt::format("@cast with the module \"{}\" is not supported yet: only the probed module's "
+                            "types ('{}') can be named",
+                            targets_[i]->module, point_.module ? point_.module->path() : "");
+      return r;
+    }
+    r.value = point_.resolveTarget(requests_[i], &r.error);
+    return r;
+  }
+
+  // Entry unless some expression resolves after the prologue but not at
+  // the entry; expressions that resolve nowhere do not decide (an
+  // @defined guard may expect that).
+  void place() {
+    if (targets_.empty()) {
+      point_.place(probes::Placement::Entry, "the probe reads no target variables");
+      return;
+    }
+    point_.place(probes::Placement::Entry, "");
+    std::vector<std::pair<size_t, std::string>> failedAtEntry;
+    for (size_t i = 0; i < targets_.size(); ++i) {
+      TargetResolution r = resolve(i);
+      if (!r.value) failedAtEntry.emplace_back(i, r.error);
+    }
+    if (failedAtEntry.empty()) {
+      point_.place(probes::Placement::Entry, "every target variable it reads can be fetched at the entry");
+      return;
+    }
+    point_.place(probes::Placement::AfterPrologue, "");
+    for (const auto& [i, why] : failedAtEntry) {
+      if (resolve(i).value) {
+        point_.place(probes::Placement::AfterPrologue,
+                     fmt::format("{} cannot be fetched at the entry: {}", ast::printExpr(*targets_[i]), why));
+        return;
+      }
+    }
+    point_.place(probes::Placement::Entry, "every target variable it reads that exists can be fetched at the entry");
+  }
+
+  Context& ctx_;
+  Probe& probe_;
+  probes::ProcessPoint& point_;
+  std::vector<ast::TargetExpr*> targets_;
+  std::vector<dwarf::TargetRequest> requests_;
+};
+
+}  // namespace
+
+void resolveTargets(Context& ctx) {
+  for (auto& probe : ctx.program.probes) {
+    auto* point = dynamic_cast<probes::ProcessPoint*>(probe->point.get());
+    if (point) TargetResolver(ctx, *probe, *point).run();
+  }
+}
+
+}  // namespace utap::sema
