@@ -152,7 +152,7 @@ void addOffset(ValueRecipe* recipe, int64_t offset);
 std::optional<ValueRecipe> loadScalar(const ObjectLocation& location, uint64_t size, bool isSigned,
                                       std::string* error);
 
-// variables.cpp: the parameters and locals of a function instance in
+// scopes.cpp: the parameters and locals of a function instance in
 // scope at a pc, in DIE order (outer scopes first; `depth` 0 is the
 // function), with the lexical blocks around the pc when `nestedBlocks`.
 struct ScopedVariable {
@@ -166,6 +166,11 @@ std::vector<ScopedVariable> scopedVariables(Dwarf_Die* function, uint64_t pc, bo
 // in the blocks around their pc: blocks count except at the entry and
 // after-prologue pcs.
 bool inNestedBlocks(const Function& function, uint64_t pc);
+// The global or static variable `name` seen from the CU of `scope`: that
+// CU's own first, then a definition with external linkage in any CU. With
+// `file`, only CUs whose name ends with it, the shortest first (stap's @var rule).
+bool findGlobal(const Module::Impl& impl, Dwarf_Die* scope, const std::string& name, const std::string& file,
+                Dwarf_Die* out);
 // The out-of-line subprogram whose frame `function` (maybe an inlined copy) runs in at `pc`.
 bool frameFunctionOf(Dwarf_Die* function, uint64_t pc, Dwarf_Die* frame);
 // A return value or $return step: `object` finished into a TargetValue.

@@ -18,22 +18,6 @@ namespace {
 // recursive type (a list node) would otherwise never end.
 constexpr int kDeepPrettyLevels = 8;
 
-// `depth` -1: the function's own scope only.
-void collectScope(Dwarf_Die* scope, uint64_t pc, int depth, std::vector<ScopedVariable>* out) {
-  Dwarf_Die child;
-  if (dwarf_child(scope, &child) != 0) return;
-  do {
-    int tag = dwarf_tag(&child);
-    if ((tag == DW_TAG_formal_parameter || tag == DW_TAG_variable) && dwarf_diename(&child) != nullptr &&
-        !dwarf_hasattr_integrate(&child, DW_AT_declaration)) {
-      out->push_back({child, std::max(depth, 0), tag == DW_TAG_formal_parameter});
-    } else if (tag == DW_TAG_lexical_block && depth >= 0 && dwarf_haspc(&child, pc) == 1) {
-      // Inlined calls inside are other functions' variables; blocks are ours.
-      collectScope(&child, pc, depth + 1, out);
-    }
-  } while (dwarf_siblingof(&child, &child) == 0);
-}
-
 // Whether any byte of the object is in memory (not a register or a value).
 bool inMemory(const ObjectLocation& location) {
   if (location.kind == ObjectLocation::Kind::Pieces) {
@@ -42,6 +26,13 @@ bool inMemory(const ObjectLocation& location) {
     return false;
   }
   return location.kind == ObjectLocation::Kind::Memory;
+}
+
+// A fixed address: DW_OP_addr alone (a static variable).
+bool isStaticStorage(const ObjectLocation& location) {
+  return location.kind == ObjectLocation::Kind::Memory && location.recipe.ops.size() == 1 &&
+         (location.recipe.ops[0].kind == RecipeOp::Kind::Constant ||
+          location.recipe.ops[0].kind == RecipeOp::Kind::ModuleAddress);
 }
 
 // DW_OP_fbreg N >= 0 over a CFA frame base: an argument the caller stored.
@@ -66,48 +57,6 @@ std::string availableList(const std::vector<ScopedVariable>& variables) {
     list += fmt::format("{}${}", list.empty() ? "" : " ", dwarf_diename(&die));
   }
   return list.empty() ? "none" : list;
-}
-
-// The global or static variable `name` seen from the CU of `scope`: that
-// CU's own first, then a definition with external linkage in any CU.
-// With `file`, only CUs whose name ends with it, the shortest first (stap's @var rule).
-bool findGlobal(const Module::Impl& impl, Dwarf_Die* scope, const std::string& name, const std::string& file,
-                Dwarf_Die* out) {
-  auto search = [&](Dwarf_Die* cu, bool externalOnly) {
-    Dwarf_Die child;
-    if (dwarf_child(cu, &child) != 0) return false;
-    do {
-      if (dwarf_tag(&child) != DW_TAG_variable || dwarf_hasattr(&child, DW_AT_declaration)) continue;
-      const char* childName = dwarf_diename(&child);
-      if (childName == nullptr || name != childName) continue;
-      if (externalOnly && !dwarf_hasattr_integrate(&child, DW_AT_external)) continue;
-      *out = child;
-      return true;
-    } while (dwarf_siblingof(&child, &child) == 0);
-    return false;
-  };
-  Dwarf_Die cu;
-  if (file.empty() && scope != nullptr && dwarf_diecu(scope, &cu, nullptr, nullptr) && search(&cu, false))
-    return true;
-  std::vector<std::pair<size_t, Dwarf_Off>> candidates;  // (name length, CU DIE offset)
-  Dwarf_Off offset = 0, next = 0;
-  size_t headerSize = 0;
-  while (dwarf_nextcu(impl.dwarf, offset, &next, &headerSize, nullptr, nullptr, nullptr) == 0) {
-    Dwarf_Die unit;
-    if (dwarf_offdie(impl.dwarf, offset + headerSize, &unit) != nullptr) {
-      std::string cuName = dwarf_diename(&unit) ? dwarf_diename(&unit) : "";
-      bool fileMatches = cuName.size() >= file.size() && cuName.compare(cuName.size() - file.size(), file.size(), file) == 0 &&
-                         (cuName.size() == file.size() || file.empty() || file[0] == '/' ||
-                          cuName[cuName.size() - file.size() - 1] == '/');
-      if (fileMatches) candidates.emplace_back(cuName.size(), offset + headerSize);
-    }
-    offset = next;
-  }
-  std::stable_sort(candidates.begin(), candidates.end());
-  for (auto& [length, cuOffset] : candidates) {
-    if (dwarf_offdie(impl.dwarf, cuOffset, &cu) != nullptr && search(&cu, file.empty())) return true;
-  }
-  return false;
 }
 
 // One resolution: a function instance at a pc.
@@ -138,37 +87,6 @@ class VariableResolver {
 
 }  // namespace
 
-std::vector<ScopedVariable> scopedVariables(Dwarf_Die* function, uint64_t pc, bool nestedBlocks) {
-  std::vector<ScopedVariable> variables;
-  collectScope(function, pc, nestedBlocks ? 0 : -1, &variables);
-  return variables;
-}
-
-bool inNestedBlocks(const Function& function, uint64_t pc) {
-  return pc != function.entry && pc != function.afterPrologue;
-}
-
-bool frameFunctionOf(Dwarf_Die* function, uint64_t pc, Dwarf_Die* frame) {
-  if (dwarf_tag(function) == DW_TAG_subprogram) {
-    *frame = *function;
-    return true;
-  }
-  // An inlined copy uses the frame of the function it was inlined into.
-  Dwarf_Die cu;
-  Dwarf_Die* scopes = nullptr;
-  if (dwarf_diecu(function, &cu, nullptr, nullptr) == nullptr) return false;
-  int count = dwarf_getscopes(&cu, pc, &scopes);
-  bool found = false;
-  for (int i = 0; i < count && !found; ++i) {
-    if (dwarf_tag(&scopes[i]) == DW_TAG_subprogram) {
-      *frame = scopes[i];
-      found = true;
-    }
-  }
-  free(scopes);
-  return found;
-}
-
 std::optional<TypedObject> VariableResolver::object(Dwarf_Die* variable, bool isLocal, bool isParameter) {
   TypedObject object;
   const char* name = dwarf_diename(variable);
@@ -181,11 +99,6 @@ std::optional<TypedObject> VariableResolver::object(Dwarf_Die* variable, bool is
   ctx.atFunctionEntry = atEntry_ || pc_ == entry_;
   ctx.subject = object.text;
   ctx.function = functionName_;
-  if (atEntry_ && isLocal) {
-    *error_ = fmt::format("{} is a local variable of {}: locals are not set at the function's entry", object.text,
-                          functionName_);
-    return std::nullopt;
-  }
   Dwarf_Attribute attr;
   if (dwarf_attr_integrate(variable, DW_AT_const_value, &attr) != nullptr) {
     // Optimized into a constant: the value is in DWARF itself.
@@ -210,8 +123,13 @@ std::optional<TypedObject> VariableResolver::object(Dwarf_Die* variable, bool is
     return std::nullopt;
   }
   std::string listError;
-  std::optional<ObjectLocation> location;
-  location = evaluateLocation(ctx, &attr, &listError);
+  std::optional<ObjectLocation> location = evaluateLocation(ctx, &attr, &listError);
+  if (atEntry_ && isLocal && !(location && !isLocationList(&attr) && isStaticStorage(*location))) {
+    // A function's static variable is at a fixed address and readable anywhere.
+    *error_ = fmt::format("{} is a local variable of {}: locals are not set at the function's entry", object.text,
+                          functionName_);
+    return std::nullopt;
+  }
   // At the entry instruction a parameter kept in a stack slot for the whole
   // function (-O0) is not there yet: take it from its argument register.
   // Slots at or above the CFA are the caller's (arguments passed on the
