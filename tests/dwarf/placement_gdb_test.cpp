@@ -29,7 +29,7 @@ const std::map<std::string, std::vector<std::string>> kAggregateMembers = {
 struct Probe {
   std::string expression;  // C, for gdb and messages: "r.origin.x"
   dw::TargetRequest request;
-  int floatSize = 0;  // 4 or 8 for float and double: compared as raw bits
+  int floatSize = 0;  // 4 or 8 for float and double: compared as a double's bits
 };
 
 std::string withoutQualifiers(std::string type) {
@@ -73,18 +73,22 @@ std::vector<Probe> probesFor(const dw::VariableInfo& parameter) {
   return probes;
 }
 
-// gdb's raw bits of the value: floats as their bytes, integers and
-// pointers widened as C widens them to 64 bits.
+// gdb's raw bits of the value as stap gives it: a double's 64-bit pattern
+// (a float widened to double first, as stap 4.8's fp32_to_fp64 does),
+// integers and pointers widened as C widens them to 64 bits.
 std::string gdbExpression(const Probe& probe) {
-  if (probe.floatSize != 0) return "/x " + probe.expression;
+  if (probe.floatSize != 0) return "/x (double)(" + probe.expression + ")";
   return "/x (unsigned long long)(" + probe.expression + ")";
 }
 
 struct Counts {
   int comparedAtEntry = 0, comparedAfterPrologue = 0;
   int refusedAtEntry = 0, unresolvedAfterPrologue = 0;
-  std::string unresolved;  // names, for the failure message
+  int gdbOptimizedOut = 0;  // gdb printed no value: resolved but not compared
+  std::string refused, unresolved;  // "function:expression (why)", for messages
 };
+
+enum class Outcome { Refused, Compared, NoGdbValue };
 
 class PlacementGdbTest : public ::testing::TestWithParam<std::string> {
  protected:
@@ -96,11 +100,11 @@ class PlacementGdbTest : public ::testing::TestWithParam<std::string> {
   }
 
   // Resolves `probe` at `pc` and checks the recipe's value in the stopped
-  // program against gdb's. Returns false when resolve refused.
-  bool compare(const dw::Function& function, uint64_t pc, bool atEntry, const Probe& probe,
+  // program against gdb's.
+  Outcome compare(const dw::Function& function, uint64_t pc, bool atEntry, const Probe& probe,
                const std::string& gdbValue, const TracedProgram& program, std::string* error) {
     std::optional<dw::TargetValue> value = module_->resolve(function, pc, probe.request, atEntry, error);
-    if (!value) return false;
+    if (!value) return Outcome::Refused;
     EXPECT_EQ(value->kind, dw::TargetValue::Kind::Long) << function.name << ": " << probe.expression;
     RecipeContext context;
     context.program = &program;
@@ -111,16 +115,12 @@ class PlacementGdbTest : public ::testing::TestWithParam<std::string> {
                  value->value.describe() + "`");
     if (!bits) {
       ADD_FAILURE() << "the recipe failed in the program: " << evalError;
-      return true;
+      return Outcome::Compared;
     }
-    if (probe.floatSize == 4) *bits &= 0xffffffffu;
     std::optional<uint64_t> expected = parseNumber(gdbValue);
-    if (!expected) {
-      // gdb could not print it (<optimized out>): nothing to compare with.
-      return true;
-    }
+    if (!expected) return Outcome::NoGdbValue;  // "<optimized out>"
     EXPECT_EQ(*bits, *expected) << "gdb printed " << gdbValue;
-    return true;
+    return Outcome::Compared;
   }
 
   void checkFunction(const dw::Function& function, Counts* counts) {
@@ -152,11 +152,12 @@ class PlacementGdbTest : public ::testing::TestWithParam<std::string> {
     ASSERT_TRUE(program->runTo(path_, function.entry, &error)) << function.name << ": " << error;
     for (size_t k = 0; k < probes.size(); k++) {
       error.clear();
-      if (compare(function, function.entry, true, probes[k], gdb.values[k], *program, &error)) {
-        counts->comparedAtEntry++;
-      } else {
+      Outcome outcome = compare(function, function.entry, true, probes[k], gdb.values[k], *program, &error);
+      counts->comparedAtEntry += outcome == Outcome::Compared;
+      if (outcome == Outcome::Refused) {
         // The caller then places the probe after the prologue; it must say why.
         counts->refusedAtEntry++;
+        counts->refused += " " + function.name + ":" + probes[k].expression + " (" + error + ")";
         EXPECT_NE(error.find(probes[k].request.name), std::string::npos)
             << function.name << ": resolve at entry refused " << probes[k].expression << " saying: " << error;
       }
@@ -166,9 +167,10 @@ class PlacementGdbTest : public ::testing::TestWithParam<std::string> {
     }
     for (size_t k = 0; k < probes.size(); k++) {
       error.clear();
-      if (compare(function, function.afterPrologue, false, probes[k], gdb.values[k], *program, &error)) {
-        counts->comparedAfterPrologue++;
-      } else {
+      Outcome outcome = compare(function, function.afterPrologue, false, probes[k], gdb.values[k], *program, &error);
+      counts->comparedAfterPrologue += outcome == Outcome::Compared;
+      counts->gdbOptimizedOut += outcome == Outcome::NoGdbValue;
+      if (outcome == Outcome::Refused) {
         counts->unresolvedAfterPrologue++;
         counts->unresolved += " " + function.name + ":" + probes[k].expression + " (" + error + ")";
         EXPECT_FALSE(error.empty()) << function.name << ": " << probes[k].expression;
@@ -207,6 +209,9 @@ TEST_P(PlacementGdbTest, ParametersMatchGdbAtEntryAndAfterPrologue) {
   RecordProperty("refused_at_entry", counts.refusedAtEntry);
   RecordProperty("compared_after_prologue", counts.comparedAfterPrologue);
   RecordProperty("unresolved_after_prologue", counts.unresolvedAfterPrologue);
+  RecordProperty("gdb_optimized_out", counts.gdbOptimizedOut);
+  RecordProperty("refused", counts.refused);
+  RecordProperty("unresolved", counts.unresolved);
 }
 
 INSTANTIATE_TEST_SUITE_P(CPrograms, PlacementGdbTest,
