@@ -191,6 +191,23 @@ TEST(RecipeEval, StackAddressesAgreeWithGdb) {
   }
 }
 
+// .return probes read parameters from registers saved at the entry.
+TEST(RecipeEval, EntryRegistersAreTheSavedOnes) {
+  std::string path = testProgram("cprog-O2");
+  auto p = stoppedAt(path, path, "take_int");
+  ASSERT_NE(p, nullptr);
+  Registers atEntry = p->registers();
+  std::string error;
+  // Stop at the next function called after take_int returned.
+  ASSERT_TRUE(p->runTo(path, *nmFunctionAddress(path, "take_long"), &error)) << error;
+  RecipeContext context{p.get(), 0, {}, &atEntry};
+  RecipeOp entryRdi{K::EntryRegister, 5};
+  EXPECT_EQ(evaluateRecipe(ValueRecipe{{entryRdi, sized(K::Extend, 4, true)}}, context, &error), 42u) << error;
+  EXPECT_EQ(evaluateRecipe(ValueRecipe{{reg(5)}}, context, &error), static_cast<uint64_t>(-1234567890123L));
+  context.entryRegisters = nullptr;
+  EXPECT_FALSE(evaluateRecipe(ValueRecipe{{entryRdi}}, context, &error));
+}
+
 TEST(RecipeEval, LibraryAddressesAfterTheLoaderMappedIt) {
   std::string library = testProgram("libutaptest.so");
   auto p = stoppedAt(testProgram("uselib"), library, "lib_add");
