@@ -138,17 +138,18 @@ class PointBuilder {
     for (size_t i = 0; i < pattern_.components.size(); ++i) at_[pattern_.components[i].name] = i;
     if (has("absolute")) return absolute();
     if (!has("function") && !has("statement") && !has("mark") && !has("plt")) return lifecycle();
-    std::vector<std::string> processPaths = processes();
-    for (const std::string& processPath : processPaths) {
-      std::string modulePath = processPath;
-      if (has("library") && !library(processPath, modulePath)) continue;
-      std::string error;
-      auto module = family_.open(modulePath, &error);
-      if (!module) {
-        fail(arg(has("library") ? "library" : "process"), error);
-        continue;
+    for (const std::string& processPath : processes()) {
+      std::vector<std::string> modulePaths = {processPath};
+      if (has("library")) modulePaths = libraries(processPath);
+      for (const std::string& modulePath : modulePaths) {
+        std::string error;
+        auto module = family_.open(modulePath, &error);
+        if (!module) {
+          fail(arg(has("library") ? "library" : "process"), error);
+          continue;
+        }
+        code(processPath, module);
       }
-      code(processPath, module);
     }
     return std::move(out_);
   }
@@ -225,6 +226,11 @@ class PointBuilder {
       globfree(&g);
       return out;  // none matched: the point matched nothing
     }
+    // A path names any ELF file, a shared library too; a bare name is a
+    // program in $PATH.
+    std::error_code ec;
+    if (a.string->find('/') != std::string::npos && std::filesystem::is_regular_file(*a.string, ec))
+      return {std::filesystem::canonical(*a.string, ec).string()};
     std::string error;
     auto path = dwarf::findExecutable(*a.string, &error);
     if (!path) {
@@ -234,22 +240,38 @@ class PointBuilder {
     return {*path};
   }
 
-  bool library(const std::string& processPath, std::string& modulePath) {
+  // The libraries .library("NAME") names for a program: found as the
+  // loader would, or, for a pattern, every library the program needs
+  // (directly or through other libraries) whose path or name matches.
+  std::vector<std::string> libraries(const std::string& processPath) {
     std::string error;
     auto exe = family_.open(processPath, &error);
     if (!exe) {
       fail(arg("process"), error);
-      return false;
+      return {};
     }
-    auto found = dwarf::findLibrary(*exe, text("library"));
-    if (!found) {
+    const std::string& name = text("library");
+    if (!hasWildcard(name)) {
+      if (auto found = dwarf::findLibrary(*exe, name)) return {*found};
       fail(arg("library"), fmt::format("cannot find library '{}' for '{}': it is not among the libraries the program "
                                        "needs nor in the loader's search path; give its full path",
-                                       text("library"), processPath));
-      return false;
+                                       name, processPath));
+      return {};
     }
-    modulePath = *found;
-    return true;
+    std::vector<std::string> matched, queue = {processPath};
+    std::set<std::string> seen = {processPath};
+    for (size_t i = 0; i < queue.size(); ++i) {
+      auto module = family_.open(queue[i], &error);
+      if (!module) continue;
+      for (const std::string& needed : module->neededLibraries()) {
+        auto found = dwarf::findLibrary(*exe, needed);
+        if (!found || !seen.insert(*found).second) continue;
+        queue.push_back(*found);
+        std::string base = std::filesystem::path(*found).filename().string();
+        if (globMatches(name, *found) || globMatches(name, base) || globMatches(name, needed)) matched.push_back(*found);
+      }
+    }
+    return matched;
   }
 
   void code(const std::string& processPath, const std::shared_ptr<const dwarf::Module>& module) {
@@ -277,6 +299,7 @@ class PointBuilder {
     auto p = point(kind);
     p->processPath = processPath_;
     p->module = module_;
+    p->viaLibrary = has("library");
     return p;
   }
 
@@ -364,7 +387,8 @@ class PointBuilder {
       auto p = codePoint(Kind::Mark);
       p->mark = &m;
       p->address = m.pc;
-      p->spelling = fmt::format("provider(\"{}\").mark(\"{}\")", m.provider, m.name);
+      p->spelling = has("provider") ? fmt::format("provider(\"{}\").mark(\"{}\")", m.provider, m.name)
+                                    : fmt::format("mark(\"{}\")", m.name);
       out_.push_back(std::move(p));
     }
     if (out_.empty())
@@ -375,7 +399,9 @@ class PointBuilder {
   void plts() {
     std::string name = arg("plt").string ? *arg("plt").string : "*";
     for (const dwarf::PltEntry& e : module_->pltEntries()) {
-      if (!globMatches(name, e.name)) continue;
+      // .plt.got stubs serve functions whose address is also taken; stap
+      // 4.8 does not offer them, nor do we, so the same calls are counted.
+      if (e.nonLazy || !globMatches(name, e.name)) continue;
       auto p = codePoint(Kind::Plt);
       p->plt = &e;
       p->returns = has("return");
@@ -422,10 +448,9 @@ std::string ProcessPoint::text() const {
   std::string process = "process";
   if (pid && (processPath.empty() || kind == Kind::Absolute))
     process += fmt::format("({})", *pid);
-  else if (module)
-    process += "(" + quoted(module->path()) + ")";
   else if (!processPath.empty())
     process += "(" + quoted(processPath) + ")";
+  if (viaLibrary && module) process += ".library(" + quoted(module->path()) + ")";
   const char* lifecycle = lifecycleSpelling(kind);
   return process + "." + (*lifecycle ? lifecycle : spelling);
 }

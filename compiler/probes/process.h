@@ -53,6 +53,7 @@ class ProcessPoint : public ResolvedPoint {
   std::optional<int64_t> pid;
   // The file probed: the executable, or the library of .library(...).
   std::shared_ptr<const dwarf::Module> module;
+  bool viaLibrary = false;  // named as process("EXE").library("LIB")
   const dwarf::Function* function = nullptr;  // Function, Statement, Label
   const dwarf::SdtProbe* mark = nullptr;
   const dwarf::PltEntry* plt = nullptr;
