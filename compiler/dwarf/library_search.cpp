@@ -178,9 +178,80 @@ std::string realPath(const std::string& path) {
   return ec ? path : real.string();
 }
 
-bool isExecutableFile(const std::string& path) {
+bool isRegularFile(const std::string& path) {
   struct stat st;
-  return stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && access(path.c_str(), X_OK) == 0;
+  return stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+}
+
+bool isExecutableFile(const std::string& path) { return isRegularFile(path) && access(path.c_str(), X_OK) == 0; }
+
+std::string pathList() {
+  const char* env = std::getenv("PATH");
+  return env ? env : "/bin:/usr/bin";  // execvp's default
+}
+
+// `name` in $PATH as execvp finds it: the first regular file with x permission.
+std::optional<std::string> searchPath(std::string_view name) {
+  for (const std::string& dir : splitPathList(pathList())) {
+    std::string candidate = fmt::format("{}/{}", dir, name);
+    if (isExecutableFile(candidate)) return fs::absolute(candidate).lexically_normal().string();
+  }
+  return std::nullopt;
+}
+
+// The interpreter and its first argument of a "#!" script, if `path` is one.
+std::optional<std::pair<std::string, std::string>> scriptInterpreter(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::string line;
+  if (!in || !std::getline(in, line) || line.compare(0, 2, "#!") != 0) return std::nullopt;
+  std::vector<std::string> words;
+  size_t pos = 2;
+  while (words.size() < 2) {
+    size_t start = line.find_first_not_of(" \t\r", pos);
+    if (start == std::string::npos) break;
+    size_t end = line.find_first_of(" \t\r", start);
+    words.push_back(line.substr(start, end == std::string::npos ? std::string::npos : end - start));
+    if (end == std::string::npos) break;
+    pos = end;
+  }
+  if (words.empty()) return std::nullopt;
+  return std::make_pair(words[0], words.size() > 1 ? words[1] : "");
+}
+
+// The file a probe on `path` goes into: the file itself, symlinks
+// followed, or for a "#!" script the interpreter the kernel runs (the
+// kernel follows at most 4 levels; "/usr/bin/env NAME" runs NAME from $PATH).
+std::optional<std::string> resolveProgram(const std::string& path, int depth, std::string* error) {
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0) {
+    *error = fmt::format("{} does not exist", path);
+    return std::nullopt;
+  }
+  if (!S_ISREG(st.st_mode)) {
+    *error = fmt::format("{} is not a regular file; give a program or a shared library", path);
+    return std::nullopt;
+  }
+  std::string real = realPath(path);
+  auto interpreter = scriptInterpreter(real);
+  if (!interpreter) return real;
+  if (depth == 4) {
+    *error = fmt::format("{} is a script whose interpreters nest more than 4 deep", real);
+    return std::nullopt;
+  }
+  auto [program, argument] = *interpreter;
+  if (fs::path(program).filename() == "env" && !argument.empty() && argument[0] != '-') {
+    auto found = searchPath(argument);
+    if (!found) {
+      *error = fmt::format("{} is a script run by \"{}\" through env, which is not in $PATH ({})", real, argument,
+                           pathList());
+      return std::nullopt;
+    }
+    program = *found;
+  }
+  std::string why;
+  auto resolved = resolveProgram(fs::absolute(program).lexically_normal().string(), depth + 1, &why);
+  if (!resolved) *error = fmt::format("{} is a script, and its interpreter {}", real, why);
+  return resolved;
 }
 
 }  // namespace
@@ -218,27 +289,18 @@ std::optional<std::string> findExecutable(std::string_view name, std::string* er
     *error = "the process name is empty; give a path or a program name in $PATH";
     return std::nullopt;
   }
-  if (name.find('/') != std::string_view::npos) {
-    std::string path = fs::absolute(fs::path(name)).lexically_normal().string();
-    struct stat st;
-    if (stat(path.c_str(), &st) != 0) {
-      *error = fmt::format("{} does not exist", path);
+  std::string path = fs::absolute(fs::path(name)).lexically_normal().string();
+  if (name.find('/') == std::string_view::npos) {
+    auto found = searchPath(name);
+    // stap falls back to the working directory for a name not in $PATH.
+    if (!found && !isRegularFile(path)) {
+      *error = fmt::format("cannot find the program \"{}\" in $PATH ({}) or the working directory; give its path", name,
+                           pathList());
       return std::nullopt;
     }
-    if (!isExecutableFile(path)) {
-      *error = fmt::format("{} is not an executable file", path);
-      return std::nullopt;
-    }
-    return realPath(path);
+    if (found) path = *found;
   }
-  const char* env = std::getenv("PATH");
-  std::string list = env ? env : "/bin:/usr/bin";  // execvp's default
-  for (const std::string& dir : splitPathList(list)) {
-    std::string candidate = fmt::format("{}/{}", dir, name);
-    if (isExecutableFile(candidate)) return realPath(fs::absolute(candidate).lexically_normal().string());
-  }
-  *error = fmt::format("cannot find the program \"{}\" in $PATH ({}); give its path", name, list);
-  return std::nullopt;
+  return resolveProgram(path, 0, error);
 }
 
 }  // namespace utap::dwarf

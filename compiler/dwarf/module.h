@@ -195,7 +195,9 @@ class Module {
 std::optional<std::string> findLibrary(const Module& executable, std::string_view name);
 
 // process("NAME"): an absolute or relative path as is, a bare name searched
-// in $PATH; resolved to an absolute path (symlinks followed, as stap does).
+// in $PATH (then the working directory, as stap does); resolved to an
+// absolute path with symlinks followed, and for a "#!" script to its
+// interpreter (stapprobes(3stap)).
 std::optional<std::string> findExecutable(std::string_view name, std::string* error);
 
 }  // namespace utap::dwarf

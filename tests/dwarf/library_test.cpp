@@ -208,14 +208,29 @@ TEST(FindLibrary, EveryCacheEntryAsLdconfigPrintsIt) {
   for (const auto& [name, path] : cache) EXPECT_EQ(findLibrary(*module, name).value_or("(none)"), path) << name;
 }
 
-TEST(FindExecutable, BareNamesThroughPath) {
+// Runs the scope in another working directory.
+class ScopedCwd {
+ public:
+  explicit ScopedCwd(const std::string& dir) : old_(fs::current_path()) { fs::current_path(dir); }
+  ~ScopedCwd() { fs::current_path(old_); }
+
+ private:
+  fs::path old_;
+};
+
+void writeScript(const std::string& path, const std::string& text) {
+  std::ofstream(path) << text;
+  fs::permissions(path, fs::perms::owner_all | fs::perms::group_read | fs::perms::others_read);
+}
+
+TEST(FindExecutable, BareNamesThroughPathThenTheWorkingDirectory) {
   ScopedEnv path("PATH", "/nonexistent-dir:/usr/bin:/bin");
   std::string error;
   EXPECT_EQ(findExecutable("ls", &error), canonical("/usr/bin/ls")) << error;
   EXPECT_EQ(findExecutable("utap-no-such-program", &error), std::nullopt);
-  EXPECT_EQ(
-      error,
-      "cannot find the program \"utap-no-such-program\" in $PATH (/nonexistent-dir:/usr/bin:/bin); give its path");
+  EXPECT_EQ(error,
+            "cannot find the program \"utap-no-such-program\" in $PATH (/nonexistent-dir:/usr/bin:/bin) or the "
+            "working directory; give its path");
   // A directory and a file without x permission in $PATH are passed over.
   TempDir dir;
   fs::create_directory(dir.path() + "/ls");
@@ -224,6 +239,12 @@ TEST(FindExecutable, BareNamesThroughPath) {
   ScopedEnv inFront("PATH", list.c_str());
   EXPECT_EQ(findExecutable("ls", &error), canonical("/usr/bin/ls")) << error;
   EXPECT_EQ(findExecutable("cat", &error), canonical("/usr/bin/cat")) << error;
+  // stap takes a name that is not in $PATH from the working directory.
+  std::string program = canonical(testProgram("cprog-O2"));
+  TempDir cwd;
+  fs::copy_file(program, cwd.path() + "/here");
+  ScopedCwd in(cwd.path());
+  EXPECT_EQ(findExecutable("here", &error), cwd.path() + "/here") << error;
 }
 
 TEST(FindExecutable, PathsAreAbsoluteWithSymlinksFollowed) {
@@ -236,6 +257,42 @@ TEST(FindExecutable, PathsAreAbsoluteWithSymlinksFollowed) {
   TempDir dir;
   fs::create_symlink(program, dir.path() + "/link");
   EXPECT_EQ(findExecutable(dir.path() + "/link", &error), program) << error;
+  // Shared libraries are 0644, and stap probes them (and any ELF file) by path.
+  std::string library = canonical("/usr/lib/x86_64-linux-gnu/libc.so.6");
+  EXPECT_EQ(findExecutable("/usr/lib/x86_64-linux-gnu/libc.so.6", &error), library) << error;
+  std::string copy = dir.path() + "/not-executable";
+  fs::copy_file(program, copy);
+  fs::permissions(copy, fs::perms::owner_read | fs::perms::owner_write);
+  EXPECT_EQ(findExecutable(copy, &error), copy) << error;
+}
+
+// stapprobes(3stap): a script's interpreter is probed.
+TEST(FindExecutable, ScriptsMeanTheirInterpreter) {
+  TempDir dir;
+  std::string error;
+  std::string sh = canonical("/bin/sh");
+  writeScript(dir.path() + "/plain", "#!/bin/sh\necho hi\n");
+  EXPECT_EQ(findExecutable(dir.path() + "/plain", &error), sh) << error;
+  writeScript(dir.path() + "/spaced", "#! /bin/sh -e\necho hi\n");
+  EXPECT_EQ(findExecutable(dir.path() + "/spaced", &error), sh) << error;
+  ScopedEnv path("PATH", "/usr/bin:/bin");
+  writeScript(dir.path() + "/env", "#!/usr/bin/env sh\necho hi\n");
+  EXPECT_EQ(findExecutable(dir.path() + "/env", &error), canonical("/usr/bin/sh")) << error;
+  // A script interpreting scripts: the kernel follows the chain.
+  writeScript(dir.path() + "/nested", fmt::format("#!{}/plain\n", dir.path()));
+  EXPECT_EQ(findExecutable(dir.path() + "/nested", &error), sh) << error;
+
+  writeScript(dir.path() + "/missing", "#!/nonexistent/interpreter\n");
+  EXPECT_EQ(findExecutable(dir.path() + "/missing", &error), std::nullopt);
+  EXPECT_EQ(error, dir.path() + "/missing is a script, and its interpreter /nonexistent/interpreter does not exist");
+  writeScript(dir.path() + "/noenv", "#!/usr/bin/env utap-no-such-interpreter\n");
+  EXPECT_EQ(findExecutable(dir.path() + "/noenv", &error), std::nullopt);
+  EXPECT_EQ(error, dir.path() +
+                       "/noenv is a script run by \"utap-no-such-interpreter\" through env, which is not in $PATH "
+                       "(/usr/bin:/bin)");
+  writeScript(dir.path() + "/loop", fmt::format("#!{}/loop\n", dir.path()));
+  EXPECT_EQ(findExecutable(dir.path() + "/loop", &error), std::nullopt);
+  EXPECT_NE(error.find("interpreters nest more than 4 deep"), std::string::npos) << error;
 }
 
 TEST(FindExecutable, ErrorsAreSentences) {
@@ -245,11 +302,7 @@ TEST(FindExecutable, ErrorsAreSentences) {
   EXPECT_EQ(findExecutable(missing, &error), std::nullopt);
   EXPECT_EQ(error, missing + " does not exist");
   EXPECT_EQ(findExecutable(dir.path(), &error), std::nullopt);
-  EXPECT_EQ(error, dir.path() + " is not an executable file");
-  std::string plain = dir.path() + "/plain";
-  std::ofstream(plain) << "data\n";
-  EXPECT_EQ(findExecutable(plain, &error), std::nullopt);
-  EXPECT_EQ(error, plain + " is not an executable file");
+  EXPECT_EQ(error, dir.path() + " is not a regular file; give a program or a shared library");
   EXPECT_EQ(findExecutable("", &error), std::nullopt);
   EXPECT_EQ(error, "the process name is empty; give a path or a program name in $PATH");
 }
