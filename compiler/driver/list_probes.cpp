@@ -76,11 +76,12 @@ void reportPlacements(const sema::Program& program) {
   for (const auto& probe : program.probes) {
     auto* p = dynamic_cast<const probes::ProcessPoint*>(probe->point.get());
     if (!p || p->kind != Kind::Function || !p->function) continue;
-    const char* where = p->returns                                     ? "at the entry, for the return"
-                        : p->function->isInlineInstance                ? "at the inlined copy"
-                        : p->address == p->function->entry && p->address != p->function->afterPrologue
-                            ? "at the entry"
-                            : "after the prologue";
+    const dwarf::Function& f = *p->function;
+    const char* where = p->returns                   ? "at the entry, for the return"
+                        : f.isInlineInstance         ? "at the inlined copy"
+                        : f.entry == f.afterPrologue ? "at the entry (it has no prologue)"
+                        : p->address == f.entry      ? "at the entry"
+                                                     : "after the prologue";
     fmt::print(stderr, "{}: {:#x} {}{}{}\n", p->text(), p->address, where, p->placementReason.empty() ? "" : ": ",
                p->placementReason);
   }

@@ -226,11 +226,6 @@ class PointBuilder {
       globfree(&g);
       return out;  // none matched: the point matched nothing
     }
-    // A path names any ELF file, a shared library too; a bare name is a
-    // program in $PATH.
-    std::error_code ec;
-    if (a.string->find('/') != std::string::npos && std::filesystem::is_regular_file(*a.string, ec))
-      return {std::filesystem::canonical(*a.string, ec).string()};
     std::string error;
     auto path = dwarf::findExecutable(*a.string, &error);
     if (!path) {
@@ -365,8 +360,9 @@ class PointBuilder {
       auto p = codePoint(Kind::Label);
       p->function = l.function;
       p->address = l.address;
-      std::string fn = l.function ? l.function->probeSpelling() : spec.function;
-      p->spelling = fmt::format("function(\"{}\").label(\"{}\")", fn, l.name);
+      // stap spells the function with the label's own line.
+      std::string fn = l.function ? l.function->name : spec.function;
+      p->spelling = fmt::format("function(\"{}@{}:{}\").label(\"{}\")", fn, l.file, l.line, l.name);
       out_.push_back(std::move(p));
     }
     if (out_.empty())

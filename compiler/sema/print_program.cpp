@@ -1,12 +1,52 @@
 // The -p2 listing, in stap's layout: "# globals", "# functions", "# probes"
 // with each probe's alias chain and locals; bodies with -v.
 #include "ast/printer.h"
+#include "ast/visitor.h"
 #include "probes/process.h"
 #include "sema/elaborate.h"
 
 namespace utap::sema {
 
 namespace {
+
+// -p2 -v: each target expression of a probe and its recipe, in body order:
+// "  $p->x:int = reg rdi; plus 4; read s32".
+class TargetLister : public ast::Visitor {
+ public:
+  explicit TargetLister(const Program& program) : program_(program) {}
+  std::string out;
+  void visit(ast::TargetExpr& n) override {
+    Visitor::visit(n);
+    auto it = program_.targets.find(&n);
+    if (it == program_.targets.end() || !it->second.value) return;
+    const dwarf::TargetValue& v = *it->second.value;
+    bool isString = v.kind == dwarf::TargetValue::Kind::String;
+    out += "  " + ast::printExpr(n) + ":" + (v.typeName.empty() && isString ? "string" : v.typeName) + " = ";
+    if (!isString) {
+      out += v.value.describe() + "\n";
+      return;
+    }
+    std::string parts;
+    for (const dwarf::PrettyPart& part : v.pretty) {
+      if (!parts.empty()) parts += " . ";
+      static const char* const kFormats[] = {"", "signed", "unsigned", "hex", "char", "user-string"};
+      if (part.format == dwarf::PrettyPart::Format::Text)
+        parts += "\"" + part.text + "\"";
+      else
+        parts += std::string(kFormats[static_cast<int>(part.format)]) + "(" + part.value.describe() + ")";
+    }
+    out += parts + "\n";
+  }
+
+ private:
+  const Program& program_;
+};
+
+std::string targetLines(const Program& program, const Probe& probe) {
+  TargetLister lister(program);
+  probe.body->accept(lister);
+  return lister.out.empty() ? "" : "  # targets\n" + lister.out;
+}
 
 std::string variableLine(const Variable& v) {
   std::string s = v.name + ":" + typeName(v.type);
@@ -72,7 +112,10 @@ std::string printProgram(const Program& program, bool verbose) {
       out += "  # locals\n";
       for (const auto& l : p->locals) out += "  " + variableLine(*l) + "\n";
     }
-    if (verbose) out += ast::printStmt(*p->body);
+    if (verbose) {
+      out += ast::printStmt(*p->body);
+      out += targetLines(program, *p);
+    }
   }
   return out;
 }

@@ -96,8 +96,12 @@ class TargetResolver {
     probe_.body->accept(collect);
     targets_ = std::move(collect.found);
     for (ast::TargetExpr* t : targets_) requests_.push_back(requestFor(*t));
-    if (point_.placement == probes::Placement::Auto && point_.canPlaceAtEntry()) place();
-    for (size_t i = 0; i < targets_.size(); ++i) ctx_.program.targets[targets_[i]] = resolve(i);
+    std::vector<TargetResolution> results;
+    if (point_.placement == probes::Placement::Auto && point_.canPlaceAtEntry())
+      results = place();
+    else
+      results = resolveAll();
+    for (size_t i = 0; i < targets_.size(); ++i) ctx_.program.targets[targets_[i]] = std::move(results[i]);
   }
 
  private:
@@ -113,33 +117,46 @@ class TargetResolver {
     return r;
   }
 
-  // Entry unless some expression resolves after the prologue but not at
-  // the entry; expressions that resolve nowhere do not decide (an
-  // @defined guard may expect that).
-  void place() {
+  std::vector<TargetResolution> resolveAll() {
+    std::vector<TargetResolution> results;
+    for (size_t i = 0; i < targets_.size(); ++i) results.push_back(resolve(i));
+    return results;
+  }
+
+  // The entry unless some expression resolves after the prologue but not
+  // at the entry. An expression that resolves nowhere does not decide (an
+  // @defined guard may expect that); its error is the one after the
+  // prologue, which names the real problem (no such member, ...), not the
+  // calling convention.
+  std::vector<TargetResolution> place() {
     if (targets_.empty()) {
       point_.place(probes::Placement::Entry, "the probe reads no target variables");
-      return;
-    }
-    point_.place(probes::Placement::Entry, "");
-    std::vector<std::pair<size_t, std::string>> failedAtEntry;
-    for (size_t i = 0; i < targets_.size(); ++i) {
-      TargetResolution r = resolve(i);
-      if (!r.value) failedAtEntry.emplace_back(i, r.error);
-    }
-    if (failedAtEntry.empty()) {
-      point_.place(probes::Placement::Entry, "every target variable it reads can be fetched at the entry");
-      return;
+      return {};
     }
     point_.place(probes::Placement::AfterPrologue, "");
-    for (const auto& [i, why] : failedAtEntry) {
-      if (resolve(i).value) {
-        point_.place(probes::Placement::AfterPrologue,
-                     fmt::format("{} cannot be fetched at the entry: {}", ast::printExpr(*targets_[i]), why));
-        return;
+    std::vector<TargetResolution> prologue = resolveAll();
+    point_.place(probes::Placement::Entry, "");
+    std::vector<TargetResolution> entry = resolveAll();
+    std::string needsPrologue;
+    bool someMissing = false;
+    for (size_t i = 0; i < targets_.size(); ++i) {
+      if (entry[i].value) continue;
+      if (!prologue[i].value) {
+        someMissing = true;
+        entry[i].error = prologue[i].error;
+      } else if (needsPrologue.empty()) {
+        needsPrologue = fmt::format("{} cannot be fetched at the entry: {}", ast::printExpr(*targets_[i]),
+                                    entry[i].error);
       }
     }
-    point_.place(probes::Placement::Entry, "every target variable it reads that exists can be fetched at the entry");
+    if (!needsPrologue.empty()) {
+      point_.place(probes::Placement::AfterPrologue, needsPrologue);
+      return prologue;
+    }
+    point_.place(probes::Placement::Entry, someMissing
+                                               ? "every target variable it reads that exists can be fetched at the entry"
+                                               : "every target variable it reads can be fetched at the entry");
+    return entry;
   }
 
   Context& ctx_;
