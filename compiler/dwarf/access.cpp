@@ -348,9 +348,19 @@ std::optional<ValueRecipe> fetchValue(const TypedObject& object, std::string* er
     return std::nullopt;
   }
   uint64_t size = typeSize(&type).value_or(0);
+  if (isFloatType(&type) && size == 4 && dwarf_tag(&type) == DW_TAG_base_type) {
+    // stap 4.8 gives a float as the bits of the same value as a double, and a double as its bits.
+    auto bits = loadScalar(object.location, 4, false, error);
+    if (!bits) {
+      *error = fmt::format("{}: {}", object.text, *error);
+      return std::nullopt;
+    }
+    bits->ops.push_back(op(Kind::Fp32ToFp64));
+    return bits;
+  }
   if (isFloatType(&type) && size != 8) {
-    *error = fmt::format("{} is {}: utap reads a double as its 64-bit pattern, as stap does, but not a "
-                         "floating-point value of {} bytes",
+    *error = fmt::format("{} is {}: utap reads float and double values (as the bits of a double, as stap "
+                         "does), not floating-point values of {} bytes",
                          object.text, describeType(object), size);
     return std::nullopt;
   }

@@ -57,6 +57,7 @@ std::string describeOp(const RecipeOp& op) {
     case K::Neg: return "neg";
     case K::Not: return "not";
     case K::PlusConstant: return fmt::format("plus {}", number(op.value));
+    case K::Fp32ToFp64: return "fp32-to-fp64";
   }
   return "?";
 }

@@ -34,6 +34,8 @@ struct RecipeOp {
     Add, Sub, Mul, Div, Mod, And, Or, Xor, Shl, Shr, Shra,  // pop b, pop a, push a OP b
     Neg, Not,       // unary on the top
     PlusConstant,   // top += `value`
+    Fp32ToFp64,     // the top's low 32 bits, an IEEE single, become the bits of the same value as a
+                    // double: what stap 4.8 gives for a float (its fp32_to_fp64; a double is its bits)
   };
   Kind kind;
   uint8_t reg = 0;

@@ -245,7 +245,7 @@ std::optional<uint64_t> evaluateRecipe(const dwarf::ValueRecipe& recipe, const R
   for (const RecipeOp& op : recipe.ops) {
     size_t needed = 0;
     if (op.kind == K::Read || op.kind == K::Extend || op.kind == K::Neg || op.kind == K::Not ||
-        op.kind == K::PlusConstant)
+        op.kind == K::PlusConstant || op.kind == K::Fp32ToFp64)
       needed = 1;
     else if (op.kind >= K::Add && op.kind <= K::Shra)
       needed = 2;
@@ -295,6 +295,14 @@ std::optional<uint64_t> evaluateRecipe(const dwarf::ValueRecipe& recipe, const R
       case K::Neg: stack.back() = 0 - stack.back(); break;
       case K::Not: stack.back() = ~stack.back(); break;
       case K::PlusConstant: stack.back() += static_cast<uint64_t>(op.value); break;
+      case K::Fp32ToFp64: {
+        uint32_t single = static_cast<uint32_t>(stack.back());
+        float f;
+        std::memcpy(&f, &single, sizeof f);
+        double d = f;
+        std::memcpy(&stack.back(), &d, sizeof d);
+        break;
+      }
       default: {
         uint64_t b = stack.back();
         stack.pop_back();
