@@ -171,6 +171,7 @@ int run(int argc, char** argv) {
     providerOptions.placement = o.placement == "entry"      ? probes::Placement::Entry
                                 : o.placement == "prologue" ? probes::Placement::AfterPrologue
                                                             : probes::Placement::Auto;
+    providerOptions.targetCommand = o.targetCommand;
     probes::Registry registry = probes::Registry::standard(providerOptions);
     program = sema::elaborate(std::move(file), sources, diags, elaborateOptions, registry);
     elaborated = program != nullptr;

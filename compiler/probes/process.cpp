@@ -80,12 +80,14 @@ bool globMatches(const std::string& pattern, const std::string& name) {
 
 class ProcessFamily : public Family {
  public:
-  explicit ProcessFamily(Placement placement) : placement_(placement) {
+  explicit ProcessFamily(const ProviderOptions& options)
+      : placement_(options.placement), targetCommand_(options.targetCommand) {
     const std::vector<PatternComponent> processes[] = {
         {{"process", ArgKind::None}}, {{"process", ArgKind::Number}}, {{"process", ArgKind::String}}};
     for (const auto& process : processes) {
       for (const auto& suffix : lifecycleSuffixes()) add(process, {}, suffix);
-      if (process[0].arg == ArgKind::None) continue;
+      // Code needs a program: a path, a PID's, or the -c command's.
+      if (process[0].arg == ArgKind::None && targetCommand_.empty()) continue;
       for (const Suffix& suffix : codeSuffixes()) {
         add(process, {}, suffix.components);
         add(process, {{"library", ArgKind::String}}, suffix.components);
@@ -119,6 +121,7 @@ class ProcessFamily : public Family {
   }
 
   Placement placement_;
+  std::string targetCommand_;
   std::vector<Pattern> patterns_;
   mutable std::map<std::string, std::shared_ptr<const dwarf::Module>> modules_;
   mutable std::set<std::string> warnedNoDebug_;
@@ -213,7 +216,7 @@ class PointBuilder {
       }
       return {std::string(buf, static_cast<size_t>(n))};
     }
-    if (!a.string) return {};
+    if (!a.string) return commandProgram();
     if (hasWildcard(*a.string)) {
       std::vector<std::string> out;
       glob_t g{};
@@ -230,6 +233,27 @@ class PointBuilder {
     auto path = dwarf::findExecutable(*a.string, &error);
     if (!path) {
       fail(a, error);
+      return {};
+    }
+    return {*path};
+  }
+
+  // process.function(...) with -c CMD: CMD's program, when CMD is a plain
+  // command stap's way (no shell syntax), found as the shell would.
+  std::vector<std::string> commandProgram() {
+    const std::string& command = family_.targetCommand_;
+    if (command.find_first_of("|&;<>(){}`$") != std::string::npos) {
+      fail(arg("process"), fmt::format("process probes without a path take the program of -c, which must then be a "
+                                       "plain command without shell syntax ('{}' is not); name the program: "
+                                       "process(\"PATH\")",
+                                       command));
+      return {};
+    }
+    std::string program = command.substr(0, command.find_first_of(" \t"));
+    std::string error;
+    auto path = dwarf::findExecutable(program, &error);
+    if (!path) {
+      fail(arg("process"), "the -c command's program: " + error);
       return {};
     }
     return {*path};
@@ -476,6 +500,8 @@ void ProcessPoint::place(Placement where, std::string reason) {
   address = where == Placement::Entry ? function->entry : function->afterPrologue;
 }
 
-std::unique_ptr<Family> makeProcessFamily(Placement placement) { return std::make_unique<ProcessFamily>(placement); }
+std::unique_ptr<Family> makeProcessFamily(const ProviderOptions& options) {
+  return std::make_unique<ProcessFamily>(options);
+}
 
 }  // namespace utap::probes

@@ -64,6 +64,6 @@ class ProcessPoint : public ResolvedPoint {
   std::string spelling;
 };
 
-std::unique_ptr<Family> makeProcessFamily(Placement placement);
+std::unique_ptr<Family> makeProcessFamily(const ProviderOptions& options);
 
 }  // namespace utap::probes

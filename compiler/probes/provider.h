@@ -94,6 +94,9 @@ enum class Placement : uint8_t { Auto, Entry, AfterPrologue };
 // Settings of the families that depend on the command line.
 struct ProviderOptions {
   Placement placement = Placement::Auto;  // --placement
+  // -c CMD: process probes without a path or PID probe CMD's program, as
+  // stap fills it in.
+  std::string targetCommand;
 };
 
 class Registry {

@@ -38,7 +38,7 @@ Registry Registry::standard(const ProviderOptions& options) {
   Registry r;
   r.add(makeBeginEndFamily());
   r.add(makeTimerFamily());
-  r.add(makeProcessFamily(options.placement));
+  r.add(makeProcessFamily(options));
   return r;
 }
 

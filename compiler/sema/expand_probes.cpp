@@ -176,6 +176,8 @@ class Expander {
         const std::string& first = written.components.empty() ? std::string() : written.components[0].name;
         for (const char* family : kernelFamilies)
           if (first == family) ctx_.diags.note(DiagKind::NoteKernelProbe, written.range, family);
+        if (first == "process" && written.components.size() > 1 && !written.components[0].arg)
+          ctx_.diags.note(DiagKind::NoteProcessNeedsProgram, written.range);
         failed = true;
       }
       return;
