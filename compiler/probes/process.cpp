@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <climits>
+#include <cstdlib>
 #include <filesystem>
 #include <set>
 
@@ -324,7 +325,7 @@ class PointBuilder {
 
   std::string suffixText() const {
     std::string s;
-    for (const char* name : {"call", "inline", "exported"})
+    for (const char* name : {"call", "inline", "exported", "nearest"})
       if (has(name)) s += std::string(".") + name;
     if (has("return")) s += ".return";
     return s;
@@ -354,8 +355,33 @@ class PointBuilder {
     }
   }
 
+  // .nearest: a line without code moves to the nearest line of the same
+  // function that has some, within kNearestLines of the function's lines.
+  static constexpr int kNearestLines = 5;
+  std::vector<dwarf::Statement> nearest(const dwarf::FunctionSpec& spec) {
+    std::vector<dwarf::Statement> out;
+    dwarf::FunctionSpec every = spec;
+    every.lines = dwarf::FunctionSpec::Lines::Every;
+    std::map<const dwarf::Function*, std::vector<dwarf::Statement>> byFunction;
+    for (const dwarf::Statement& s : module_->statements(every)) byFunction[s.function].push_back(s);
+    for (auto& [function, rows] : byFunction) {
+      int target = spec.firstLine, best = -1;
+      for (const dwarf::Statement& s : rows)
+        if (best < 0 || std::abs(s.line - target) < std::abs(best - target)) best = s.line;
+      if (best < 0 || std::abs(best - target) > kNearestLines) continue;
+      for (const dwarf::Statement& s : rows)
+        if (s.line == best) {
+          out.push_back(s);
+          break;
+        }
+    }
+    return out;
+  }
+
   void statements(const dwarf::FunctionSpec& spec, const char* component) {
-    for (const dwarf::Statement& s : module_->statements(spec)) {
+    std::vector<dwarf::Statement> found = module_->statements(spec);
+    if (found.empty() && has("nearest") && spec.lines == dwarf::FunctionSpec::Lines::One) found = nearest(spec);
+    for (const dwarf::Statement& s : found) {
       auto p = codePoint(Kind::Statement);
       p->function = s.function;
       p->address = s.address;
