@@ -134,8 +134,9 @@ class ProcessFamily : public Family {
 class PointBuilder {
  public:
   PointBuilder(const ProcessFamily& family, const Pattern& pattern, const std::vector<PointArg>& args,
-               Diagnostics& diags)
-      : family_(family), pattern_(pattern), args_(args), diags_(diags) {}
+               const ast::ProbePoint& written, Diagnostics& diags)
+      : family_(family), pattern_(pattern), args_(args), diags_(diags),
+        optional_(written.optional || written.sufficient) {}
 
   std::vector<std::unique_ptr<ResolvedPoint>> build() {
     // Which components the pattern has, and their arguments.
@@ -415,7 +416,7 @@ class PointBuilder {
       p->spelling = fmt::format("function(\"{}@{}:{}\").label(\"{}\")", fn, l.file, l.line, l.name);
       out_.push_back(std::move(p));
     }
-    if (out_.empty())
+    if (out_.empty() && !optional_)
       diags_.report(DiagKind::ProcessNoMatch, arg("label").range, "label", module_->path(), text("label"),
                     fmt::format(" in functions matching '{}'", text("function")));
   }
@@ -437,7 +438,7 @@ class PointBuilder {
                                     : fmt::format("mark(\"{}\")", m.name);
       out_.push_back(std::move(p));
     }
-    if (out_.empty())
+    if (out_.empty() && !optional_)
       diags_.report(DiagKind::ProcessNoMatch, arg("mark").range, "SDT marker", module_->path(), text("mark"),
                     module_->sdtProbes().empty() ? std::string(" (it has no .note.stapsdt markers)") : "");
   }
@@ -455,7 +456,7 @@ class PointBuilder {
       p->spelling = fmt::format("plt(\"{}\")", e.name) + (p->returns ? ".return" : "");
       out_.push_back(std::move(p));
     }
-    if (out_.empty())
+    if (out_.empty() && !optional_)
       diags_.report(DiagKind::ProcessNoMatch, arg("plt").range, "PLT entry", module_->path(), name,
                     module_->pltEntries().empty() ? std::string(" (it has no PLT)") : "");
   }
@@ -464,6 +465,8 @@ class PointBuilder {
   const Pattern& pattern_;
   const std::vector<PointArg>& args_;
   Diagnostics& diags_;
+  // '?' or '!': matching nothing is not an error (the caller decides).
+  const bool optional_;
   std::map<std::string, size_t> at_;
   std::vector<std::unique_ptr<ResolvedPoint>> out_;
   std::string processPath_;
@@ -472,8 +475,9 @@ class PointBuilder {
 
 std::vector<std::unique_ptr<ResolvedPoint>> ProcessFamily::resolve(const Pattern& pattern,
                                                                    const std::vector<PointArg>& args,
-                                                                   const ast::ProbePoint&, Diagnostics& diags) const {
-  return PointBuilder(*this, pattern, args, diags).build();
+                                                                   const ast::ProbePoint& written,
+                                                                   Diagnostics& diags) const {
+  return PointBuilder(*this, pattern, args, written, diags).build();
 }
 
 const char* lifecycleSpelling(Kind kind) {
