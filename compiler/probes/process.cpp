@@ -163,7 +163,10 @@ class PointBuilder {
   bool has(const char* name) const { return at_.count(name) != 0; }
   const PointArg& arg(const char* name) const { return args_.at(at_.at(name)); }
   const std::string& text(const char* name) const { return *arg(name).string; }
-  void fail(const PointArg& where, const std::string& message) { diags_.report(DiagKind::ProcessPoint, where.range, message); }
+  // A program or library that is not there: an optional point is skipped.
+  void fail(const PointArg& where, const std::string& message) {
+    if (!optional_) diags_.report(DiagKind::ProcessPoint, where.range, message);
+  }
 
   std::unique_ptr<ProcessPoint> point(Kind kind) {
     auto p = std::make_unique<ProcessPoint>(family_, kind);
