@@ -1,12 +1,12 @@
 // FunctionSpec: parsing "PATTERN[@FILE[:LINE|:FIRST-LAST|:*]]" as
 // stapprobes(3stap) writes .function() and .statement() arguments, and
 // matching functions against it the way stap 4.8 does.
+#include <fmt/format.h>
 #include <fnmatch.h>
 
 #include <algorithm>
 #include <charconv>
-
-#include <fmt/format.h>
+#include <unordered_set>
 
 #include "dwarf/module_impl.h"
 
@@ -15,19 +15,21 @@ namespace {
 
 bool isDigit(char c) { return c >= '0' && c <= '9'; }
 
-// A line number at text[at...]: digits only, at least 1. Sets *end past it.
-std::optional<int> parseLine(std::string_view text, size_t at, size_t* end, std::string* error, size_t* column) {
+// A line number at text[at...]: digits only, at least 1 (0 too when
+// `allowZero`). Sets *end past it.
+std::optional<int> parseLine(std::string_view text, size_t at, bool allowZero, size_t* end, std::string* error,
+                             size_t* column) {
   size_t stop = at;
   while (stop < text.size() && isDigit(text[stop])) ++stop;
   int line = 0;
   auto [ptr, ec] = std::from_chars(text.data() + at, text.data() + stop, line);
   if (stop == at || ec != std::errc()) {
-    *error = stop == at ? "expected a line number, a range FIRST-LAST or '*' after ':'"
+    *error = stop == at ? "expected a line number, a range FIRST-LAST, a list of them separated by ',' or '*' after ':'"
                         : "the line number is too large";
     *column = at;
     return std::nullopt;
   }
-  if (line == 0) {
+  if (line == 0 && !allowZero) {
     *error = "line numbers start at 1";
     *column = at;
     return std::nullopt;
@@ -36,15 +38,69 @@ std::optional<int> parseLine(std::string_view text, size_t at, size_t* end, std:
   return line;
 }
 
-// Where the line part of "FILE:LINES" starts: after the last ':' whose
-// remainder looks like a line spec (a file name may itself contain ':'),
-// or npos when there is none.
-size_t lineColon(std::string_view fileAndLines) {
-  size_t colon = fileAndLines.rfind(':');
-  if (colon == std::string_view::npos) return colon;
-  std::string_view rest = fileAndLines.substr(colon + 1);
-  bool lineLike = rest.empty() || rest == "*" || isDigit(rest[0]);
-  return lineLike ? colon : std::string_view::npos;
+// Where the line part of "FILE:LINES" or "FILE+N" starts: at the last ':'
+// whose remainder looks like lines, else at the last '+' before a digit (a
+// file name may itself contain ':' or '+', as "c++/12/vector"); npos when
+// there is none.
+size_t lineSeparator(std::string_view fileAndLines) {
+  for (size_t at = fileAndLines.size(); at-- > 0;) {
+    std::string_view rest = fileAndLines.substr(at + 1);
+    if (fileAndLines[at] == ':' && (rest.empty() || rest == "*" || isDigit(rest[0]) || rest[0] == ',')) return at;
+  }
+  for (size_t at = fileAndLines.size(); at-- > 0;)
+    if (fileAndLines[at] == '+' && at + 1 < fileAndLines.size() && isDigit(fileAndLines[at + 1])) return at;
+  return std::string_view::npos;
+}
+
+// ":x,y-z" from text[at...] into spec: lines and ranges separated by ','.
+// Empty items are skipped (stap accepts "15," and "15,,16").
+bool parseLineList(std::string_view text, size_t at, FunctionSpec* spec, std::string* error, size_t* column) {
+  while (at <= text.size()) {
+    if (at < text.size() && text[at] == ',') {
+      ++at;
+      continue;
+    }
+    if (at == text.size()) break;
+    size_t end = 0;
+    std::optional<int> first = parseLine(text, at, false, &end, error, column);
+    if (!first) return false;
+    int last = *first;
+    if (end < text.size() && text[end] == '-') {
+      size_t rangeStart = end + 1;
+      std::optional<int> upTo = parseLine(text, rangeStart, false, &end, error, column);
+      if (!upTo) return false;
+      if (*upTo < *first) {
+        *error = fmt::format("the line range {}-{} ends before it starts", *first, *upTo);
+        *column = rangeStart;
+        return false;
+      }
+      last = *upTo;
+    }
+    if (end < text.size() && text[end] != ',') {
+      *error = text[end] == '+' ? "write a relative line as FILE+N, without ':'"
+                                : "unexpected text after the line number; separate lines and ranges with ','";
+      *column = end;
+      return false;
+    }
+    spec->lineRanges.emplace_back(*first, last);
+    at = end;
+  }
+  if (spec->lineRanges.empty()) {
+    *error = "a line number, a range FIRST-LAST or '*' must follow ':'";
+    *column = text.size();
+    return false;
+  }
+  spec->firstLine = spec->lineRanges.front().first;
+  spec->lastLine = spec->lineRanges.front().second;
+  for (const auto& [first, last] : spec->lineRanges) {
+    spec->firstLine = std::min(spec->firstLine, first);
+    spec->lastLine = std::max(spec->lastLine, last);
+  }
+  const auto& only = spec->lineRanges.front();
+  spec->lines = spec->lineRanges.size() > 1 ? FunctionSpec::Lines::List
+                : only.first == only.second ? FunctionSpec::Lines::One
+                                            : FunctionSpec::Lines::Range;
+  return true;
 }
 
 }  // namespace
@@ -62,8 +118,8 @@ std::optional<FunctionSpec> FunctionSpec::parse(std::string_view text, std::stri
     return spec;
   }
   std::string_view fileAndLines = text.substr(at + 1);
-  size_t colon = lineColon(fileAndLines);
-  std::string_view file = fileAndLines.substr(0, colon);
+  size_t separator = lineSeparator(fileAndLines);
+  std::string_view file = fileAndLines.substr(0, separator);
   if (file.empty()) {
     *error = "a source file name must follow '@'";
     *errorColumn = at + 1;
@@ -75,7 +131,7 @@ std::optional<FunctionSpec> FunctionSpec::parse(std::string_view text, std::stri
     return std::nullopt;
   }
   spec.file = std::string(file);
-  if (colon == std::string_view::npos) {
+  if (separator == std::string_view::npos) {
     if (spec.function.empty()) {
       *error = "the function name is empty; write a name or \"*\" before '@'";
       *errorColumn = 0;
@@ -83,7 +139,24 @@ std::optional<FunctionSpec> FunctionSpec::parse(std::string_view text, std::stri
     }
     return spec;
   }
-  size_t lines = at + 1 + colon + 1;  // the first byte after ':'
+  size_t lines = at + 1 + separator + 1;  // the first byte after ':' or '+'
+  if (fileAndLines[separator] == '+') {
+    // "+N" counts from the declaration line of each function matched; stap
+    // takes one number only.
+    size_t end = 0;
+    std::optional<int> offset = parseLine(text, lines, true, &end, error, errorColumn);
+    if (!offset) return std::nullopt;
+    if (end != text.size()) {
+      *error = "a relative line is one number, FILE+N; write FILE:FIRST-LAST for a range";
+      *errorColumn = end;
+      return std::nullopt;
+    }
+    spec.lines = Lines::One;
+    spec.relativeLines = true;
+    spec.firstLine = spec.lastLine = *offset;
+    spec.lineRanges = {{*offset, *offset}};
+    return spec;
+  }
   if (lines == text.size()) {
     *error = "a line number, a range FIRST-LAST or '*' must follow ':'";
     *errorColumn = lines;
@@ -93,29 +166,7 @@ std::optional<FunctionSpec> FunctionSpec::parse(std::string_view text, std::stri
     spec.lines = Lines::Every;
     return spec;
   }
-  size_t end = 0;
-  std::optional<int> first = parseLine(text, lines, &end, error, errorColumn);
-  if (!first) return std::nullopt;
-  spec.firstLine = spec.lastLine = *first;
-  spec.lines = Lines::One;
-  if (end < text.size() && text[end] == '-') {
-    size_t rangeStart = end + 1;
-    std::optional<int> last = parseLine(text, rangeStart, &end, error, errorColumn);
-    if (!last) return std::nullopt;
-    if (*last < *first) {
-      *error = fmt::format("the line range {}-{} ends before it starts", *first, *last);
-      *errorColumn = rangeStart;
-      return std::nullopt;
-    }
-    spec.lastLine = *last;
-    spec.lines = Lines::Range;
-  }
-  if (end != text.size()) {
-    *error = text[end] == '+' ? "relative line numbers (\"+N\") are not supported; write the line itself"
-                              : "unexpected text after the line number";
-    *errorColumn = end;
-    return std::nullopt;
-  }
+  if (!parseLineList(text, lines, &spec, error, errorColumn)) return std::nullopt;
   return spec;
 }
 
@@ -172,9 +223,11 @@ bool matchesSpec(const FunctionSpec& spec, const Function& function) {
   // Symbol-table names have no scope DWARF vouches for: "*::*" is not "::_start".
   std::vector<std::string> parts = function.fromSymbolTable ? scopeParts(function.name) : rootedParts(function.name);
   if (wanted.size() == 1) {
-    // One part: the function's own name, or its mangled name.
+    // One part: the function's own name, its mangled name, or an alias.
     return wildcardMatch(pattern, parts.back()) ||
-           (!function.linkageName.empty() && wildcardMatch(pattern, function.linkageName));
+           (!function.linkageName.empty() && wildcardMatch(pattern, function.linkageName)) ||
+           std::any_of(function.aliases.begin(), function.aliases.end(),
+                       [&](const std::string& alias) { return wildcardMatch(pattern, alias); });
   }
   // Several parts name the innermost scopes, each part matched alone.
   if (wanted.size() > parts.size()) return false;
@@ -187,18 +240,38 @@ bool matchesSpec(const FunctionSpec& spec, const Function& function) {
 std::vector<const Function*> Module::functions(const FunctionSpec& spec) const {
   if (!impl_->functionIndex) impl_->indexFunctions();
   std::vector<const Function*> result;
-  for (const auto& function : *impl_->functionIndex)
-    if (matchesSpec(spec, *function)) result.push_back(function.get());
+  std::unordered_set<uint64_t> dwarfEntries;
+  for (const auto& function : *impl_->functionIndex) {
+    if (!matchesSpec(spec, *function)) continue;
+    result.push_back(function.get());
+    if (!function->fromSymbolTable) dwarfEntries.insert(function->entry);
+  }
+  // A symbol at the entry of a matched inlined copy (a .cold part that
+  // starts with an inlined cleanup) is that probe point already: stap
+  // lists it only when the pattern matches no DWARF function there.
+  std::erase_if(result, [&](const Function* function) {
+    return function->fromSymbolTable && dwarfEntries.count(function->entry);
+  });
   std::stable_sort(result.begin(), result.end(),
                    [](const Function* a, const Function* b) { return a->entry < b->entry; });
   return result;
 }
 
+namespace {
+
+// "shown@file:line"; a DWARF function declared nowhere (an inlined copy of
+// a C++ artificial constructor, a lambda's operator()) as stap spells it.
+std::string withPlace(const std::string& shown, const Function& function) {
+  if (function.declFile.empty()) return function.fromSymbolTable ? shown : shown + "@<unknown source>";
+  return fmt::format("{}@{}:{}", shown, function.declFile, function.declLine);
+}
+
+}  // namespace
+
 std::string Function::probeSpelling() const {
   // stap spells symbol-table functions by their symbol, mangled or not.
   std::string shown = fromSymbolTable ? (linkageName.empty() ? name : linkageName) : scopeParts(name).back();
-  if (declFile.empty()) return shown;
-  return fmt::format("{}@{}:{}", shown, declFile, declLine);
+  return withPlace(shown, *this);
 }
 
 std::string Function::probeSpelling(const FunctionSpec& spec) const {
@@ -208,8 +281,7 @@ std::string Function::probeSpelling(const FunctionSpec& spec) const {
   std::string shown;
   for (size_t i = parts.size() - wanted; i < parts.size(); ++i)
     shown += (shown.empty() && i == parts.size() - wanted ? "" : "::") + parts[i];
-  if (declFile.empty()) return shown;
-  return fmt::format("{}@{}:{}", shown, declFile, declLine);
+  return withPlace(shown, *this);
 }
 
 }  // namespace utap::dwarf

@@ -1,8 +1,8 @@
-// The function index: every out-of-line function and inlined copy DWARF
-// describes, with C++ qualified names, the address stap probes after the
-// prologue, and the ELF symbols DWARF does not cover (crt code such as
-// _start, or everything in a file without DWARF). Built by one walk over
-// each unit's DIE tree and one pass over its line table.
+// The DWARF half of the function index: every out-of-line function and
+// inlined copy DWARF describes, with C++ qualified names and the address
+// stap probes after the prologue. Built by one walk over each unit's DIE
+// tree and one pass over its line table; function_symbols.cpp adds what
+// only the symbol table names.
 #include <cxxabi.h>
 #include <dwarf.h>
 #include <fnmatch.h>
@@ -11,16 +11,12 @@
 #include <cstdlib>
 #include <set>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "dwarf/module_impl.h"
 
 namespace utap::dwarf {
-namespace {
 
-using Range = std::pair<uint64_t, uint64_t>;  // [first, end)
-
-// A mangled C++ name demangled, without its parameter list:
-// "_ZNK2ns5Shape4areaEv" -> "ns::Shape::area"; nothing for other names.
 std::optional<std::string> demangledName(const std::string& linkageName) {
   if (!linkageName.starts_with("_Z")) return std::nullopt;
   int status = 0;
@@ -36,8 +32,10 @@ std::optional<std::string> demangledName(const std::string& linkageName) {
     bool inOperatorName = before.ends_with("operator") || before.ends_with("operator<") ||
                           before.ends_with("operator>") || before.ends_with("operator-");
     if ((full[i] == '<' || full[i] == '>') && inOperatorName) continue;
-    if (full[i] == '<') ++depth;
-    else if (full[i] == '>' && depth > 0) --depth;
+    if (full[i] == '<')
+      ++depth;
+    else if (full[i] == '>' && depth > 0)
+      --depth;
     else if (full[i] == '(' && depth == 0 && !std::string_view(full).substr(0, i).ends_with("operator")) {
       full.resize(i);
       break;
@@ -45,6 +43,10 @@ std::optional<std::string> demangledName(const std::string& linkageName) {
   }
   return full;
 }
+
+namespace {
+
+using Range = std::pair<uint64_t, uint64_t>;  // [first, end)
 
 // The scope of a mangled name: "_ZNK2ns5Shape4areaEv" -> "ns::Shape". Used
 // when DWARF does not place the declaration (dwz files, symbol tables).
@@ -119,6 +121,11 @@ class FunctionWalker {
     scopes_.emplace_back("");
   }
 
+  // The out-of-line function starting at each address.
+  const std::unordered_map<uint64_t, Function*>& outOfLineAt() const { return outOfLineAt_; }
+  // The names (linkage names when given) of definitions without code.
+  const std::unordered_set<std::string>& codeless() const { return codeless_; }
+
   void walkUnits() {
     Dwarf_CU* cu = nullptr;
     Dwarf_Die cudie;
@@ -167,18 +174,21 @@ class FunctionWalker {
           addInstance(&child, true);
           walkChildren(&child, scope, depth + 1);
           break;
-        case DW_TAG_lexical_block:
-          walkChildren(&child, scope, depth + 1);
-          break;
-        default:
-          break;
+        case DW_TAG_lexical_block: walkChildren(&child, scope, depth + 1); break;
+        default: break;
       }
     } while (dwarf_siblingof(&child, &child) == 0);
   }
 
   void addInstance(Dwarf_Die* die, bool inlined) {
-    if (!dwarf_hasattr(die, DW_AT_low_pc) && !dwarf_hasattr(die, DW_AT_ranges)) return;  // a declaration
     const char* name = dwarf_diename(die);
+    if (!dwarf_hasattr(die, DW_AT_low_pc) && !dwarf_hasattr(die, DW_AT_ranges)) {
+      // A definition DWARF gives no code (glibc's mtrace, a compat stub):
+      // stap ties the symbols of that name to it, so they do not list.
+      if (name && !inlined && !dwarf_hasattr(die, DW_AT_declaration) && dwarf_func_inline(die) == 0)
+        addCodeless(die, name);
+      return;
+    }
     if (!name) return;
     std::vector<Range> ranges = rangesOf(die);
     std::optional<uint64_t> entry;
@@ -190,8 +200,27 @@ class FunctionWalker {
     else if (!ranges.empty())
       entry = instanceEntry(die, ranges);
     // Copies the linker discarded (COMDAT duplicates) keep DWARF with
-    // address 0 or a tombstone: no code of the file is there.
-    if (!entry || !isCode(*entry)) return;
+    // address 0 or a tombstone: no code of the file is there. Their
+    // symbols, when another unit without DWARF kept its copy, are tied to
+    // them by name as stap ties them, so they do not list either.
+    if (!entry || !isCode(*entry)) {
+      if (!inlined) addCodeless(die, name);
+      return;
+    }
+    // Out-of-line functions starting at one address are one function
+    // (gas describes each of an assembly function's symbols, glibc's
+    // "__bind", "bind", "__GI___bind"): the first keeps the probe point
+    // and the others name it too.
+    Function** atEntry = nullptr;
+    if (!inlined) {
+      auto [it, fresh] = outOfLineAt_.emplace(*entry, nullptr);
+      if (!fresh) {
+        addAlias(it->second, name);
+        if (const char* linkage = linkageNameOf(die)) addAlias(it->second, linkage);
+        return;
+      }
+      atEntry = &it->second;
+    }
     // Two copies of one function inlined at the same address (a call
     // split across blocks) are one probe point.
     uint64_t declaration = declarationOffset(*die);
@@ -208,8 +237,14 @@ class FunctionWalker {
     if (dwarf_attr_integrate(die, DW_AT_external, &attr)) dwarf_formflag(&attr, &external);
     function->isExternal = external;
     function->dieOffset = dwarf_dieoffset(die);
-    pending_.push_back({function.get(), declaration, rangeEnd(ranges, *entry)});
+    if (atEntry) *atEntry = function.get();
+    pending_.push_back({function.get(), declaration, rangeEnd(ranges, *entry), dwarf_hasattr(die, DW_AT_low_pc) != 0});
     out_->push_back(std::move(function));
+  }
+
+  void addCodeless(Dwarf_Die* die, const char* name) {
+    const char* linkage = linkageNameOf(die);
+    codeless_.insert(linkage ? linkage : name);
   }
 
   static uint64_t rangeEnd(const std::vector<Range>& ranges, uint64_t address) {
@@ -238,18 +273,35 @@ class FunctionWalker {
     for (size_t i = first; i < out_->size(); ++i) {
       Function& function = *(*out_)[i];
       if (function.isInlineInstance) continue;
+      if (function.declFile.empty() && pending_[i].hasLowPc) placeByLineTable(cudie, &function);
       uint64_t end = pending_[i].end;
       size_t lo = 0, hi = count;  // the first row at or after the entry
       while (lo < hi) {
         size_t mid = (lo + hi) / 2;
-        if (addressOf(mid) < function.entry) lo = mid + 1;
-        else hi = mid;
+        if (addressOf(mid) < function.entry)
+          lo = mid + 1;
+        else
+          hi = mid;
       }
       if (lo == count || addressOf(lo) != function.entry) continue;
       std::optional<uint64_t> marked = prologueEnd(lines, lo, count, end);
-      if (marked) function.afterPrologue = *marked;
-      else if (lo + 1 < count && addressOf(lo + 1) < end) function.afterPrologue = addressOf(lo + 1);
+      if (marked)
+        function.afterPrologue = *marked;
+      else if (lo + 1 < count && addressOf(lo + 1) < end)
+        function.afterPrologue = addressOf(lo + 1);
     }
+  }
+
+  // An out-of-line function DWARF declares nowhere (assembly, whose DIEs
+  // gas writes; C++'s artificial _GLOBAL__sub_I_*) is spelled, as stap
+  // spells it, by the line-table row at its DW_AT_low_pc; one given by
+  // DW_AT_ranges (a split hot/cold function) stays "<unknown source>".
+  static void placeByLineTable(Dwarf_Die* cudie, Function* function) {
+    Dwarf_Line* line = dwarf_getsrc_die(cudie, function->entry);
+    const char* file = line ? dwarf_linesrc(line, nullptr, nullptr) : nullptr;
+    if (!file) return;
+    function->declFile = file;
+    dwarf_lineno(line, &function->declLine);
   }
 
   static std::optional<uint64_t> prologueEnd(Dwarf_Lines* lines, size_t row, size_t count, uint64_t end) {
@@ -278,95 +330,26 @@ class FunctionWalker {
     Function* function;
     uint64_t declaration;  // the DIE offset whose scope names it
     uint64_t end;          // the end of the address range holding the entry
+    bool hasLowPc;         // one range from DW_AT_low_pc (not DW_AT_ranges)
   };
 
   const Module::Impl& impl_;
   std::vector<std::unique_ptr<Function>>* out_;
-  std::vector<Range> code_;  // executable sections
-  std::vector<std::string> scopes_;                  // [0] is the global scope ""
-  std::unordered_map<uint64_t, uint32_t> scopeOf_;  // subprogram DIE -> scopes_ index
-  std::vector<Pending> pending_;                     // parallel to *out_
+  std::unordered_map<uint64_t, Function*> outOfLineAt_;
+  std::unordered_set<std::string> codeless_;
+  std::vector<Range> code_;                            // executable sections
+  std::vector<std::string> scopes_;                    // [0] is the global scope ""
+  std::unordered_map<uint64_t, uint32_t> scopeOf_;     // subprogram DIE -> scopes_ index
+  std::vector<Pending> pending_;                       // parallel to *out_
   std::set<std::pair<uint64_t, uint64_t>> inlinedAt_;  // (entry, declaration) of inlined copies
 };
 
-// The defined functions of .symtab, else .dynsym, in the probed file.
-template <typename Visit>
-void forEachFunctionSymbol(Elf* elf, Elf64_Word wanted, Visit visit) {
-  for (Elf_Scn* scn = elf_nextscn(elf, nullptr); scn; scn = elf_nextscn(elf, scn)) {
-    GElf_Shdr shdr;
-    if (!gelf_getshdr(scn, &shdr) || shdr.sh_type != wanted || shdr.sh_entsize == 0) continue;
-    Elf_Data* data = elf_getdata(scn, nullptr);
-    size_t count = shdr.sh_size / shdr.sh_entsize;
-    for (size_t i = 1; data && i < count; ++i) {
-      GElf_Sym sym;
-      if (!gelf_getsym(data, static_cast<int>(i), &sym)) continue;
-      int type = GELF_ST_TYPE(sym.st_info);
-      if ((type != STT_FUNC && type != STT_GNU_IFUNC) || sym.st_shndx == SHN_UNDEF || sym.st_value == 0) continue;
-      const char* name = elf_strptr(elf, shdr.sh_link, sym.st_name);
-      if (name && *name) visit(name, sym);
-    }
-  }
-}
-
-bool hasSection(Elf* elf, Elf64_Word type) {
-  for (Elf_Scn* scn = elf_nextscn(elf, nullptr); scn; scn = elf_nextscn(elf, scn)) {
-    GElf_Shdr shdr;
-    if (gelf_getshdr(scn, &shdr) && shdr.sh_type == type) return true;
-  }
-  return false;
-}
-
-// "name@VERSION" symbols of a shared library keep the name before '@'.
-std::string symbolName(const char* raw) {
-  std::string name(raw);
-  if (size_t at = name.find('@'); at != std::string::npos) name.resize(at);
-  return name;
-}
-
 }  // namespace
 
-void Module::Impl::indexFunctions() const {
-  std::vector<std::unique_ptr<Function>> index;
-  // Symbols DWARF describes are the entries of its out-of-line functions;
-  // the others (crt code, split-off .cold parts) come from the symbol table.
-  std::vector<uint64_t> described;
-  if (dwarf) {
-    FunctionWalker walker(*this, &index);
-    walker.walkUnits();
-    for (const auto& function : index)
-      if (!function->isInlineInstance) described.push_back(function->entry);
-    std::sort(described.begin(), described.end());
-  }
-  Elf64_Word table = hasSection(elf, SHT_SYMTAB) ? SHT_SYMTAB : SHT_DYNSYM;
-  std::set<std::pair<uint64_t, std::string>> seen;  // versioned aliases name one function twice
-  forEachFunctionSymbol(elf, table, [&](const char* raw, const GElf_Sym& sym) {
-    std::string symbol = symbolName(raw);
-    if (std::binary_search(described.begin(), described.end(), sym.st_value) || !seen.emplace(sym.st_value, symbol).second) return;
-    auto function = std::make_unique<Function>();
-    // Parts of a function the compiler split off ("main.cold", "f.part.0")
-    // keep their symbol's name, as stap lists them: they are not "f".
-    std::optional<std::string> demangled =
-        symbol.find('.') == std::string::npos ? demangledName(symbol) : std::nullopt;
-    function->name = demangled ? *demangled : symbol;
-    if (demangled) function->linkageName = symbol;
-    function->entry = function->afterPrologue = sym.st_value;
-    function->isExternal = GELF_ST_BIND(sym.st_info) != STB_LOCAL;
-    function->fromSymbolTable = true;
-    index.push_back(std::move(function));
-  });
-  functionIndex = std::move(index);
-}
-
-bool Module::isExported(const Function& function) const {
-  if (!impl_->exportedNames) {
-    std::vector<std::string> names;
-    forEachFunctionSymbol(impl_->elf, SHT_DYNSYM,
-                          [&](const char* raw, const GElf_Sym&) { names.push_back(symbolName(raw)); });
-    std::sort(names.begin(), names.end());
-    impl_->exportedNames = std::move(names);
-  }
-  const std::string& symbol = function.linkageName.empty() ? function.name : function.linkageName;
-  return std::binary_search(impl_->exportedNames->begin(), impl_->exportedNames->end(), symbol);
+DwarfFunctions indexDwarfFunctions(const Module::Impl& impl, std::vector<std::unique_ptr<Function>>* index) {
+  FunctionWalker walker(impl, index);
+  walker.walkUnits();
+  return {walker.outOfLineAt(), walker.codeless()};
 }
 
 }  // namespace utap::dwarf

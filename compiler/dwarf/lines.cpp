@@ -27,14 +27,16 @@ bool inRanges(const std::vector<Range>& ranges, uint64_t address) {
                      [&](const Range& r) { return address >= r.first && address < r.second; });
 }
 
-bool lineWanted(const FunctionSpec& spec, int line) {
-  switch (spec.lines) {
-    case FunctionSpec::Lines::Every: return true;
-    case FunctionSpec::Lines::One:
-    case FunctionSpec::Lines::Range: return line >= spec.firstLine && line <= spec.lastLine;
-    case FunctionSpec::Lines::None: return false;
-  }
-  return false;
+// Whether `line` is one `spec` asks for in `function` ("+N" counts from
+// its declaration line).
+bool lineWanted(const FunctionSpec& spec, const Function& function, int line) {
+  if (spec.lines == FunctionSpec::Lines::Every) return true;
+  if (spec.lines == FunctionSpec::Lines::None) return false;
+  int base = spec.relativeLines ? function.declLine : 0;
+  if (spec.lineRanges.empty()) return line >= base + spec.firstLine && line <= base + spec.lastLine;
+  return std::any_of(spec.lineRanges.begin(), spec.lineRanges.end(), [&](const std::pair<int, int>& range) {
+    return line >= base + range.first && line <= base + range.second;
+  });
 }
 
 // The rows of `function`'s unit inside its address ranges that `spec`
@@ -64,7 +66,7 @@ void addLineStatements(const Module::Impl& impl, const FunctionSpec& spec, const
     dwarf_lineno(line, &number);
     dwarf_linebeginstatement(line, &isStatement);
     dwarf_lineendsequence(line, &endSequence);
-    if (endSequence || !lineWanted(spec, number) || !inRanges(ranges, address)) continue;
+    if (endSequence || !lineWanted(spec, function, number) || !inRanges(ranges, address)) continue;
     const char* file = dwarf_linesrc(line, nullptr, nullptr);
     if (!file || (!spec.file.empty() && !sourceFileMatches(spec.file, file))) continue;
     auto it = best.find(number);
@@ -124,8 +126,7 @@ std::vector<Label> Module::labels(const FunctionSpec& functionSpec, std::string_
     if (function->fromSymbolTable || !impl_->dieAt(function->dieOffset, &die)) continue;
     collectLabels(&die, labelPattern, *function, &result, 0);
   }
-  std::stable_sort(result.begin(), result.end(),
-                   [](const Label& a, const Label& b) { return a.address < b.address; });
+  std::stable_sort(result.begin(), result.end(), [](const Label& a, const Label& b) { return a.address < b.address; });
   return result;
 }
 

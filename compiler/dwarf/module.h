@@ -14,20 +14,30 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "dwarf/recipe.h"
 
 namespace utap::dwarf {
 
-// A written function or statement spec, "PATTERN[@FILE[:LINE[-LINE]]]"
-// (stapprobes(3stap)); "PATTERN@FILE:*" matches every line of the file.
+// A written function or statement spec, "PATTERN[@FILE[:LINES|+N]]"
+// (stapprobes(3stap)); "PATTERN@FILE:*" matches every line of the file,
+// ":x,y-z" a list of lines and ranges, "+N" the line N after the
+// function's declaration line.
 struct FunctionSpec {
   std::string function;  // wildcard pattern (fnmatch *?[]); "" only with a file:line
   std::string file;      // wildcard pattern on the source file; "" any
-  enum class Lines : uint8_t { None, One, Range, Every };
+  // One: ":N" or "+N"; Range: ":N-M"; List: several items of ":x,y-z".
+  enum class Lines : uint8_t { None, One, Range, Every, List };
   Lines lines = Lines::None;
-  int firstLine = 0, lastLine = 0;
+  int firstLine = 0, lastLine = 0;  // the lowest and highest line asked for
+  // Every line and range asked for ([first, last], each a single line
+  // when first == last), in the order written; empty for None and Every.
+  std::vector<std::pair<int, int>> lineRanges;
+  // "+N": firstLine/lastLine/lineRanges count from each matching
+  // function's declaration line (N may be 0).
+  bool relativeLines = false;
   // Parses `text`; on error returns nothing and sets *error to a sentence
   // and *errorColumn to the offending byte of `text`.
   static std::optional<FunctionSpec> parse(std::string_view text, std::string* error, size_t* errorColumn);
@@ -45,6 +55,12 @@ struct Function {
   bool isExternal = false;        // DW_AT_external
   bool fromSymbolTable = false;   // no DWARF describes it (stripped): no $variables
   uint64_t dieOffset = 0;         // the DIE of this instance in the debug file (0 for symbol-table ones)
+  // Other names of this entry (out-of-line functions only): ELF symbols at
+  // it ("malloc" for __libc_malloc) and further DWARF functions starting
+  // there (an assembler's aliases). A one-part pattern matching any of
+  // them names this function, spelled by its own name, as stap does; they
+  // are not listed apart.
+  std::vector<std::string> aliases;
   // stap's spelling in probe text: "add@/tmp/t.c:3", or "add" with no DWARF.
   std::string probeSpelling() const;
   // As stap spells a match of `spec`: a C++ pattern with N "::"-separated

@@ -10,6 +10,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "dwarf/module.h"
@@ -25,21 +27,21 @@ struct Module::Impl {
   Dwarf* dwarf = nullptr;   // null without debug info
   GElf_Ehdr ehdr{};
 
-  // Built on first use by functions.cpp, sdt_notes.cpp, plt.cpp.
+  // Built on first use by function_symbols.cpp, sdt_notes.cpp, plt.cpp.
   mutable std::optional<std::vector<std::unique_ptr<Function>>> functionIndex;
   mutable std::optional<std::vector<SdtProbe>> sdtIndex;
   mutable std::optional<std::vector<PltEntry>> pltIndex;
-  // Names of the functions .dynsym defines (functions.cpp, for .exported).
+  // Names of the functions .dynsym defines (function_symbols.cpp, for .exported).
   mutable std::optional<std::vector<std::string>> exportedNames;
 
   ~Impl();
   // The DIE at `offset` in the debug file (false if there is none).
   bool dieAt(uint64_t offset, Dwarf_Die* die) const;
-  // Builds functionIndex (functions.cpp).
+  // Builds functionIndex (function_symbols.cpp, with functions.cpp's DWARF walk).
   void indexFunctions() const;
 };
 
-// ---- functions: function_spec.cpp, functions.cpp, lines.cpp ----
+// ---- functions: function_spec.cpp, functions.cpp, function_symbols.cpp, lines.cpp ----
 
 // "ns::Shape<a::b>::operator<" -> {"ns", "Shape<a::b>", "operator<"}: the
 // "::" outside <> and () that separate scopes (function_spec.cpp).
@@ -51,6 +53,20 @@ bool matchesSpec(const FunctionSpec& spec, const Function& function);
 // stap's "@FILE" test: the pattern against the whole path or any tail of
 // it after a '/' ("t.c" and "*.c" name "/src/t.c"; function_spec.cpp).
 bool sourceFileMatches(const std::string& pattern, const std::string& file);
+// What the symbol table needs from DWARF's functions (functions.cpp).
+struct DwarfFunctions {
+  std::unordered_map<uint64_t, Function*> outOfLineAt;  // the out-of-line function starting at each address
+  std::unordered_set<std::string> codeless;  // definitions without code, by linkage name when they have one
+};
+// Appends every out-of-line function and inlined copy DWARF describes to
+// *index, one function per entry address (functions.cpp).
+DwarfFunctions indexDwarfFunctions(const Module::Impl& impl, std::vector<std::unique_ptr<Function>>* index);
+// A mangled C++ name demangled, without its parameter list:
+// "_ZNK2ns5Shape4areaEv" -> "ns::Shape::area"; nothing for other names (functions.cpp).
+std::optional<std::string> demangledName(const std::string& linkageName);
+// Records `name` as another name of `function`, once and only when it is
+// not one of its own names (function_symbols.cpp).
+void addAlias(Function* function, const std::string& name);
 
 // ---- target variables: location.cpp, types.cpp, access.cpp, variables.cpp, pretty.cpp ----
 

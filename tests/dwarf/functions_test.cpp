@@ -1,6 +1,6 @@
 // The function index against nm (names, entries, symbol-table functions)
-// and readelf's line table (stap's after-prologue rule), and stap 4.8's
-// matching of C++ patterns and files.
+// and readelf's line table (stap's after-prologue rule), stap 4.8's
+// matching of C++ patterns and files, and statements by line.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -71,16 +71,17 @@ TEST(Functions, OutOfLineEntriesAreNmSymbols) {
       bool named = std::any_of(first, last, [&](const auto& s) {
         size_t at = s.second.find(f->name);
         return s.second == f->linkageName ||
-               (at != std::string::npos &&
-                (at == 0 || s.second[at - 1] == ' ') &&
-                (at + f->name.size() == s.second.size() || std::string("(.[ ").find(s.second[at + f->name.size()]) != std::string::npos));
+               (at != std::string::npos && (at == 0 || s.second[at - 1] == ' ') &&
+                (at + f->name.size() == s.second.size() ||
+                 std::string("(.[ ").find(s.second[at + f->name.size()]) != std::string::npos));
       });
       // Known gaps, which nm spells with more scope than DWARF's names give:
       // classes local to a function ("f()::_Guard") and template arguments
       // DWARF abbreviates ("basic_string<char>"): their own name must match.
       std::string own = f->name.substr(f->name.rfind("::") == std::string::npos ? 0 : f->name.rfind("::") + 2);
       if (!named && own.find('<') == std::string::npos)
-        named = std::any_of(first, last, [&](const auto& s) { return s.second.find("::" + own + "(") != std::string::npos; });
+        named = std::any_of(first, last,
+                            [&](const auto& s) { return s.second.find("::" + own + "(") != std::string::npos; });
       if (!named && f->name.find('<') != std::string::npos) continue;
       EXPECT_TRUE(named) << name << ": " << f->name << " at " << std::hex << f->entry;
       ++checked;
@@ -144,9 +145,8 @@ TEST(Functions, AfterPrologueIsTheRowAfterTheEntryRow) {
       std::optional<uint64_t> expected;
       for (const auto& rows : tables) {
         auto at = std::find_if(rows.begin(), rows.end(), [&](const auto& r) { return r.first == f->entry; });
-        if (at == rows.end() || std::none_of(at, rows.end(), [&](const auto& r) {
-              return r.first == f->entry && !r.second;
-            }))
+        if (at == rows.end() ||
+            std::none_of(at, rows.end(), [&](const auto& r) { return r.first == f->entry && !r.second; }))
           continue;
         expected = std::next(at) != rows.end() ? std::next(at)->first : f->entry;
       }
@@ -156,7 +156,9 @@ TEST(Functions, AfterPrologueIsTheRowAfterTheEntryRow) {
       EXPECT_EQ(f->afterPrologue, *expected) << name << " " << f->name;
       moved += f->afterPrologue != f->entry;
     }
-    if (std::string(name).ends_with("O0")) EXPECT_GT(moved, 0) << name;
+    if (std::string(name).ends_with("O0")) {
+      EXPECT_GT(moved, 0) << name;
+    }
   }
 }
 
@@ -182,7 +184,8 @@ TEST(Functions, CxxPatternsMatchAsStapDoes) {
     size_t column;
     auto spec = FunctionSpec::parse(pattern, &error, &column);
     std::set<std::string> spelled;
-    for (const Function* f : module->functions(*spec)) spelled.insert(f->probeSpelling(*spec).substr(0, f->probeSpelling(*spec).find('@')));
+    for (const Function* f : module->functions(*spec))
+      spelled.insert(f->probeSpelling(*spec).substr(0, f->probeSpelling(*spec).find('@')));
     return spelled;
   };
   // One part: the function's own name, or its mangled name.
@@ -233,6 +236,33 @@ TEST(Statements, LinesOfAFunction) {
     EXPECT_GE(s.address, s.function->entry);
   }
   EXPECT_EQ(statements.front().address, statements.front().function->entry);
+}
+
+TEST(Statements, ListsAndRelativeLinesAsStapResolvesThem) {
+  // stap -r 6.1.0-56-amd64 -p2 on cprog-O0: take_int is declared on line
+  // 14 and has rows on lines 15-17; each line probes once.
+  auto module = openProgram("cprog-O0");
+  auto lines = [&](const char* text) {
+    std::string error;
+    size_t column;
+    auto spec = FunctionSpec::parse(text, &error, &column);
+    EXPECT_TRUE(spec) << error;
+    std::vector<int> found;
+    for (const Statement& s : module->statements(*spec)) found.push_back(s.line);
+    return found;
+  };
+  EXPECT_EQ(lines("take_int@params.c:16,15-16"), (std::vector<int>{15, 16}));
+  EXPECT_EQ(lines("take_int@params.c:14-16,17"), (std::vector<int>{15, 16, 17}));
+  EXPECT_EQ(lines("take_int@params.c+1"), (std::vector<int>{15}));
+  EXPECT_EQ(lines("take_int@params.c+3"), (std::vector<int>{17}));
+  EXPECT_TRUE(lines("take_int@params.c+0").empty());  // line 14 has no row (stap: "try :15")
+  // "+N" counts from each function's own declaration line.
+  std::string error;
+  size_t column;
+  auto every = FunctionSpec::parse("*@params.c+1", &error, &column);
+  auto statements = module->statements(*every);
+  EXPECT_GT(statements.size(), 10u);
+  for (const Statement& s : statements) EXPECT_EQ(s.line, s.function->declLine + 1) << s.function->name;
 }
 
 TEST(Labels, FromDwarf) {

@@ -2,16 +2,18 @@
 // refusals, where DWARF is found (in the file, compressed, by build-id,
 // through .gnu_debuglink), the dynamic section and file offsets, checked
 // against readelf.
+#include "dwarf/module.h"
+
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
-#include <algorithm>
 #include <fstream>
 #include <sstream>
 #include <string>
-
-#include "dwarf/module.h"
+#include <utility>
+#include <vector>
 
 namespace utap::dwarf {
 namespace {
@@ -92,8 +94,7 @@ TEST(ModuleOpen, FindsDwarfByBuildId) {
   auto module = Module::open(kPrograms + "/cprog-stripped", &error);
   unsetenv("SYSTEMTAP_DEBUGINFO_PATH");
   ASSERT_TRUE(module) << error;
-  EXPECT_EQ(module->debugFile(),
-            kPrograms + "/debugroot/.build-id/" + id.substr(0, 2) + "/" + id.substr(2) + ".debug");
+  EXPECT_EQ(module->debugFile(), kPrograms + "/debugroot/.build-id/" + id.substr(0, 2) + "/" + id.substr(2) + ".debug");
   FunctionSpec spec;
   spec.function = "take_int";
   ASSERT_EQ(module->functions(spec).size(), 1u);
@@ -182,6 +183,13 @@ TEST(FunctionSpecParse, AcceptsStapForms) {
       {"ns::Shape::operator<@s.cpp:6", "ns::Shape::operator<", "s.cpp", L::One, 6, 6},
       {"operator()", "operator()", "", L::None, 0, 0},
       {"f@c:/x.c:3", "f", "c:/x.c", L::One, 3, 3},
+      {"f@t.c:15,16", "f", "t.c", L::List, 15, 16},
+      {"f@t.c:16,15-17", "f", "t.c", L::List, 15, 17},
+      {"f@t.c:15,", "f", "t.c", L::One, 15, 15},  // stap skips empty items
+      {"f@t.c+2", "f", "t.c", L::One, 2, 2},
+      {"f@t.c+0", "f", "t.c", L::One, 0, 0},
+      {"f@/usr/include/c++/12/vector:3", "f", "/usr/include/c++/12/vector", L::One, 3, 3},
+      {"f@c++/x.h", "f", "c++/x.h", L::None, 0, 0},
   };
   for (const ParseCase& c : cases) {
     std::string error;
@@ -194,6 +202,22 @@ TEST(FunctionSpecParse, AcceptsStapForms) {
     EXPECT_EQ(spec->firstLine, c.first) << c.text;
     EXPECT_EQ(spec->lastLine, c.last) << c.text;
   }
+}
+
+TEST(FunctionSpecParse, LineListsAndRelativeLines) {
+  std::string error;
+  size_t column = 0;
+  auto list = FunctionSpec::parse("f@t.c:16,15-17,,20", &error, &column);
+  ASSERT_TRUE(list) << error;
+  EXPECT_EQ(list->lineRanges, (std::vector<std::pair<int, int>>{{16, 16}, {15, 17}, {20, 20}}));
+  EXPECT_FALSE(list->relativeLines);
+  auto relative = FunctionSpec::parse("*@t.c+3", &error, &column);
+  ASSERT_TRUE(relative) << error;
+  EXPECT_TRUE(relative->relativeLines);
+  EXPECT_EQ(relative->lineRanges, (std::vector<std::pair<int, int>>{{3, 3}}));
+  auto every = FunctionSpec::parse("f@t.c:*", &error, &column);
+  ASSERT_TRUE(every) << error;
+  EXPECT_TRUE(every->lineRanges.empty());
 }
 
 TEST(FunctionSpecParse, ErrorsSayWhereAndWhat) {
@@ -210,6 +234,11 @@ TEST(FunctionSpecParse, ErrorsSayWhereAndWhat) {
       {"f@t.c:3-", 8, "line number"},
       {"f@t.c:3x", 7, "unexpected text"},
       {"f@a@b.c", 3, "only one '@'"},
+      {"f@t.c:3,9-3", 10, "ends before it starts"},
+      {"f@t.c:3,x", 8, "line number"},
+      {"f@t.c+1-2", 7, "one number"},
+      {"f@t.c:3+1", 7, "relative line"},
+      {"f@t.c:,", 7, "must follow ':'"},
   };
   for (const auto& c : cases) {
     std::string error;

@@ -1,0 +1,210 @@
+// Functions named by more than DWARF, as stap 4.8 lists them (recorded with
+// `stap -r 6.1.0-56-amd64 -l 'process("X").function("*")'`): ELF symbol
+// aliases, the assembler's DWARF, the debug file's symbol table of a
+// stripped file, definitions DWARF places nowhere. Programs with assembly
+// and C++ shapes the shared test programs lack are built here by gcc.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <string>
+
+#include "dwarf/module.h"
+
+namespace utap::dwarf {
+namespace {
+
+const std::string kPrograms = UTAP_TEST_PROGRAMS;
+
+// A directory of programs built for one test, removed after it.
+class ScratchDir {
+ public:
+  ScratchDir() {
+    char pattern[] = "/tmp/utap-symbols-XXXXXX";
+    if (mkdtemp(pattern)) path_ = pattern;
+  }
+  ~ScratchDir() {
+    if (!path_.empty()) std::filesystem::remove_all(path_);
+  }
+  const std::string& path() const { return path_; }
+  void write(const std::string& name, const std::string& text) const { std::ofstream(path_ + "/" + name) << text; }
+  // Runs `command` in the directory; true when it succeeded.
+  bool run(const std::string& command) const {
+    return !path_.empty() && std::system(("cd " + path_ + " && " + command + " >/dev/null 2>&1").c_str()) == 0;
+  }
+
+ private:
+  std::string path_;
+};
+
+std::vector<const Function*> find(const Module& module, const std::string& text) {
+  std::string error;
+  size_t column;
+  auto spec = FunctionSpec::parse(text, &error, &column);
+  EXPECT_TRUE(spec) << error;
+  return spec ? module.functions(*spec) : std::vector<const Function*>{};
+}
+
+std::unique_ptr<Module> open(const std::string& path) {
+  std::string error;
+  auto module = Module::open(path, &error);
+  EXPECT_TRUE(module) << error;
+  return module;
+}
+
+// Line 5 is asm_add's first instruction (3 bytes), line 13 asm_helper's;
+// asm_alias is a second symbol at asm_add.
+const char* const kAssembly =
+    "\t.text\n"
+    "\t.globl asm_add\n"
+    "\t.type asm_add, @function\n"
+    "asm_add:\n"
+    "\tmov %rdi, %rax\n"
+    "\tadd %rsi, %rax\n"
+    "\tret\n"
+    "\t.size asm_add, .-asm_add\n"
+    "\t.globl asm_alias\n"
+    "\t.set asm_alias, asm_add\n"
+    "\t.type asm_helper, @function\n"
+    "asm_helper:\n"
+    "\tnop\n"
+    "\tret\n"
+    "\t.size asm_helper, .-asm_helper\n"
+    "\t.section .note.GNU-stack,\"\",@progbits\n";
+
+TEST(Symbols, AssemblyWithDwarfIsSpelledByItsLineTable) {
+  ScratchDir dir;
+  dir.write("f.S", kAssembly);
+  dir.write("m.c", "long asm_add(long, long);\nint main(void) { return (int)asm_add(1, -1); }\n");
+  ASSERT_TRUE(dir.run("gcc -g -O0 m.c f.S -o prog"));
+  auto module = open(dir.path() + "/prog");
+  // gas writes a DIE per symbol, asm_alias too, none with a declaration:
+  // stap lists one function per address, spelled from the line table.
+  auto listed = find(*module, "asm_*");
+  ASSERT_EQ(listed.size(), 2u);
+  const Function* add = listed[0];
+  EXPECT_EQ(add->probeSpelling(), "asm_add@" + dir.path() + "/f.S:5");
+  EXPECT_EQ(listed[1]->probeSpelling(), "asm_helper@" + dir.path() + "/f.S:13");
+  EXPECT_FALSE(add->fromSymbolTable);
+  EXPECT_EQ(add->afterPrologue, add->entry + 3);  // the row after the entry row, as stap -p2 places it
+  EXPECT_EQ(add->aliases, std::vector<std::string>{"asm_alias"});
+  // The alias names the same probe point.
+  auto alias = find(*module, "asm_alias");
+  ASSERT_EQ(alias.size(), 1u);
+  EXPECT_EQ(alias[0], add);
+}
+
+TEST(Symbols, SymbolAliasesListOnceByTheFirstSymbol) {
+  ScratchDir dir;
+  dir.write("f.S", kAssembly);
+  dir.write("m.c", "long asm_add(long, long);\nint main(void) { return (int)asm_add(1, -1); }\n");
+  ASSERT_TRUE(dir.run("gcc -O0 m.c f.S -o prog"));
+  auto module = open(dir.path() + "/prog");
+  auto listed = find(*module, "asm_*");
+  ASSERT_EQ(listed.size(), 2u);
+  EXPECT_TRUE(listed[0]->fromSymbolTable);
+  EXPECT_EQ(listed[0]->probeSpelling(), "asm_add");  // .symtab has asm_add before asm_alias
+  EXPECT_EQ(listed[1]->probeSpelling(), "asm_helper");
+  auto alias = find(*module, "asm_alias");
+  ASSERT_EQ(alias.size(), 1u);
+  EXPECT_EQ(alias[0], listed[0]);
+}
+
+// Every function "*" lists, by spelling, with its entry.
+std::map<std::string, uint64_t> listing(const Module& module) {
+  std::map<std::string, uint64_t> spelled;
+  for (const Function* f : find(module, "*")) spelled.emplace(f->probeSpelling(), f->entry);
+  return spelled;
+}
+
+TEST(Symbols, StrippedFileUsesTheDebugFilesSymbolTable) {
+  ScratchDir dir;
+  std::string original = kPrograms + "/cxxprog-O2";
+  ASSERT_TRUE(dir.run("objcopy --only-keep-debug " + original + " prog.debug && strip --strip-all -o prog " + original +
+                      " && objcopy --add-gnu-debuglink=prog.debug prog"));
+  auto stripped = open(dir.path() + "/prog");
+  ASSERT_TRUE(stripped->hasDebugInfo());
+  // Local symbols (frame_dummy, main.cold) live only in .symtab, which
+  // strip moved into the debug file: the listing is the unstripped one.
+  auto whole = open(original);
+  auto expected = listing(*whole);
+  EXPECT_EQ(listing(*stripped), expected);
+  EXPECT_TRUE(expected.count("frame_dummy"));
+  EXPECT_TRUE(std::any_of(expected.begin(), expected.end(), [](const auto& f) { return f.first.ends_with(".cold"); }));
+}
+
+TEST(Symbols, CxxDefinitionsDeclaredNowhere) {
+  ScratchDir dir;
+  dir.write("c.cpp",
+            "#include <string>\n"
+            "std::string greeting = std::string(\"hello, \") + \"world\";\n"
+            "__attribute__((noinline)) int measure(int n) {\n"
+            "  struct Best {\n"
+            "    std::string text;\n"
+            "    int value = 0;\n"
+            "  };\n"
+            "  Best best;\n"
+            "  best.value = n;\n"
+            "  best.text = greeting;\n"
+            "  return best.value + static_cast<int>(best.text.size());\n"
+            "}\n"
+            "int main(int argc, char**) { return measure(argc) == 0; }\n");
+  ASSERT_TRUE(dir.run("g++ -O0 -g c.cpp -o o0 && g++ -O2 -g c.cpp -o o2"));
+  // gcc gives the static initializer no DW_AT_decl_file: stap spells it by
+  // the line-table row at its low_pc, and with DW_AT_ranges (-O2 splits
+  // it) as of unknown source.
+  auto o0 = listing(*open(dir.path() + "/o0"));
+  EXPECT_TRUE(o0.count("_GLOBAL__sub_I__Z8greetingB5cxx11@" + dir.path() + "/c.cpp:13"));
+  auto optimized = open(dir.path() + "/o2");
+  auto o2 = listing(*optimized);
+  EXPECT_TRUE(o2.count("_GLOBAL__sub_I__Z8greetingB5cxx11@<unknown source>"));
+  // Inlined copies of Best's artificial constructor and destructor.
+  EXPECT_TRUE(o2.count("Best@<unknown source>"));
+  EXPECT_TRUE(o2.count("~Best@<unknown source>"));
+  // The .cold parts start with inlined destructors: "*" lists those
+  // copies there, not the symbols; a pattern naming only the symbols
+  // lists them (stap: the two below for "*.cold", neither for "*").
+  auto cold = find(*optimized, "*.cold");
+  ASSERT_EQ(cold.size(), 2u);
+  for (const Function* f : cold) {
+    EXPECT_TRUE(f->fromSymbolTable) << f->name;
+    EXPECT_FALSE(o2.count(f->probeSpelling())) << f->name;
+  }
+  EXPECT_EQ(cold[0]->probeSpelling(), "_Z7measurei.cold");
+  EXPECT_EQ(cold[1]->probeSpelling(), "_GLOBAL__sub_I__Z8greetingB5cxx11.cold");
+}
+
+// Debian's libc.so.6 keeps only .dynsym; its DWARF and .symtab are in
+// libc6-dbg's build-id file.
+TEST(Symbols, LibcAsStapListsIt) {
+  auto libc = open("/usr/lib/x86_64-linux-gnu/libc.so.6");
+  if (!libc || !libc->hasDebugInfo()) GTEST_SKIP() << "no debug information for libc.so.6 (libc6-dbg)";
+  // malloc is a symbol at __libc_malloc's entry.
+  auto malloc = find(*libc, "malloc");
+  ASSERT_EQ(malloc.size(), 1u);
+  EXPECT_EQ(malloc[0]->name, "__libc_malloc");
+  EXPECT_TRUE(malloc[0]->probeSpelling().starts_with("__libc_malloc@./malloc/malloc.c:"));
+  EXPECT_TRUE(libc->isExported(*malloc[0]));
+  // One listing per address: no alias lists apart.
+  std::map<uint64_t, const Function*> outOfLine;
+  for (const Function* f : find(*libc, "*")) {
+    if (f->isInlineInstance) continue;
+    auto [at, fresh] = outOfLine.emplace(f->entry, f);
+    EXPECT_TRUE(fresh) << f->probeSpelling() << " and " << at->second->probeSpelling();
+    EXPECT_NE(f->name, "malloc");
+  }
+  // Local symbols from the debug file's .symtab: syscall stubs are gas
+  // DIEs spelled from syscall-template.S; .cold parts list by symbol.
+  auto bind = find(*libc, "__GI___bind");
+  ASSERT_EQ(bind.size(), 1u);
+  EXPECT_NE(bind[0]->probeSpelling().find("syscall-template.S:"), std::string::npos);
+  EXPECT_FALSE(find(*libc, "*.cold").empty());
+}
+
+}  // namespace
+}  // namespace utap::dwarf
