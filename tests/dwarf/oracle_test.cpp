@@ -227,6 +227,7 @@ TEST(RecipeEval, ArithmeticAndStrings) {
   EXPECT_EQ(evaluate(*p, {constant(-8), constant(60), op(K::Shr)}), 15u);
   EXPECT_EQ(evaluate(*p, {constant(0x1ff), sized(K::Extend, 1, true)}), static_cast<uint64_t>(-1));
   EXPECT_EQ(evaluate(*p, {constant(5), op(K::Neg), op(K::Not)}), 4u);
+  EXPECT_EQ(evaluate(*p, {constant(0x40600000), op(K::Fp32ToFp64)}), doubleBits(3.5));  // 3.5f
 
   std::string error;
   RecipeContext context{p.get(), 0, {}, nullptr};

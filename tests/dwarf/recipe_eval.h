@@ -71,7 +71,7 @@ struct RecipeContext {
 
 // Runs `recipe` as the generated code does: 64-bit stack values, Read
 // extends per isSigned, Div is signed (DW_OP_div), Mod and Shr unsigned,
-// Shra arithmetic. On failure (a faulting read, an empty stack, division
+// Shra arithmetic, Fp32ToFp64 widens a float's bits to a double's. On failure (a faulting read, an empty stack, division
 // by zero) returns nothing and sets *error.
 std::optional<uint64_t> evaluateRecipe(const dwarf::ValueRecipe& recipe, const RecipeContext& context,
                                        std::string* error);
