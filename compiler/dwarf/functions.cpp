@@ -133,7 +133,7 @@ class FunctionWalker {
     while (dwarf_get_units(impl_.dwarf, cu, &cu, nullptr, &unitType, &cudie, nullptr) == 0) {
       if (unitType != DW_UT_compile && unitType != DW_UT_partial) continue;
       size_t first = out_->size();
-      walkChildren(&cudie, 0, 0);
+      walkChildren(&cudie, 0, 0, Nesting{});
       placeAfterPrologue(&cudie, first);
     }
     qualifyNames();
@@ -146,35 +146,49 @@ class FunctionWalker {
     return false;
   }
 
-  void walkChildren(Dwarf_Die* parent, uint32_t scope, int depth) {
+  // Where a DIE sits: inside a function, inside a class local to one.
+  struct Nesting {
+    bool inFunction = false;
+    bool inLocalType = false;
+  };
+
+  void walkChildren(Dwarf_Die* parent, uint32_t scope, int depth, Nesting nesting) {
     Dwarf_Die child;
     if (depth > 200 || dwarf_child(parent, &child) != 0) return;
     do {
-      switch (dwarf_tag(&child)) {
+      int tag = dwarf_tag(&child);
+      switch (tag) {
         case DW_TAG_namespace:
         case DW_TAG_class_type:
         case DW_TAG_structure_type:
         case DW_TAG_union_type: {
           const char* name = dwarf_diename(&child);
-          std::string part = name ? name : dwarf_tag(&child) == DW_TAG_namespace ? "(anonymous namespace)" : "";
+          std::string part = name ? name : tag == DW_TAG_namespace ? "(anonymous namespace)" : "";
           uint32_t inner = scope;
           if (!part.empty()) {
             inner = static_cast<uint32_t>(scopes_.size());
             scopes_.push_back(scope ? scopes_[scope] + "::" + part : part);
           }
-          walkChildren(&child, inner, depth + 1);
+          Nesting within = nesting;
+          within.inLocalType = nesting.inLocalType || (tag != DW_TAG_namespace && nesting.inFunction);
+          walkChildren(&child, inner, depth + 1, within);
           break;
         }
-        case DW_TAG_subprogram:
+        case DW_TAG_subprogram: {
           scopeOf_.emplace(dwarf_dieoffset(&child), scope);
           addInstance(&child, false);
-          walkChildren(&child, scope, depth + 1);
+          Nesting within = nesting;
+          within.inFunction = true;
+          walkChildren(&child, scope, depth + 1, within);
           break;
+        }
         case DW_TAG_inlined_subroutine:
-          addInstance(&child, true);
-          walkChildren(&child, scope, depth + 1);
+          // stap 4.8 does not list the copies inlined into the methods of
+          // a function's local classes (lambda bodies among them).
+          if (!nesting.inLocalType) addInstance(&child, true);
+          walkChildren(&child, scope, depth + 1, nesting);
           break;
-        case DW_TAG_lexical_block: walkChildren(&child, scope, depth + 1); break;
+        case DW_TAG_lexical_block: walkChildren(&child, scope, depth + 1, nesting); break;
         default: break;
       }
     } while (dwarf_siblingof(&child, &child) == 0);
@@ -273,7 +287,7 @@ class FunctionWalker {
     for (size_t i = first; i < out_->size(); ++i) {
       Function& function = *(*out_)[i];
       if (function.isInlineInstance) continue;
-      if (function.declFile.empty() && pending_[i].hasLowPc) placeByLineTable(cudie, &function);
+      if (function.declFile.empty() && pending_[i].placedByLines) placeByLineTable(cudie, &function);
       uint64_t end = pending_[i].end;
       size_t lo = 0, hi = count;  // the first row at or after the entry
       while (lo < hi) {
@@ -293,9 +307,10 @@ class FunctionWalker {
   }
 
   // An out-of-line function DWARF declares nowhere (assembly, whose DIEs
-  // gas writes; C++'s artificial _GLOBAL__sub_I_*) is spelled, as stap
-  // spells it, by the line-table row at its DW_AT_low_pc; one given by
-  // DW_AT_ranges (a split hot/cold function) stays "<unknown source>".
+  // gas writes; C++'s artificial _GLOBAL__sub_I_* and lambda operators) is
+  // spelled, as stap spells it, by the line-table row libdw finds for its
+  // DW_AT_low_pc (the last row at that address); one DW_AT_ranges places
+  // (a split hot/cold function) stays "<unknown source>".
   static void placeByLineTable(Dwarf_Die* cudie, Function* function) {
     Dwarf_Line* line = dwarf_getsrc_die(cudie, function->entry);
     const char* file = line ? dwarf_linesrc(line, nullptr, nullptr) : nullptr;
@@ -330,7 +345,7 @@ class FunctionWalker {
     Function* function;
     uint64_t declaration;  // the DIE offset whose scope names it
     uint64_t end;          // the end of the address range holding the entry
-    bool hasLowPc;         // one range from DW_AT_low_pc (not DW_AT_ranges)
+    bool placedByLines;    // its own DIE has DW_AT_low_pc (not DW_AT_ranges)
   };
 
   const Module::Impl& impl_;

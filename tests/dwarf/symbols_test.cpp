@@ -179,6 +179,41 @@ TEST(Symbols, CxxDefinitionsDeclaredNowhere) {
   EXPECT_EQ(cold[1]->probeSpelling(), "_GLOBAL__sub_I__Z8greetingB5cxx11.cold");
 }
 
+TEST(Symbols, NoInlinedCopiesInMethodsOfLocalClasses) {
+  ScratchDir dir;
+  dir.write("l.cpp",
+            "static inline __attribute__((always_inline)) int bump(int x) { return x * 3 + 1; }\n"
+            "__attribute__((noinline)) int direct(int n) { return bump(n); }\n"
+            "__attribute__((noinline)) int viaLambda(int n) {\n"
+            "  auto f = [](int v) __attribute__((noinline)) { return bump(v); };\n"
+            "  return f(n);\n"
+            "}\n"
+            "__attribute__((noinline)) int viaLocalClass(int n) {\n"
+            "  struct Helper {\n"
+            "    __attribute__((noinline)) static int run(int v) { return bump(v); }\n"
+            "  };\n"
+            "  return Helper::run(n);\n"
+            "}\n"
+            "int main(int argc, char**) { return direct(argc) + viaLambda(argc) + viaLocalClass(argc); }\n");
+  ASSERT_TRUE(dir.run("g++ -O2 -g l.cpp -o prog"));
+  auto module = open(dir.path() + "/prog");
+  // stap -p2 probes bump in direct() and in the lambda's clone, which gcc
+  // writes at the unit's top level, but not in Helper::run, whose DIE
+  // sits in the local class.
+  auto run = find(*module, "run");
+  ASSERT_EQ(run.size(), 1u);
+  auto direct = find(*module, "direct");
+  ASSERT_EQ(direct.size(), 1u);
+  auto copies = find(*module, "bump");
+  ASSERT_EQ(copies.size(), 2u);
+  for (const Function* f : copies) {
+    EXPECT_TRUE(f->isInlineInstance);
+    EXPECT_NE(f->entry, run[0]->entry);
+  }
+  EXPECT_TRUE(
+      std::any_of(copies.begin(), copies.end(), [&](const Function* f) { return f->entry == direct[0]->entry; }));
+}
+
 // Debian's libc.so.6 keeps only .dynsym; its DWARF and .symtab are in
 // libc6-dbg's build-id file.
 TEST(Symbols, LibcAsStapListsIt) {
