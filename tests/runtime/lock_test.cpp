@@ -148,26 +148,34 @@ TEST_F(RuntimeLock, FailureLeavesNothingHeld) {
   utap_lock_write_release(&locks[2]);
 }
 
+// The wait between attempts of OneRetryBudgetForTheWholeList: the holder
+// of locks[1] lets go after its third failed attempt, at that exact point
+// (a releasing thread raced the retries on a loaded machine).
+namespace {
+utap_lock* heldUntilThirdAttempt = nullptr;
+void releaseAfterThirdAttempt() {
+  if (heldUntilThirdAttempt && atomic_read(&heldUntilThirdAttempt->contended) == 3) {
+    utap_lock_write_release(heldUntilThirdAttempt);
+    heldUntilThirdAttempt = nullptr;
+  }
+}
+}  // namespace
+
 TEST_F(RuntimeLock, OneRetryBudgetForTheWholeList) {
   ASSERT_TRUE(utap_lock_write_try(&locks[1], 0));
   ASSERT_TRUE(utap_lock_write_try(&locks[3], 0));
-  // locks[1] is let go after a few failed attempts; locks[3] never: it gets
+  // locks[1] is let go after three failed attempts; locks[3] never: it gets
   // what is left of the list's budget, not a budget of its own.
-  std::atomic<bool> ready{false};
-  std::thread releaser([&] {
-    ready = true;
-    while (atomic_read(&locks[1].contended) < 3) std::this_thread::yield();
-    utap_lock_write_release(&locks[1]);
-  });
-  while (!ready) std::this_thread::yield();
+  heldUntilThirdAttempt = &locks[1];
+  utap_test_udelay_hook = releaseAfterThirdAttempt;
   const utap_lock_use set[] = {{&locks[1], UTAP_LOCK_READ}, {&locks[3], UTAP_LOCK_READ}};
   unsigned long flags;
   const bool took = utap_locks_take(set, 2, MAXTRYLOCK, &flags);
-  releaser.join();
+  utap_test_udelay_hook = nullptr;
   EXPECT_FALSE(took);
   const int failed1 = atomic_read(&locks[1].contended);
   const int failed3 = atomic_read(&locks[3].contended);
-  EXPECT_GE(failed1, 3);
+  EXPECT_EQ(failed1, 3);
   EXPECT_EQ(failed1 + failed3, MAXTRYLOCK + 1);
   EXPECT_EQ(atomic_read(&locks[1].skipped), 0);
   EXPECT_EQ(atomic_read(&locks[3].skipped), 1);

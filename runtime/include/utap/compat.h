@@ -119,8 +119,19 @@ static inline void raw_spin_lock_init(raw_spinlock_t *l) { __atomic_clear(&l->lo
 #define raw_spin_unlock_irqrestore(l, flags) \
 	do { __atomic_clear(&(l)->locked, __ATOMIC_RELEASE); local_irq_restore(flags); } while (0)
 
-/* Waiting between trylock attempts: let the holder (another thread) run. */
-static inline void udelay(unsigned long usecs) { (void)usecs; sched_yield(); }
+/*
+ * Waiting between trylock attempts: let the holder (another thread) run,
+ * or, when a test sets the hook, let the test act at that exact attempt.
+ */
+__attribute__((weak)) __thread void (*utap_test_udelay_hook)(void);
+static inline void udelay(unsigned long usecs)
+{
+	(void)usecs;
+	if (utap_test_udelay_hook)
+		utap_test_udelay_hook();
+	else
+		sched_yield();
+}
 
 #else /* the kernel */
 
