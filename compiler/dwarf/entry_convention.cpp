@@ -95,7 +95,9 @@ std::optional<ObjectLocation> entryConventionLocation(Dwarf_Die* function, Dwarf
     const char* name = dwarf_diename(&child);
     if (kind == ArgumentClass::Other) {
       if (isTarget)
-        return fail(fmt::format("it is passed as {}, which is not in a single argument register", typeText));
+        return fail(fmt::format("it is passed as {}: only integer, pointer and floating-point parameters are "
+                                "read from their registers there",
+                                typeText));
       return fail(fmt::format("parameter {} before it is {}, so the registers after it are not known here",
                               name ? name : "?", typeText));
     }
