@@ -80,6 +80,15 @@ uint64_t declarationOffset(Dwarf_Die die) {
   return dwarf_dieoffset(&die);
 }
 
+// Whether the abstract origin of an inlined copy says it is inlined
+// (DW_AT_inline inlined or declared_inlined or declared_not_inlined).
+bool originIsInline(Dwarf_Die* die) {
+  Dwarf_Attribute attr;
+  Dwarf_Die origin;
+  return dwarf_attr(die, DW_AT_abstract_origin, &attr) && dwarf_formref_die(&attr, &origin) &&
+         dwarf_func_inline(&origin) != 0;
+}
+
 std::vector<Range> rangesOf(Dwarf_Die* die) {
   std::vector<Range> ranges;
   Dwarf_Addr base, start, end;
@@ -235,6 +244,11 @@ class FunctionWalker {
       }
       atEntry = &it->second;
     }
+    // stap takes inlined copies from the functions DWARF calls inline
+    // (dwarf_func_inline); gcc sometimes inlines one it marks
+    // DW_INL_not_inlined (libstdc++'s ~_Hashtable), and those copies are
+    // not listed.
+    if (inlined && !originIsInline(die)) return;
     // Two copies of one function inlined at the same address (a call
     // split across blocks) are one probe point.
     uint64_t declaration = declarationOffset(*die);
