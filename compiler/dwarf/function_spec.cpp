@@ -237,12 +237,16 @@ bool matchesSpec(const FunctionSpec& spec, const Function& function) {
   return true;
 }
 
-std::vector<const Function*> Module::functions(const FunctionSpec& spec) const {
-  if (!impl_->functionIndex) impl_->indexFunctions();
+namespace {
+
+// The functions of `index` `spec` matches, inlined copies only `withInlined`,
+// in address order.
+std::vector<const Function*> matching(const std::vector<std::unique_ptr<Function>>& index, const FunctionSpec& spec,
+                                      bool withInlined) {
   std::vector<const Function*> result;
   std::unordered_set<uint64_t> dwarfEntries;
-  for (const auto& function : *impl_->functionIndex) {
-    if (!matchesSpec(spec, *function)) continue;
+  for (const auto& function : index) {
+    if ((function->isInlineInstance && !withInlined) || !matchesSpec(spec, *function)) continue;
     result.push_back(function.get());
     if (!function->fromSymbolTable) dwarfEntries.insert(function->entry);
   }
@@ -255,6 +259,18 @@ std::vector<const Function*> Module::functions(const FunctionSpec& spec) const {
   std::stable_sort(result.begin(), result.end(),
                    [](const Function* a, const Function* b) { return a->entry < b->entry; });
   return result;
+}
+
+}  // namespace
+
+std::vector<const Function*> Module::functions(const FunctionSpec& spec) const {
+  if (!impl_->functionIndex) impl_->indexFunctions();
+  return matching(*impl_->functionIndex, spec, true);
+}
+
+std::vector<const Function*> Module::outOfLineFunctions(const FunctionSpec& spec) const {
+  if (!impl_->functionIndex) impl_->indexFunctions();
+  return matching(*impl_->functionIndex, spec, false);
 }
 
 namespace {

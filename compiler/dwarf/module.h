@@ -173,6 +173,10 @@ class Module {
   // Every function instance (out-of-line and inlined) whose name matches
   // the spec, in address order; from the symbol table when there is no DWARF.
   std::vector<const Function*> functions(const FunctionSpec& spec) const;
+  // The same without inlined copies, for .call, .return and .exported: a
+  // symbol at the entry of a matched inlined copy (a .cold part starting
+  // with an inlined cleanup) is then listed, as stap lists it there.
+  std::vector<const Function*> outOfLineFunctions(const FunctionSpec& spec) const;
   std::vector<Statement> statements(const FunctionSpec& spec) const;
   std::vector<Label> labels(const FunctionSpec& functionSpec, std::string_view labelPattern) const;
   const std::vector<SdtProbe>& sdtProbes() const;

@@ -177,6 +177,17 @@ TEST(Symbols, CxxDefinitionsDeclaredNowhere) {
   }
   EXPECT_EQ(cold[0]->probeSpelling(), "_Z7measurei.cold");
   EXPECT_EQ(cold[1]->probeSpelling(), "_GLOBAL__sub_I__Z8greetingB5cxx11.cold");
+  // .call and .return match no inlined copies, so the symbols list there.
+  std::string error;
+  size_t column;
+  auto all = FunctionSpec::parse("*", &error, &column);
+  std::set<std::string> outOfLine;
+  for (const Function* f : optimized->outOfLineFunctions(*all)) {
+    EXPECT_FALSE(f->isInlineInstance) << f->name;
+    outOfLine.insert(f->probeSpelling());
+  }
+  EXPECT_TRUE(outOfLine.count("_Z7measurei.cold"));
+  EXPECT_TRUE(outOfLine.count("_GLOBAL__sub_I__Z8greetingB5cxx11.cold"));
 }
 
 TEST(Symbols, NoInlinedCopiesInMethodsOfLocalClasses) {
