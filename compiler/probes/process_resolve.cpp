@@ -220,7 +220,12 @@ class PointBuilder {
     if (!module->hasDebugInfo() && family_.firstWithoutDebugInfo(module->path()))
       diags_.report(DiagKind::ProcessNoDebugInfo, arg(component).range, module->path(), component);
     if (has("label")) return labels(*spec);
-    if (has("statement") || spec->lines != dwarf::FunctionSpec::Lines::None) return statements(*spec, component);
+    if (has("statement")) return statements(*spec, component);
+    if (spec->lines != dwarf::FunctionSpec::Lines::None) {
+      // stap 4.8 probes the function and says so.
+      diags_.report(DiagKind::ProcessFunctionLine, arg("function").range);
+      spec->lines = dwarf::FunctionSpec::Lines::None;
+    }
     functions(*spec);
   }
 
@@ -242,7 +247,12 @@ class PointBuilder {
 
   void functions(const dwarf::FunctionSpec& spec) {
     bool call = has("call"), inlined = has("inline"), exported = has("exported"), returns = has("return");
-    for (const dwarf::Function* f : module_->functions(spec)) {
+    // Only an out-of-line function has a call and a return (and can be
+    // exported); stap's .call/.return/.exported list each one, including
+    // split-off parts that begin with an inlined copy.
+    std::vector<const dwarf::Function*> found =
+        call || returns || exported ? module_->outOfLineFunctions(spec) : module_->functions(spec);
+    for (const dwarf::Function* f : found) {
       if (call && f->isInlineInstance) continue;
       if (inlined && !f->isInlineInstance) continue;
       if (exported && !module_->isExported(*f)) continue;
