@@ -12,12 +12,6 @@ namespace {
 
 using Kind = RecipeOp::Kind;
 
-RecipeOp op(Kind kind, int64_t value = 0) {
-  RecipeOp result{kind};
-  result.value = value;
-  return result;
-}
-
 RecipeOp sized(Kind kind, uint64_t size, bool isSigned) {
   RecipeOp result{kind};
   result.size = static_cast<uint8_t>(size);

@@ -44,9 +44,16 @@ std::optional<std::string> demangledName(const std::string& linkageName) {
   return full;
 }
 
-namespace {
+std::vector<Range> rangesOf(Dwarf_Die* die) {
+  std::vector<Range> ranges;
+  Dwarf_Addr base, start, end;
+  ptrdiff_t offset = 0;
+  while ((offset = dwarf_ranges(die, offset, &base, &start, &end)) > 0)
+    if (start < end) ranges.emplace_back(start, end);
+  return ranges;
+}
 
-using Range = std::pair<uint64_t, uint64_t>;  // [first, end)
+namespace {
 
 // The scope of a mangled name: "_ZNK2ns5Shape4areaEv" -> "ns::Shape". Used
 // when DWARF does not place the declaration (dwz files, symbol tables).
@@ -87,15 +94,6 @@ bool originIsInline(Dwarf_Die* die) {
   Dwarf_Die origin;
   return dwarf_attr(die, DW_AT_abstract_origin, &attr) && dwarf_formref_die(&attr, &origin) &&
          dwarf_func_inline(&origin) != 0;
-}
-
-std::vector<Range> rangesOf(Dwarf_Die* die) {
-  std::vector<Range> ranges;
-  Dwarf_Addr base, start, end;
-  ptrdiff_t offset = 0;
-  while ((offset = dwarf_ranges(die, offset, &base, &start, &end)) > 0)
-    if (start < end) ranges.emplace_back(start, end);
-  return ranges;
 }
 
 // The first instruction of a DIE without DW_AT_low_pc: DW_AT_entry_pc (an

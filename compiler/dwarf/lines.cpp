@@ -11,17 +11,6 @@
 namespace utap::dwarf {
 namespace {
 
-using Range = std::pair<uint64_t, uint64_t>;  // [first, end)
-
-std::vector<Range> rangesOf(Dwarf_Die* die) {
-  std::vector<Range> ranges;
-  Dwarf_Addr base, start, end;
-  ptrdiff_t offset = 0;
-  while ((offset = dwarf_ranges(die, offset, &base, &start, &end)) > 0)
-    if (start < end) ranges.emplace_back(start, end);
-  return ranges;
-}
-
 bool inRanges(const std::vector<Range>& ranges, uint64_t address) {
   return std::any_of(ranges.begin(), ranges.end(),
                      [&](const Range& r) { return address >= r.first && address < r.second; });

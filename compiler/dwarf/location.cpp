@@ -11,15 +11,16 @@
 #include "dwarf/module_impl.h"
 
 namespace utap::dwarf {
-namespace {
 
-using Kind = RecipeOp::Kind;
-
-RecipeOp op(Kind kind, int64_t value = 0) {
+RecipeOp op(RecipeOp::Kind kind, int64_t value) {
   RecipeOp result{kind};
   result.value = value;
   return result;
 }
+
+namespace {
+
+using Kind = RecipeOp::Kind;
 
 RecipeOp registerOp(int reg) {
   RecipeOp result{Kind::Register};

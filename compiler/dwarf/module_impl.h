@@ -67,6 +67,11 @@ std::optional<std::string> demangledName(const std::string& linkageName);
 // Records `name` as another name of `function`, once and only when it is
 // not one of its own names (function_symbols.cpp).
 void addAlias(Function* function, const std::string& name);
+// An address range of code, [first, end).
+using Range = std::pair<uint64_t, uint64_t>;
+// The non-empty address ranges of a DIE with code (DW_AT_low_pc/high_pc or
+// DW_AT_ranges), in DWARF's order (functions.cpp).
+std::vector<Range> rangesOf(Dwarf_Die* die);
 
 // ---- target variables: location.cpp, types.cpp, access.cpp, variables.cpp, pretty.cpp ----
 
@@ -107,6 +112,9 @@ std::optional<ObjectLocation> evaluateLocation(const LocationContext& ctx, Dwarf
 bool isLocationList(Dwarf_Attribute* attribute);
 // "DW_OP_fbreg"; "DW_OP_0x%x" for an operation without a name here.
 std::string dwarfOpName(unsigned op);
+// A recipe operation with its `value` operand (Constant, PlusConstant, Input)
+// or none (Add, Shl, ...): what the location and access steps push (location.cpp).
+RecipeOp op(RecipeOp::Kind kind, int64_t value = 0);
 
 // types.cpp: types as stap spells and lays them out.
 // The DIE's DW_AT_type; false for void (no type).
