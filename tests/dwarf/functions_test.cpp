@@ -4,7 +4,6 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <cstdio>
 #include <map>
 #include <optional>
 #include <set>
@@ -12,42 +11,24 @@
 #include <string>
 
 #include "dwarf/module.h"
+#include "oracle.h"
+#include "test_programs.h"
 
 namespace utap::dwarf {
 namespace {
 
-const std::string kPrograms = UTAP_TEST_PROGRAMS;
-
-std::string run(const std::string& command) {
-  std::string out;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (!pipe) return out;
-  char buffer[4096];
-  size_t n;
-  while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) out.append(buffer, n);
-  pclose(pipe);
-  return out;
-}
-
-std::unique_ptr<Module> openProgram(const std::string& name) {
-  std::string error;
-  auto module = Module::open(kPrograms + "/" + name, &error);
-  EXPECT_TRUE(module) << error;
-  return module;
-}
-
-std::vector<const Function*> find(const Module& module, const std::string& text) {
-  std::string error;
-  size_t column;
-  auto spec = FunctionSpec::parse(text, &error, &column);
-  EXPECT_TRUE(spec) << error;
-  return spec ? module.functions(*spec) : std::vector<const Function*>{};
-}
+using test::findFunctions;
+using test::openProgram;
+using test::runCommand;
+using test::testProgram;
 
 // nm's defined text symbols: address -> names.
 std::multimap<uint64_t, std::string> textSymbols(const std::string& path, bool demangle) {
   std::multimap<uint64_t, std::string> symbols;
-  std::istringstream rows(run("nm " + std::string(demangle ? "-C " : "") + path));
+  std::vector<std::string> argv = {"nm"};
+  if (demangle) argv.push_back("-C");
+  argv.push_back(path);
+  std::istringstream rows(runCommand(argv).out);
   std::string line;
   while (std::getline(rows, line)) {
     if (line.size() < 20 || (line[17] != 'T' && line[17] != 't' && line[17] != 'W' && line[17] != 'i')) continue;
@@ -59,9 +40,9 @@ std::multimap<uint64_t, std::string> textSymbols(const std::string& path, bool d
 TEST(Functions, OutOfLineEntriesAreNmSymbols) {
   for (const char* name : {"cprog-O0", "cprog-O2", "cprog-O2-nopie", "cxxprog-O0", "cxxprog-O2"}) {
     auto module = openProgram(name);
-    auto symbols = textSymbols(kPrograms + "/" + name, true);
+    auto symbols = textSymbols(testProgram(name), true);
     int checked = 0;
-    for (const Function* f : find(*module, "*")) {
+    for (const Function* f : findFunctions(*module, "*")) {
       if (f->isInlineInstance || f->fromSymbolTable) continue;
       auto [first, last] = symbols.equal_range(f->entry);
       ASSERT_NE(first, last) << name << ": no symbol at " << std::hex << f->entry << " for " << f->name;
@@ -92,19 +73,19 @@ TEST(Functions, OutOfLineEntriesAreNmSymbols) {
 
 TEST(Functions, SymbolTableFillsWhatDwarfLacks) {
   auto module = openProgram("cprog-O0");
-  auto start = find(*module, "_start");
+  auto start = findFunctions(*module, "_start");
   ASSERT_EQ(start.size(), 1u);
   EXPECT_TRUE(start[0]->fromSymbolTable);
   EXPECT_EQ(start[0]->probeSpelling(), "_start");
-  EXPECT_EQ(start[0]->entry, textSymbols(kPrograms + "/cprog-O0", false).find(start[0]->entry)->first);
-  auto main = find(*module, "main");
+  EXPECT_EQ(start[0]->entry, textSymbols(testProgram("cprog-O0"), false).find(start[0]->entry)->first);
+  auto main = findFunctions(*module, "main");
   ASSERT_EQ(main.size(), 1u);
   EXPECT_FALSE(main[0]->fromSymbolTable);
   // Without DWARF every function comes from .symtab.
   auto plain = openProgram("cprog-debuglink");  // found: its .debug sits beside it
   EXPECT_TRUE(plain->hasDebugInfo());
   auto stripped = openProgram("cprog-stripped");
-  for (const Function* f : find(*stripped, "*")) EXPECT_TRUE(f->fromSymbolTable) << f->name;
+  for (const Function* f : findFunctions(*stripped, "*")) EXPECT_TRUE(f->fromSymbolTable) << f->name;
 }
 
 // readelf's decoded line rows (address, is end of sequence) of each unit,
@@ -112,7 +93,7 @@ TEST(Functions, SymbolTableFillsWhatDwarfLacks) {
 // it. Each unit's table starts with a header line ending in ':'.
 std::vector<std::vector<std::pair<uint64_t, bool>>> lineTables(const std::string& path) {
   std::vector<std::vector<std::pair<uint64_t, bool>>> tables;
-  std::istringstream text(run("readelf --debug-dump=decodedline " + path));
+  std::istringstream text(runCommand({"readelf", "--debug-dump=decodedline", path}).out);
   std::string line;
   while (std::getline(text, line)) {
     std::istringstream words(line);
@@ -134,9 +115,9 @@ std::vector<std::vector<std::pair<uint64_t, bool>>> lineTables(const std::string
 TEST(Functions, AfterPrologueIsTheRowAfterTheEntryRow) {
   for (const char* name : {"cprog-O0", "cprog-O2", "cxxprog-O0"}) {
     auto module = openProgram(name);
-    auto tables = lineTables(kPrograms + "/" + name);
+    auto tables = lineTables(testProgram(name));
     int moved = 0;
-    for (const Function* f : find(*module, "*")) {
+    for (const Function* f : findFunctions(*module, "*")) {
       if (f->isInlineInstance || f->fromSymbolTable) {
         EXPECT_EQ(f->afterPrologue, f->entry) << f->name;
         continue;
@@ -170,11 +151,11 @@ TEST(Functions, PlacementAsStapChoseIt) {
   auto c = openProgram("cprog-O0");
   auto cxx = openProgram("cxxprog-O0");
   auto o2 = openProgram("cprog-O2");
-  auto at = [](const Module& m, const char* spec) { return find(m, spec).at(0)->afterPrologue; };
-  auto entry = [](const Module& m, const char* spec) { return find(m, spec).at(0)->entry; };
+  auto at = [](const Module& m, const char* spec) { return findFunctions(m, spec).at(0)->afterPrologue; };
+  auto entry = [](const Module& m, const char* spec) { return findFunctions(m, spec).at(0)->entry; };
   EXPECT_GT(at(*c, "take_int"), entry(*c, "take_int"));
   EXPECT_EQ(at(*o2, "take_int"), entry(*o2, "take_int"));
-  EXPECT_EQ(find(*cxx, "geometry::Square::area").size(), 1u);
+  EXPECT_EQ(findFunctions(*cxx, "geometry::Square::area").size(), 1u);
 }
 
 TEST(Functions, CxxPatternsMatchAsStapDoes) {
@@ -203,19 +184,20 @@ TEST(Functions, CxxPatternsMatchAsStapDoes) {
 
 TEST(Functions, FilePatternsMatchTailsAfterSlash) {
   auto module = openProgram("cprog-O0");
-  EXPECT_EQ(find(*module, "take_int@params.c").size(), 1u);
-  EXPECT_EQ(find(*module, "take_int@c/params.c").size(), 1u);
-  EXPECT_EQ(find(*module, "take_int@*.c").size(), 1u);
-  EXPECT_EQ(find(*module, "take_int@arams.c").size(), 0u);
-  EXPECT_EQ(find(*module, "take_int@main.c").size(), 0u);
+  EXPECT_EQ(findFunctions(*module, "take_int@params.c").size(), 1u);
+  EXPECT_EQ(findFunctions(*module, "take_int@c/params.c").size(), 1u);
+  EXPECT_EQ(findFunctions(*module, "take_int@*.c").size(), 1u);
+  EXPECT_EQ(findFunctions(*module, "take_int@arams.c").size(), 0u);
+  EXPECT_EQ(findFunctions(*module, "take_int@main.c").size(), 0u);
   // stap ignores the line of .function("f@file:N") (it warns to use .statement).
-  EXPECT_EQ(find(*module, "take_int@params.c:999").size(), 1u);
-  for (const Function* f : find(*module, "*@params.c")) EXPECT_TRUE(f->declFile.ends_with("/params.c")) << f->name;
+  EXPECT_EQ(findFunctions(*module, "take_int@params.c:999").size(), 1u);
+  for (const Function* f : findFunctions(*module, "*@params.c"))
+    EXPECT_TRUE(f->declFile.ends_with("/params.c")) << f->name;
 }
 
 TEST(Functions, InlinedCopiesAtTheirEntries) {
   auto module = openProgram("cprog-O2");
-  auto copies = find(*module, "inline_square");
+  auto copies = findFunctions(*module, "inline_square");
   ASSERT_GE(copies.size(), 2u);
   for (const Function* f : copies) {
     EXPECT_TRUE(f->isInlineInstance);

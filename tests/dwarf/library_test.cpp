@@ -12,11 +12,13 @@
 
 #include "dwarf/module.h"
 #include "oracle.h"
+#include "test_programs.h"
 
 namespace utap::dwarf {
 namespace {
 
 namespace fs = std::filesystem;
+using test::openModule;
 using test::runCommand;
 using test::testProgram;
 
@@ -71,17 +73,10 @@ std::map<std::string, std::string> lddLibraries(const std::string& program,
   return found;
 }
 
-std::unique_ptr<Module> openOrFail(const std::string& path) {
-  std::string error;
-  auto module = Module::open(path, &error);
-  EXPECT_TRUE(module) << error;
-  return module;
-}
-
 // Every library ldd lists for `program` is found where ld.so found it.
 void expectAgreesWithLdd(const std::string& program) {
   SCOPED_TRACE(program);
-  auto module = openOrFail(program);
+  auto module = openModule(program);
   ASSERT_TRUE(module);
   std::map<std::string, std::string> ldd = lddLibraries(program);
   ASSERT_FALSE(ldd.empty());
@@ -97,18 +92,18 @@ TEST(FindLibrary, AgreesWithLdd) {
 
 TEST(FindLibrary, RunpathOriginAndRealPath) {
   ScopedEnv noLibraryPath("LD_LIBRARY_PATH", nullptr);
-  auto uselib = openOrFail(testProgram("uselib"));
+  auto uselib = openModule(testProgram("uselib"));
   ASSERT_TRUE(uselib);
   EXPECT_EQ(findLibrary(*uselib, "libutaptest.so"), canonical(testProgram("libutaptest.so")));
   // As stap prints it: the real file behind the soname's symlink.
-  auto libstdcxx = findLibrary(*openOrFail(testProgram("cxxprog-O2")), "libstdc++.so.6");
+  auto libstdcxx = findLibrary(*openModule(testProgram("cxxprog-O2")), "libstdc++.so.6");
   ASSERT_TRUE(libstdcxx);
   EXPECT_EQ(*libstdcxx, canonical("/usr/lib/x86_64-linux-gnu/libstdc++.so.6"));
   EXPECT_NE(libstdcxx->find("libstdc++.so.6."), std::string::npos) << *libstdcxx;
 }
 
 TEST(FindLibrary, AbsoluteAndMissingNames) {
-  auto ls = openOrFail(testProgram("cprog-O2"));
+  auto ls = openModule(testProgram("cprog-O2"));
   ASSERT_TRUE(ls);
   EXPECT_EQ(findLibrary(*ls, "/usr/lib/x86_64-linux-gnu/libc.so.6"), "/usr/lib/x86_64-linux-gnu/libc.so.6");
   EXPECT_EQ(findLibrary(*ls, "libutap-no-such-library.so.9"), std::nullopt);
@@ -168,9 +163,9 @@ TEST(FindLibrary, LdLibraryPathAfterRpathBeforeRunpath) {
   std::string env = "LD_LIBRARY_PATH=" + libraryDir.path();
   ScopedEnv libraryPath("LD_LIBRARY_PATH", libraryDir.path().c_str());
   EXPECT_EQ(lddLibraries(runpathProgram, {env}).at("libutaptest.so"), inLibraryPath);
-  EXPECT_EQ(findLibrary(*openOrFail(runpathProgram), "libutaptest.so"), inLibraryPath);
+  EXPECT_EQ(findLibrary(*openModule(runpathProgram), "libutaptest.so"), inLibraryPath);
   EXPECT_EQ(lddLibraries(rpathProgram, {env}).at("libutaptest.so"), beside);
-  EXPECT_EQ(findLibrary(*openOrFail(rpathProgram), "libutaptest.so"), beside);
+  EXPECT_EQ(findLibrary(*openModule(rpathProgram), "libutaptest.so"), beside);
 }
 
 // ld.so passes over libraries of another ELF class: a 32-bit libc first
@@ -181,7 +176,7 @@ TEST(FindLibrary, SkipsLibrariesOfAnotherClass) {
   std::string program = testProgram("cprog-O2");
   std::string expected = lddLibraries(program, {"LD_LIBRARY_PATH=/lib32"}).at("libc.so.6");
   EXPECT_EQ(expected, canonical("/lib/x86_64-linux-gnu/libc.so.6"));
-  EXPECT_EQ(findLibrary(*openOrFail(program), "libc.so.6"), expected);
+  EXPECT_EQ(findLibrary(*openModule(program), "libc.so.6"), expected);
 }
 
 // Every x86-64 library of /etc/ld.so.cache, as ldconfig -p prints it (the
@@ -203,7 +198,7 @@ TEST(FindLibrary, EveryCacheEntryAsLdconfigPrintsIt) {
     if (fs::exists(path)) cache.try_emplace(name, canonical(path));
   }
   ASSERT_GT(cache.size(), 10u);
-  auto module = openOrFail(testProgram("cprog-O2"));
+  auto module = openModule(testProgram("cprog-O2"));
   ASSERT_TRUE(module);
   for (const auto& [name, path] : cache) EXPECT_EQ(findLibrary(*module, name).value_or("(none)"), path) << name;
 }

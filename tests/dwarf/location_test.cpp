@@ -11,6 +11,7 @@
 
 #include "dwarf/module.h"
 #include "oracle.h"
+#include "test_programs.h"
 
 namespace utap::test {
 namespace {
@@ -27,23 +28,8 @@ dw::RecipeOp constant(uint64_t value) { return {K::Constant, 0, 0, false, static
 
 constexpr int kRdi = 5, kRsi = 4, kRbp = 6, kRsp = 7;
 
-class LocationTest : public ::testing::Test {
+class LocationTest : public ProgramTest {
  protected:
-  dw::Module& open(const std::string& program) {
-    std::string error;
-    modules_.push_back(dw::Module::open(testProgram(program), &error));
-    EXPECT_NE(modules_.back(), nullptr) << error;
-    return *modules_.back();
-  }
-  static const dw::Function& function(const dw::Module& module, const std::string& name) {
-    std::string error;
-    auto spec = dw::FunctionSpec::parse(name, &error, nullptr);
-    for (const dw::Function* f : module.functions(*spec))
-      if (!f->isInlineInstance) return *f;
-    ADD_FAILURE() << "no function " << name;
-    static dw::Function none;
-    return none;
-  }
   static dw::TargetRequest variable(const std::string& name) {
     dw::TargetRequest request;
     request.name = name;
@@ -63,8 +49,6 @@ class LocationTest : public ::testing::Test {
     EXPECT_TRUE(value) << error;
     return value ? value->value.ops : std::vector<dw::RecipeOp>{};
   }
-
-  std::vector<std::unique_ptr<dw::Module>> modules_;
 };
 
 // -O0: `int i` at DW_OP_fbreg -20 over DW_AT_frame_base DW_OP_call_frame_cfa.

@@ -7,36 +7,21 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <cstdio>
 #include <cstdlib>
 #include <fstream>
-#include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "oracle.h"
+#include "test_programs.h"
 
 namespace utap::dwarf {
 namespace {
 
 const std::string kPrograms = UTAP_TEST_PROGRAMS;
 
-std::string run(const std::string& command) {
-  std::string out;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (!pipe) return out;
-  char buffer[4096];
-  size_t n;
-  while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) out.append(buffer, n);
-  pclose(pipe);
-  return out;
-}
-
-std::unique_ptr<Module> openProgram(const std::string& name) {
-  std::string error;
-  auto module = Module::open(kPrograms + "/" + name, &error);
-  EXPECT_TRUE(module) << error;
-  return module;
-}
+using test::openProgram;
 
 TEST(ModuleOpen, RefusesWhatIsNoProgram) {
   std::string error;
@@ -136,13 +121,12 @@ TEST(ModuleOpen, FileOffsetsFollowTheLoadSegments) {
   // readelf's LOAD rows: offset, vaddr, filesz for each segment.
   for (const char* name : {"cprog-O0", "cprog-O0-nopie"}) {
     auto module = openProgram(name);
-    std::string text = run("readelf -lW " + kPrograms + "/" + name + " | awk '$1 == \"LOAD\" {print $2, $3, $5}'");
-    std::istringstream rows(text);
-    std::string offset, vaddr, filesz;
     int segments = 0;
-    while (rows >> offset >> vaddr >> filesz) {
-      uint64_t o = std::stoull(offset, nullptr, 16), v = std::stoull(vaddr, nullptr, 16),
-               s = std::stoull(filesz, nullptr, 16);
+    for (const std::string& line : test::splitLines(test::runCommand({"readelf", "-lW", kPrograms + "/" + name}).out)) {
+      std::vector<std::string> words = test::splitWords(line);
+      if (words.size() < 5 || words[0] != "LOAD") continue;
+      uint64_t o = std::stoull(words[1], nullptr, 16), v = std::stoull(words[2], nullptr, 16),
+               s = std::stoull(words[4], nullptr, 16);
       if (s == 0) continue;
       EXPECT_EQ(module->fileOffset(v), o) << name;
       EXPECT_EQ(module->fileOffset(v + s - 1), o + s - 1) << name;

@@ -11,6 +11,7 @@
 #include "dwarf/module.h"
 #include "oracle.h"
 #include "recipe_eval.h"
+#include "test_programs.h"
 
 namespace utap::test {
 namespace {
@@ -94,9 +95,8 @@ class PlacementGdbTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
     path_ = testProgram(GetParam());
-    std::string error;
-    module_ = dw::Module::open(path_, &error);
-    ASSERT_NE(module_, nullptr) << error;
+    module_ = openModule(path_);
+    ASSERT_NE(module_, nullptr);
   }
 
   // Resolves `probe` at `pc` and checks the recipe's value in the stopped
@@ -216,12 +216,7 @@ TEST_P(PlacementGdbTest, ParametersMatchGdbAtEntryAndAfterPrologue) {
 
 INSTANTIATE_TEST_SUITE_P(CPrograms, PlacementGdbTest,
                          ::testing::Values("cprog-O0", "cprog-O0-nopie", "cprog-O2", "cprog-O2-nopie"),
-                         [](const ::testing::TestParamInfo<std::string>& info) {
-                           std::string name = info.param;
-                           for (char& c : name)
-                             if (c == '-') c = '_';
-                           return name;
-                         });
+                         programTestName);
 
 }  // namespace
 }  // namespace utap::test

@@ -11,6 +11,7 @@
 
 #include "dwarf/module.h"
 #include "oracle.h"
+#include "test_programs.h"
 
 namespace utap::dwarf {
 namespace {
@@ -54,9 +55,8 @@ std::set<std::string> jumpSlotNames(const std::string& path) {
 
 void expectMatchesObjdump(const std::string& path) {
   SCOPED_TRACE(path);
-  std::string error;
-  auto module = Module::open(path, &error);
-  ASSERT_TRUE(module) << error;
+  auto module = test::openModule(path);
+  ASSERT_TRUE(module);
   bool ibt = hasSection(path, ".plt.sec");
   // With IBT the .plt entries are the lazy-binding path; calls use .plt.sec.
   Stubs expected = objdumpStubs(path, {ibt ? ".plt.sec" : ".plt", ".plt.got"});
@@ -109,9 +109,8 @@ TEST(Plt, IbtPltSec) {
   ASSERT_EQ(cc.exitStatus, 0) << cc.out;
   ASSERT_TRUE(hasSection(program, ".plt.sec"));
   expectMatchesObjdump(program);
-  std::string error;
-  auto module = Module::open(program, &error);
-  ASSERT_TRUE(module) << error;
+  auto module = test::openModule(program);
+  ASSERT_TRUE(module);
   std::filesystem::remove_all(pattern);
   std::set<std::string> lazy, nonLazy;
   for (const PltEntry& e : module->pltEntries()) (e.nonLazy ? nonLazy : lazy).insert(e.name);

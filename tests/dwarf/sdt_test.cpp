@@ -14,6 +14,7 @@
 #include "dwarf/module.h"
 #include "oracle.h"
 #include "recipe_eval.h"
+#include "test_programs.h"
 
 namespace utap::dwarf {
 namespace {
@@ -133,9 +134,8 @@ TEST(SdtOperand, ErrorsNameTheOperandAndTheReason) {
 // a symbol cannot be, and say so, while the marker still lists.
 void expectMatchesReadelf(const std::string& path, bool symbolTableStripped = false) {
   SCOPED_TRACE(path);
-  std::string error;
-  auto module = Module::open(path, &error);
-  ASSERT_TRUE(module) << error;
+  auto module = test::openModule(path);
+  ASSERT_TRUE(module);
   std::vector<test::ReadelfSdtNote> notes = test::readelfSdtNotes(path);
   const std::vector<SdtProbe>& probes = module->sdtProbes();
   ASSERT_FALSE(notes.empty());
@@ -190,9 +190,8 @@ std::map<std::string, size_t> listing(const Module& module) {
 TEST(SdtNotes, PythonListsAsStapDoes) {
   const char* path = "/usr/bin/python3.11";
   if (!std::filesystem::exists(path)) GTEST_SKIP() << path << " is not installed";
-  std::string error;
-  auto module = Module::open(path, &error);
-  ASSERT_TRUE(module) << error;
+  auto module = test::openModule(path);
+  ASSERT_TRUE(module);
   std::map<std::string, size_t> stap = {
       {"audit", 2},     {"function__entry", 3},          {"function__return", 3},          {"gc__done", 1},
       {"gc__start", 1}, {"import__find__load__done", 2}, {"import__find__load__start", 1}, {"line", 3}};
@@ -215,9 +214,8 @@ TEST(SdtNotes, PythonListsAsStapDoes) {
 TEST(SdtNotes, LibstdcxxListsAsStapDoes) {
   const char* path = "/usr/lib/x86_64-linux-gnu/libstdc++.so.6";
   if (!std::filesystem::exists(path)) GTEST_SKIP() << path << " is not installed";
-  std::string error;
-  auto module = Module::open(path, &error);
-  ASSERT_TRUE(module) << error;
+  auto module = test::openModule(path);
+  ASSERT_TRUE(module);
   std::map<std::string, size_t> stap = {{"catch", 2}, {"rethrow", 2}, {"throw", 2}};
   EXPECT_EQ(listing(*module), stap);
   for (const SdtProbe& p : module->sdtProbes()) {
@@ -227,6 +225,13 @@ TEST(SdtNotes, LibstdcxxListsAsStapDoes) {
       EXPECT_EQ(p.arguments.at(1).value.describe(), "reg rbx; plus -80; read u64");
     }
   }
+}
+
+// nm's defined symbols of `path`: name -> link-time address.
+std::map<std::string, uint64_t> nmAddresses(const std::string& path) {
+  std::map<std::string, uint64_t> addresses;
+  for (const test::NmSymbol& s : test::nmSymbols(path)) addresses[s.name] = s.address;
+  return addresses;
 }
 
 const SdtProbe* marker(const Module& module, std::string_view name) {
@@ -239,11 +244,9 @@ TEST(SdtNotes, SemaphoreAndRipRelativeSymbols) {
   for (const char* name : {"cprog-O2", "cprog-O2-nopie"}) {
     std::string path = testProgram(name);
     SCOPED_TRACE(path);
-    std::string error;
-    auto module = Module::open(path, &error);
-    ASSERT_TRUE(module) << error;
-    std::map<std::string, uint64_t> nm;
-    for (const test::NmSymbol& s : test::nmSymbols(path)) nm[s.name] = s.address;
+    auto module = test::openModule(path);
+    ASSERT_TRUE(module);
+    std::map<std::string, uint64_t> nm = nmAddresses(path);
     const SdtProbe* traced = marker(*module, "traced");
     ASSERT_TRUE(traced);
     EXPECT_EQ(traced->semaphore, nm.at("utaptest_traced_semaphore"));
@@ -288,9 +291,8 @@ TEST(SdtNotes, PrelinkAdjustment) {
   std::string original = testProgram("cprog-O2");
   std::string copy = shiftedNotesCopy(original, 0x1000);
   ASSERT_NE(copy, "");
-  std::string error;
-  auto module = Module::open(copy, &error);
-  ASSERT_TRUE(module) << error;
+  auto module = test::openModule(copy);
+  ASSERT_TRUE(module);
   std::vector<test::ReadelfSdtNote> notes = test::readelfSdtNotes(original);
   const std::vector<SdtProbe>& probes = module->sdtProbes();
   ASSERT_EQ(probes.size(), notes.size());
@@ -341,11 +343,9 @@ TEST(SdtRecipes, TestProgramMarkersGiveTheirValues) {
   for (const char* name : {"cprog-O0", "cprog-O2", "cprog-O2-nopie", "cprog-dwarf4"}) {
     std::string path = testProgram(name);
     SCOPED_TRACE(path);
-    std::string error;
-    auto module = Module::open(path, &error);
-    ASSERT_TRUE(module) << error;
-    std::map<std::string, uint64_t> nm;
-    for (const test::NmSymbol& s : test::nmSymbols(path)) nm[s.name] = s.address;
+    auto module = test::openModule(path);
+    ASSERT_TRUE(module);
+    std::map<std::string, uint64_t> nm = nmAddresses(path);
     for (const SdtProbe& p : module->sdtProbes()) {
       if (p.name == "traced") continue;  // fires only while its semaphore is set
       uint64_t bias = 0;
@@ -370,9 +370,8 @@ TEST(SdtRecipes, TestProgramMarkersGiveTheirValues) {
 // A marker in a shared library, reached through the program using it.
 TEST(SdtRecipes, LibraryMarkerGivesItsValues) {
   std::string library = std::filesystem::canonical(testProgram("libutaptest.so")).string();
-  std::string error;
-  auto module = Module::open(library, &error);
-  ASSERT_TRUE(module) << error;
+  auto module = test::openModule(library);
+  ASSERT_TRUE(module);
   const SdtProbe* add = marker(*module, "add");
   ASSERT_TRUE(add);
   EXPECT_EQ(argumentsAtHit(testProgram("uselib"), library, *add), (std::vector<int64_t>{1, 2}));
@@ -405,9 +404,8 @@ int main(void)
 )";
   test::CommandResult cc = test::runCommand({"gcc", "-O2", "-g", "-fPIE", "-pie", "-o", program, source}, true);
   ASSERT_EQ(cc.exitStatus, 0) << cc.out;
-  std::string error;
-  auto module = Module::open(program, &error);
-  ASSERT_TRUE(module) << error;
+  auto module = test::openModule(program);
+  ASSERT_TRUE(module);
   std::map<std::string, size_t> stap = {{"bad", 4}, {"odd", 2}, {"regs", 9}};
   EXPECT_EQ(listing(*module), stap);
 

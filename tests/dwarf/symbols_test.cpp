@@ -15,11 +15,14 @@
 #include <string>
 
 #include "dwarf/module.h"
+#include "oracle.h"
+#include "test_programs.h"
 
 namespace utap::dwarf {
 namespace {
 
-const std::string kPrograms = UTAP_TEST_PROGRAMS;
+using test::findFunctions;
+using test::openModule;
 
 // A directory of programs built for one test, removed after it.
 class ScratchDir {
@@ -41,21 +44,6 @@ class ScratchDir {
  private:
   std::string path_;
 };
-
-std::vector<const Function*> find(const Module& module, const std::string& text) {
-  std::string error;
-  size_t column;
-  auto spec = FunctionSpec::parse(text, &error, &column);
-  EXPECT_TRUE(spec) << error;
-  return spec ? module.functions(*spec) : std::vector<const Function*>{};
-}
-
-std::unique_ptr<Module> open(const std::string& path) {
-  std::string error;
-  auto module = Module::open(path, &error);
-  EXPECT_TRUE(module) << error;
-  return module;
-}
 
 // Line 5 is asm_add's first instruction (3 bytes), line 13 asm_helper's;
 // asm_alias is a second symbol at asm_add.
@@ -82,10 +70,10 @@ TEST(Symbols, AssemblyWithDwarfIsSpelledByItsLineTable) {
   dir.write("f.S", kAssembly);
   dir.write("m.c", "long asm_add(long, long);\nint main(void) { return (int)asm_add(1, -1); }\n");
   ASSERT_TRUE(dir.run("gcc -g -O0 m.c f.S -o prog"));
-  auto module = open(dir.path() + "/prog");
+  auto module = openModule(dir.path() + "/prog");
   // gas writes a DIE per symbol, asm_alias too, none with a declaration:
   // stap lists one function per address, spelled from the line table.
-  auto listed = find(*module, "asm_*");
+  auto listed = findFunctions(*module, "asm_*");
   ASSERT_EQ(listed.size(), 2u);
   const Function* add = listed[0];
   EXPECT_EQ(add->probeSpelling(), "asm_add@" + dir.path() + "/f.S:5");
@@ -94,7 +82,7 @@ TEST(Symbols, AssemblyWithDwarfIsSpelledByItsLineTable) {
   EXPECT_EQ(add->afterPrologue, add->entry + 3);  // the row after the entry row, as stap -p2 places it
   EXPECT_EQ(add->aliases, std::vector<std::string>{"asm_alias"});
   // The alias names the same probe point.
-  auto alias = find(*module, "asm_alias");
+  auto alias = findFunctions(*module, "asm_alias");
   ASSERT_EQ(alias.size(), 1u);
   EXPECT_EQ(alias[0], add);
 }
@@ -104,13 +92,13 @@ TEST(Symbols, SymbolAliasesListOnceByTheFirstSymbol) {
   dir.write("f.S", kAssembly);
   dir.write("m.c", "long asm_add(long, long);\nint main(void) { return (int)asm_add(1, -1); }\n");
   ASSERT_TRUE(dir.run("gcc -O0 m.c f.S -o prog"));
-  auto module = open(dir.path() + "/prog");
-  auto listed = find(*module, "asm_*");
+  auto module = openModule(dir.path() + "/prog");
+  auto listed = findFunctions(*module, "asm_*");
   ASSERT_EQ(listed.size(), 2u);
   EXPECT_TRUE(listed[0]->fromSymbolTable);
   EXPECT_EQ(listed[0]->probeSpelling(), "asm_add");  // .symtab has asm_add before asm_alias
   EXPECT_EQ(listed[1]->probeSpelling(), "asm_helper");
-  auto alias = find(*module, "asm_alias");
+  auto alias = findFunctions(*module, "asm_alias");
   ASSERT_EQ(alias.size(), 1u);
   EXPECT_EQ(alias[0], listed[0]);
 }
@@ -118,20 +106,20 @@ TEST(Symbols, SymbolAliasesListOnceByTheFirstSymbol) {
 // Every function "*" lists, by spelling, with its entry.
 std::map<std::string, uint64_t> listing(const Module& module) {
   std::map<std::string, uint64_t> spelled;
-  for (const Function* f : find(module, "*")) spelled.emplace(f->probeSpelling(), f->entry);
+  for (const Function* f : findFunctions(module, "*")) spelled.emplace(f->probeSpelling(), f->entry);
   return spelled;
 }
 
 TEST(Symbols, StrippedFileUsesTheDebugFilesSymbolTable) {
   ScratchDir dir;
-  std::string original = kPrograms + "/cxxprog-O2";
+  std::string original = test::testProgram("cxxprog-O2");
   ASSERT_TRUE(dir.run("objcopy --only-keep-debug " + original + " prog.debug && strip --strip-all -o prog " + original +
                       " && objcopy --add-gnu-debuglink=prog.debug prog"));
-  auto stripped = open(dir.path() + "/prog");
+  auto stripped = openModule(dir.path() + "/prog");
   ASSERT_TRUE(stripped->hasDebugInfo());
   // Local symbols (frame_dummy, main.cold) live only in .symtab, which
   // strip moved into the debug file: the listing is the unstripped one.
-  auto whole = open(original);
+  auto whole = openModule(original);
   auto expected = listing(*whole);
   EXPECT_EQ(listing(*stripped), expected);
   EXPECT_TRUE(expected.count("frame_dummy"));
@@ -158,9 +146,9 @@ TEST(Symbols, CxxDefinitionsDeclaredNowhere) {
   // gcc gives the static initializer no DW_AT_decl_file: stap spells it by
   // the line-table row at its low_pc, and with DW_AT_ranges (-O2 splits
   // it) as of unknown source.
-  auto o0 = listing(*open(dir.path() + "/o0"));
+  auto o0 = listing(*openModule(dir.path() + "/o0"));
   EXPECT_TRUE(o0.count("_GLOBAL__sub_I__Z8greetingB5cxx11@" + dir.path() + "/c.cpp:13"));
-  auto optimized = open(dir.path() + "/o2");
+  auto optimized = openModule(dir.path() + "/o2");
   auto o2 = listing(*optimized);
   EXPECT_TRUE(o2.count("_GLOBAL__sub_I__Z8greetingB5cxx11@<unknown source>"));
   // Inlined copies of Best's artificial constructor and destructor.
@@ -169,7 +157,7 @@ TEST(Symbols, CxxDefinitionsDeclaredNowhere) {
   // The .cold parts start with inlined destructors: "*" lists those
   // copies there, not the symbols; a pattern naming only the symbols
   // lists them (stap: the two below for "*.cold", neither for "*").
-  auto cold = find(*optimized, "*.cold");
+  auto cold = findFunctions(*optimized, "*.cold");
   ASSERT_EQ(cold.size(), 2u);
   for (const Function* f : cold) {
     EXPECT_TRUE(f->fromSymbolTable) << f->name;
@@ -207,15 +195,15 @@ TEST(Symbols, NoInlinedCopiesInMethodsOfLocalClasses) {
             "}\n"
             "int main(int argc, char**) { return direct(argc) + viaLambda(argc) + viaLocalClass(argc); }\n");
   ASSERT_TRUE(dir.run("g++ -O2 -g l.cpp -o prog"));
-  auto module = open(dir.path() + "/prog");
+  auto module = openModule(dir.path() + "/prog");
   // stap -p2 probes bump in direct() and in the lambda's clone, which gcc
   // writes at the unit's top level, but not in Helper::run, whose DIE
   // sits in the local class.
-  auto run = find(*module, "run");
+  auto run = findFunctions(*module, "run");
   ASSERT_EQ(run.size(), 1u);
-  auto direct = find(*module, "direct");
+  auto direct = findFunctions(*module, "direct");
   ASSERT_EQ(direct.size(), 1u);
-  auto copies = find(*module, "bump");
+  auto copies = findFunctions(*module, "bump");
   ASSERT_EQ(copies.size(), 2u);
   for (const Function* f : copies) {
     EXPECT_TRUE(f->isInlineInstance);
@@ -228,17 +216,17 @@ TEST(Symbols, NoInlinedCopiesInMethodsOfLocalClasses) {
 // Debian's libc.so.6 keeps only .dynsym; its DWARF and .symtab are in
 // libc6-dbg's build-id file.
 TEST(Symbols, LibcAsStapListsIt) {
-  auto libc = open("/usr/lib/x86_64-linux-gnu/libc.so.6");
+  auto libc = openModule("/usr/lib/x86_64-linux-gnu/libc.so.6");
   if (!libc || !libc->hasDebugInfo()) GTEST_SKIP() << "no debug information for libc.so.6 (libc6-dbg)";
   // malloc is a symbol at __libc_malloc's entry.
-  auto malloc = find(*libc, "malloc");
+  auto malloc = findFunctions(*libc, "malloc");
   ASSERT_EQ(malloc.size(), 1u);
   EXPECT_EQ(malloc[0]->name, "__libc_malloc");
   EXPECT_TRUE(malloc[0]->probeSpelling().starts_with("__libc_malloc@./malloc/malloc.c:"));
   EXPECT_TRUE(libc->isExported(*malloc[0]));
   // One listing per address: no alias lists apart.
   std::map<uint64_t, const Function*> outOfLine;
-  for (const Function* f : find(*libc, "*")) {
+  for (const Function* f : findFunctions(*libc, "*")) {
     if (f->isInlineInstance) continue;
     auto [at, fresh] = outOfLine.emplace(f->entry, f);
     EXPECT_TRUE(fresh) << f->probeSpelling() << " and " << at->second->probeSpelling();
@@ -246,10 +234,10 @@ TEST(Symbols, LibcAsStapListsIt) {
   }
   // Local symbols from the debug file's .symtab: syscall stubs are gas
   // DIEs spelled from syscall-template.S; .cold parts list by symbol.
-  auto bind = find(*libc, "__GI___bind");
+  auto bind = findFunctions(*libc, "__GI___bind");
   ASSERT_EQ(bind.size(), 1u);
   EXPECT_NE(bind[0]->probeSpelling().find("syscall-template.S:"), std::string::npos);
-  EXPECT_FALSE(find(*libc, "*.cold").empty());
+  EXPECT_FALSE(findFunctions(*libc, "*.cold").empty());
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include "dwarf/module.h"
 #include "oracle.h"
 #include "recipe_eval.h"
+#include "test_programs.h"
 
 namespace utap::test {
 namespace {
@@ -62,23 +63,8 @@ dw::TargetRequest parse(std::string text) {
   return request;
 }
 
-class VariablesTest : public ::testing::Test {
+class VariablesTest : public ProgramTest {
  protected:
-  dw::Module& open(const std::string& program) {
-    std::string error;
-    modules_.push_back(dw::Module::open(testProgram(program), &error));
-    EXPECT_NE(modules_.back(), nullptr) << error;
-    return *modules_.back();
-  }
-  static const dw::Function& function(const dw::Module& module, const std::string& name) {
-    std::string error;
-    auto spec = dw::FunctionSpec::parse(name, &error, nullptr);
-    for (const dw::Function* f : module.functions(*spec))
-      if (!f->isInlineInstance) return *f;
-    ADD_FAILURE() << "no function " << name;
-    static dw::Function none;
-    return none;
-  }
   static std::string listing(const dw::Module& module, const dw::Function& f) {
     std::string text;
     for (const dw::VariableInfo& v : module.variables(f, f.afterPrologue))
@@ -103,8 +89,6 @@ class VariablesTest : public ::testing::Test {
     EXPECT_FALSE(value) << expression << " resolved to " << (value ? value->value.describe() : "");
     return error;
   }
-
-  std::vector<std::unique_ptr<dw::Module>> modules_;
 };
 
 // ---- names, as stap -r 6.1.0-56-amd64 -L prints them for these programs --
@@ -381,13 +365,7 @@ TEST_P(RunningVariablesTest, ValuesOfTheGlobalRecordThroughR) {
 }
 
 INSTANTIATE_TEST_SUITE_P(CPrograms, RunningVariablesTest,
-                         ::testing::Values("cprog-O0", "cprog-O2", "cprog-O0-nopie", "cprog-dwarf4"),
-                         [](const auto& info) {
-                           std::string name = info.param;
-                           for (char& c : name)
-                             if (c == '-') c = '_';
-                           return name;
-                         });
+                         ::testing::Values("cprog-O0", "cprog-O2", "cprog-O0-nopie", "cprog-dwarf4"), programTestName);
 
 }  // namespace
 }  // namespace utap::test
