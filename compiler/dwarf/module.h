@@ -198,6 +198,9 @@ class Module {
   // variable and the DWARF operation or type that stopped it.
   std::optional<TargetValue> resolve(const Function& function, uint64_t pc, const TargetRequest& request,
                                      bool atEntry, std::string* error) const;
+  // @cast(p, "type", "this module"): the type looked up by name in every
+  // unit, at any probe point (its address is the script's input 0).
+  std::optional<TargetValue> resolveCast(const TargetRequest& request, std::string* error) const;
   // $return in a .return probe of `function`.
   std::optional<TargetValue> resolveReturn(const Function& function, const TargetRequest& request,
                                            std::string* error) const;

@@ -326,6 +326,19 @@ std::vector<VariableInfo> Module::variables(const Function& function, uint64_t p
   return result;
 }
 
+std::optional<TargetValue> Module::resolveCast(const TargetRequest& request, std::string* error) const {
+  if (impl_->dwarf == nullptr) {
+    *error = fmt::format("@cast: {} has no debug information to find the type '{}' in", impl_->path, request.name);
+    return std::nullopt;
+  }
+  // A type by name needs no function: the resolver's function is only
+  // named in messages.
+  Function none;
+  none.name = "@cast";
+  VariableResolver resolver(*impl_, Dwarf_Die{}, none, 0, false, error);
+  return resolver.cast(request);
+}
+
 std::optional<TargetValue> Module::resolve(const Function& function, uint64_t pc, const TargetRequest& request,
                                            bool atEntry, std::string* error) const {
   using Base = TargetRequest::Base;

@@ -87,10 +87,12 @@ class Folder {
       n->operands[0]->accept(has);
       if (!has.found)
         slot = number(1, n->range);
-      else if (!targets_ || has.unresolved)
+      else if (has.unresolved)
         slot = number(0, n->range);
       else if (!has.unknown)
         slot = number(1, n->range);
+      else if (!targets_)
+        slot = number(0, n->range);
     } else if (auto* n = dynamic_cast<ast::UnaryExpr*>(slot.get())) {
       if (auto v = constant(*n->operand); v && n->op == ast::UnaryOp::Not) slot = number(!*v, n->range);
     } else if (auto* n = dynamic_cast<ast::BinaryExpr*>(slot.get())) {

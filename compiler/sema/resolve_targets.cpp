@@ -1,6 +1,6 @@
 // Step 2a of pass 2: target expressions ($x, $x->f[i], $$parms, @cast,
-// @var) at process points become recipes (compiler/dwarf), and each
-// .function probe gets its place.
+// @var) at process points, and @cast anywhere, become recipes
+// (compiler/dwarf), and each .function probe gets its place.
 //
 // The place is decided here because it depends on what the body reads: a
 // hit on a function's entry instruction costs a fraction of one after the
@@ -79,25 +79,33 @@ class CollectTargets : public ast::Visitor {
   }
 };
 
-// @cast with a module other than the point's, or at a point without
-// DWARF, names the module to read the type from.
-bool namesOtherModule(const ast::TargetExpr& t, const probes::ProcessPoint& point) {
-  return t.base == ast::TargetExpr::Base::Cast && !t.module.empty() &&
-         (!point.module || t.module != point.module->path());
+// The module a @cast names: a path, a program in $PATH, or a library the
+// probed program needs.
+std::shared_ptr<const dwarf::Module> castModule(const std::string& name, const probes::ProcessPoint* point,
+                                                std::string* error) {
+  std::optional<std::string> path;
+  if (point && !point->processPath.empty() && name.find('/') == std::string::npos)
+    if (auto exe = dwarf::Module::cached(point->processPath, error)) path = dwarf::findLibrary(*exe, name);
+  if (!path) path = dwarf::findExecutable(name, error);
+  if (!path) return nullptr;
+  return dwarf::Module::cached(*path, error);
 }
 
+// Resolves the target expressions of one probe: at a process point all of
+// them, elsewhere only @cast (which names its module).
 class TargetResolver {
  public:
-  TargetResolver(Context& ctx, Probe& probe, probes::ProcessPoint& point)
+  TargetResolver(Context& ctx, Probe& probe, probes::ProcessPoint* point)
       : ctx_(ctx), probe_(probe), point_(point) {}
 
   void run() {
     CollectTargets collect;
     probe_.body->accept(collect);
-    targets_ = std::move(collect.found);
+    for (ast::TargetExpr* t : collect.found)
+      if (point_ || t->base == ast::TargetExpr::Base::Cast) targets_.push_back(t);
     for (ast::TargetExpr* t : targets_) requests_.push_back(requestFor(*t));
     std::vector<TargetResolution> results;
-    if (point_.placement == probes::Placement::Auto && point_.canPlaceAtEntry())
+    if (point_ && point_->placement == probes::Placement::Auto && point_->canPlaceAtEntry())
       results = place();
     else
       results = resolveAll();
@@ -106,14 +114,29 @@ class TargetResolver {
 
  private:
   TargetResolution resolve(size_t i) {
+    const ast::TargetExpr& t = *targets_[i];
     TargetResolution r;
-    if (namesOtherModule(*targets_[i], point_)) {
-      r.error = fmt::format("@cast with the module \"{}\" is not supported yet: only the probed module's "
-                            "types ('{}') can be named",
-                            targets_[i]->module, point_.module ? point_.module->path() : "");
+    if (t.base == ast::TargetExpr::Base::Cast) {
+      std::shared_ptr<const dwarf::Module> module;
+      if (!t.module.empty())
+        module = castModule(t.module, point_, &r.error);
+      else if (point_ && point_->module)
+        module = point_->module;
+      else
+        r.error = fmt::format("@cast in a '{}' probe needs the program or library that defines '{}' as its third "
+                              "argument: @cast(p, \"{}\", \"/path/to/program\")",
+                              probe_.point->text(), t.typeName, t.typeName);
+      if (module) r.value = module->resolveCast(requests_[i], &r.error);
       return r;
     }
-    r.value = point_.resolveTarget(requests_[i], &r.error);
+    if (t.base == ast::TargetExpr::Base::AtVar && !t.module.empty() &&
+        (!point_->module || t.module != point_->module->path())) {
+      r.error = fmt::format("@var with the module \"{}\" is not supported yet: only the probed module ('{}') can "
+                            "be named",
+                            t.module, point_->module ? point_->module->path() : "");
+      return r;
+    }
+    r.value = point_->resolveTarget(requests_[i], &r.error);
     return r;
   }
 
@@ -130,12 +153,12 @@ class TargetResolver {
   // calling convention.
   std::vector<TargetResolution> place() {
     if (targets_.empty()) {
-      point_.place(probes::Placement::Entry, "the probe reads no target variables");
+      point_->place(probes::Placement::Entry, "the probe reads no target variables");
       return {};
     }
-    point_.place(probes::Placement::AfterPrologue, "");
+    point_->place(probes::Placement::AfterPrologue, "");
     std::vector<TargetResolution> prologue = resolveAll();
-    point_.place(probes::Placement::Entry, "");
+    point_->place(probes::Placement::Entry, "");
     std::vector<TargetResolution> entry = resolveAll();
     std::string needsPrologue;
     bool someMissing = false;
@@ -150,10 +173,10 @@ class TargetResolver {
       }
     }
     if (!needsPrologue.empty()) {
-      point_.place(probes::Placement::AfterPrologue, needsPrologue);
+      point_->place(probes::Placement::AfterPrologue, needsPrologue);
       return prologue;
     }
-    point_.place(probes::Placement::Entry, someMissing
+    point_->place(probes::Placement::Entry, someMissing
                                                ? "every target variable it reads that exists can be fetched at the entry"
                                                : "every target variable it reads can be fetched at the entry");
     return entry;
@@ -161,7 +184,7 @@ class TargetResolver {
 
   Context& ctx_;
   Probe& probe_;
-  probes::ProcessPoint& point_;
+  probes::ProcessPoint* point_;  // null: not a process point
   std::vector<ast::TargetExpr*> targets_;
   std::vector<dwarf::TargetRequest> requests_;
 };
@@ -170,8 +193,7 @@ class TargetResolver {
 
 void resolveTargets(Context& ctx) {
   for (auto& probe : ctx.program.probes) {
-    auto* point = dynamic_cast<probes::ProcessPoint*>(probe->point.get());
-    if (point) TargetResolver(ctx, *probe, *point).run();
+    TargetResolver(ctx, *probe, dynamic_cast<probes::ProcessPoint*>(probe->point.get())).run();
   }
 }
 
