@@ -65,11 +65,17 @@ const char* const kAssembly =
     "\t.size asm_helper, .-asm_helper\n"
     "\t.section .note.GNU-stack,\"\",@progbits\n";
 
-TEST(Symbols, AssemblyWithDwarfIsSpelledByItsLineTable) {
-  ScratchDir dir;
+// kAssembly called from a C main, built in `dir` as "prog" with DWARF
+// (gcc -g) or with only the symbol table; true when it built.
+bool buildAssemblyProgram(const ScratchDir& dir, bool withDwarf) {
   dir.write("f.S", kAssembly);
   dir.write("m.c", "long asm_add(long, long);\nint main(void) { return (int)asm_add(1, -1); }\n");
-  ASSERT_TRUE(dir.run("gcc -g -O0 m.c f.S -o prog"));
+  return dir.run(withDwarf ? "gcc -g -O0 m.c f.S -o prog" : "gcc -O0 m.c f.S -o prog");
+}
+
+TEST(Symbols, AssemblyWithDwarfIsSpelledByItsLineTable) {
+  ScratchDir dir;
+  ASSERT_TRUE(buildAssemblyProgram(dir, true));
   auto module = openModule(dir.path() + "/prog");
   // gas writes a DIE per symbol, asm_alias too, none with a declaration:
   // stap lists one function per address, spelled from the line table.
@@ -89,9 +95,7 @@ TEST(Symbols, AssemblyWithDwarfIsSpelledByItsLineTable) {
 
 TEST(Symbols, SymbolAliasesListOnceByTheFirstSymbol) {
   ScratchDir dir;
-  dir.write("f.S", kAssembly);
-  dir.write("m.c", "long asm_add(long, long);\nint main(void) { return (int)asm_add(1, -1); }\n");
-  ASSERT_TRUE(dir.run("gcc -O0 m.c f.S -o prog"));
+  ASSERT_TRUE(buildAssemblyProgram(dir, false));
   auto module = openModule(dir.path() + "/prog");
   auto listed = findFunctions(*module, "asm_*");
   ASSERT_EQ(listed.size(), 2u);
