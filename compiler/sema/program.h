@@ -105,12 +105,16 @@ struct RuntimeLimits {
 struct TargetResolution {
   std::optional<dwarf::TargetValue> value;
   std::string error;
+  // The accessors of the expression whose index the recipe reads as a
+  // script value (RecipeOp::Input), in input order; decided when it was
+  // resolved, so that later folding of an index cannot shift the inputs.
+  std::vector<size_t> inputSteps;
 };
 
 // The script values a target expression's recipe reads as RecipeOp::Input,
 // in input order: @cast's pointer first, then each index written as an
 // expression (literal indexes are in the recipe).
-std::vector<const ast::Expr*> targetInputs(const ast::TargetExpr& target);
+std::vector<const ast::Expr*> targetInputs(const ast::TargetExpr& target, const TargetResolution& resolution);
 
 struct Program {
   std::vector<std::unique_ptr<ast::File>> files;  // the user script first, then tapsets in use

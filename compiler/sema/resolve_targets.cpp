@@ -17,11 +17,10 @@
 
 namespace utap::sema {
 
-std::vector<const ast::Expr*> targetInputs(const ast::TargetExpr& target) {
+std::vector<const ast::Expr*> targetInputs(const ast::TargetExpr& target, const TargetResolution& resolution) {
   std::vector<const ast::Expr*> inputs;
   if (target.base == ast::TargetExpr::Base::Cast && target.castOperand) inputs.push_back(target.castOperand.get());
-  for (const ast::Accessor& a : target.path)
-    if (a.index && !dynamic_cast<const ast::NumberLit*>(a.index.get())) inputs.push_back(a.index.get());
+  for (size_t step : resolution.inputSteps) inputs.push_back(target.path.at(step).index.get());
   return inputs;
 }
 
@@ -109,7 +108,11 @@ class TargetResolver {
       results = place();
     else
       results = resolveAll();
-    for (size_t i = 0; i < targets_.size(); ++i) ctx_.program.targets[targets_[i]] = std::move(results[i]);
+    for (size_t i = 0; i < targets_.size(); ++i) {
+      for (size_t step = 0; step < requests_[i].path.size(); ++step)
+        if (requests_[i].path[step].indexInput >= 0) results[i].inputSteps.push_back(step);
+      ctx_.program.targets[targets_[i]] = std::move(results[i]);
+    }
   }
 
  private:

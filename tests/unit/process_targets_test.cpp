@@ -1,0 +1,69 @@
+// Pass 2 on process probes of the test programs (testsuite/programs): the
+// recipes' script inputs stay tied to the accessors that were inputs when
+// they were resolved, even once a later step folds an index to a number.
+#include <gtest/gtest.h>
+
+#include "ast/printer.h"
+#include "ast/visitor.h"
+#include "sema/elaborate.h"
+#include "test_support.h"
+
+namespace utap {
+namespace {
+
+struct Elaborated {
+  std::unique_ptr<SourceManager> sources = std::make_unique<SourceManager>();
+  std::unique_ptr<Diagnostics> diags = std::make_unique<Diagnostics>(*sources);
+  std::unique_ptr<sema::Program> program;
+};
+
+Elaborated elaborate(const std::string& script) {
+  Elaborated e;
+  sema::ElaborateOptions options;
+  options.parse = test::defaultOptions();
+  options.tapsetDirs.push_back(UTAP_SOURCE_DIR "/tapsets");
+  test::onLargeStack([&] {
+    FileId id = e.sources->addFile("t.stp", script);
+    auto file = parse::parseFile(id, *e.sources, *e.diags, options.parse);
+    if (file) e.program = sema::elaborate(std::move(file), *e.sources, *e.diags, options, probes::Registry::standard());
+  });
+  return e;
+}
+
+class Targets : public ast::Visitor {
+ public:
+  std::vector<const ast::TargetExpr*> found;
+  void visit(ast::TargetExpr& n) override {
+    found.push_back(&n);
+    Visitor::visit(n);
+  }
+};
+
+const std::string kProgram = std::string(UTAP_TEST_PROGRAMS) + "/cprog-O0";
+
+TEST(ProcessTargets, InputsAreTheIndexesThatWereExpressions) {
+  // The second index folds to 1 after resolution (@defined of a literal
+  // expression is 1): it stays the recipe's input 1, after @cast's pointer.
+  Elaborated e = elaborate("probe process(\"" + kProgram + "\").function(\"take_record\") {\n"
+                           "  n = 1\n"
+                           "  println(@cast($r, \"struct record\")->values[n], $r->values[@defined(1) ? 1 : 0])\n"
+                           "}\n");
+  ASSERT_TRUE(e.program) << e.diags->renderToString();
+  Targets targets;
+  e.program->probes.at(0)->body->accept(targets);
+  std::vector<std::string> inputs;
+  for (const ast::TargetExpr* t : targets.found) {
+    auto it = e.program->targets.find(t);
+    if (it == e.program->targets.end()) continue;
+    std::string line = ast::printExpr(*t) + ":";
+    for (const ast::Expr* input : sema::targetInputs(*t, it->second)) line += " " + ast::printExpr(*input);
+    inputs.push_back(line);
+  }
+  ASSERT_EQ(inputs.size(), 3u);
+  EXPECT_EQ(inputs[0], "@cast($r, \"struct record\")->values[n]: $r n") << e.diags->renderToString();
+  EXPECT_EQ(inputs[1], "$r:");
+  EXPECT_EQ(inputs[2], "$r->values[1]: 1");
+}
+
+}  // namespace
+}  // namespace utap
