@@ -5,29 +5,16 @@
 
 #include "ast/printer.h"
 #include "ast/visitor.h"
-#include "sema/elaborate.h"
 #include "test_support.h"
 
 namespace utap {
 namespace {
 
-struct Elaborated {
-  std::unique_ptr<SourceManager> sources = std::make_unique<SourceManager>();
-  std::unique_ptr<Diagnostics> diags = std::make_unique<Diagnostics>(*sources);
-  std::unique_ptr<sema::Program> program;
-};
-
-Elaborated elaborate(const std::string& script) {
-  Elaborated e;
+test::Elaborated elaborate(const std::string& script) {
   sema::ElaborateOptions options;
   options.parse = test::defaultOptions();
   options.tapsetDirs.push_back(UTAP_SOURCE_DIR "/tapsets");
-  test::onLargeStack([&] {
-    FileId id = e.sources->addFile("t.stp", script);
-    auto file = parse::parseFile(id, *e.sources, *e.diags, options.parse);
-    if (file) e.program = sema::elaborate(std::move(file), *e.sources, *e.diags, options, probes::Registry::standard());
-  });
-  return e;
+  return test::elaborateScript(script, options);
 }
 
 class Targets : public ast::Visitor {
@@ -44,11 +31,11 @@ const std::string kProgram = std::string(UTAP_TEST_PROGRAMS) + "/cprog-O0";
 TEST(ProcessTargets, InputsAreTheIndexesThatWereExpressions) {
   // The second index folds to 1 after resolution (@defined of a literal
   // expression is 1): it stays the recipe's input 1, after @cast's pointer.
-  Elaborated e = elaborate("probe process(\"" + kProgram + "\").function(\"take_record\") {\n"
+  test::Elaborated e = elaborate("probe process(\"" + kProgram + "\").function(\"take_record\") {\n"
                            "  n = 1\n"
                            "  println(@cast($r, \"struct record\")->values[n], $r->values[@defined(1) ? 1 : 0])\n"
                            "}\n");
-  ASSERT_TRUE(e.program) << e.diags->renderToString();
+  ASSERT_TRUE(e.program) << e.rendered;
   Targets targets;
   e.program->probes.at(0)->body->accept(targets);
   std::vector<std::string> inputs;
@@ -60,7 +47,7 @@ TEST(ProcessTargets, InputsAreTheIndexesThatWereExpressions) {
     inputs.push_back(line);
   }
   ASSERT_EQ(inputs.size(), 3u);
-  EXPECT_EQ(inputs[0], "@cast($r, \"struct record\")->values[n]: $r n") << e.diags->renderToString();
+  EXPECT_EQ(inputs[0], "@cast($r, \"struct record\")->values[n]: $r n") << e.rendered;
   EXPECT_EQ(inputs[1], "$r:");
   EXPECT_EQ(inputs[2], "$r->values[1]: 1");
 }

@@ -14,12 +14,7 @@ namespace {
 using sema::Type;
 
 // A script elaborated with an optional private tapset library.
-struct Elaborated {
-  std::unique_ptr<SourceManager> sources;
-  std::unique_ptr<Diagnostics> diags;
-  std::unique_ptr<sema::Program> program;
-  std::string rendered;
-
+struct Elaborated : test::Elaborated {
   bool ok() const { return program != nullptr; }
   const sema::Variable* global(const std::string& name) const {
     for (auto& g : program->globals)
@@ -41,9 +36,6 @@ struct Elaborated {
 
 Elaborated elaborate(const std::string& script, const std::map<std::string, std::string>& tapsets = {},
                      bool guru = false, std::vector<std::pair<std::string, std::string>> defines = {}) {
-  Elaborated e;
-  e.sources = std::make_unique<SourceManager>();
-  e.diags = std::make_unique<Diagnostics>(*e.sources);
   sema::ElaborateOptions options;
   options.parse = test::defaultOptions();
   options.guru = guru;
@@ -58,12 +50,7 @@ Elaborated elaborate(const std::string& script, const std::map<std::string, std:
     for (const auto& [name, text] : tapsets) std::ofstream(dir / name) << text;
     options.tapsetDirs.push_back(dir.string());
   }
-  test::onLargeStack([&] {
-    FileId id = e.sources->addFile("t.stp", script);
-    auto file = parse::parseFile(id, *e.sources, *e.diags, options.parse);
-    if (file) e.program = sema::elaborate(std::move(file), *e.sources, *e.diags, options, probes::Registry::standard());
-  });
-  e.rendered = e.diags->renderToString();
+  Elaborated e{test::elaborateScript(script, options)};
   if (!tapsetDir.empty()) std::filesystem::remove_all(tapsetDir);
   return e;
 }

@@ -114,6 +114,19 @@ std::string errorOf(const std::string& text, const parse::ParseOptions& options)
 
 void onLargeStack(const std::function<void()>& work) { runWithLargeStack(size_t(256) << 20, work); }
 
+Elaborated elaborateScript(const std::string& script, const sema::ElaborateOptions& options) {
+  Elaborated e;
+  e.sources = std::make_unique<SourceManager>();
+  e.diags = std::make_unique<Diagnostics>(*e.sources);
+  onLargeStack([&] {
+    FileId id = e.sources->addFile("t.stp", script);
+    auto file = parse::parseFile(id, *e.sources, *e.diags, options.parse);
+    if (file) e.program = sema::elaborate(std::move(file), *e.sources, *e.diags, options, probes::Registry::standard());
+  });
+  e.rendered = e.diags->renderToString();
+  return e;
+}
+
 std::string readSourceFile(const std::string& relative) {
   std::ifstream in(std::string(UTAP_SOURCE_DIR) + "/" + relative, std::ios::binary);
   std::ostringstream buffer;

@@ -13,6 +13,7 @@
 #include "base/source.h"
 #include "parse/parser.h"
 #include "parse/preprocessor.h"
+#include "sema/elaborate.h"
 
 namespace utap::test {
 
@@ -69,6 +70,16 @@ std::string errorOf(const std::string& text, const parse::ParseOptions& options 
 
 // Runs `work` on a 256 MiB stack, like the driver's front end.
 void onLargeStack(const std::function<void()>& work);
+
+// A script elaborated in-process (pass 2, on a large stack); `program` is
+// null when it reported errors.
+struct Elaborated {
+  std::unique_ptr<SourceManager> sources;
+  std::unique_ptr<Diagnostics> diags;
+  std::unique_ptr<sema::Program> program;
+  std::string rendered;  // every diagnostic, rendered
+};
+Elaborated elaborateScript(const std::string& script, const sema::ElaborateOptions& options);
 
 // Reads a file of the source tree (relative to UTAP_SOURCE_DIR).
 std::string readSourceFile(const std::string& relative);
