@@ -1,7 +1,7 @@
 // Step 2b of pass 2: decides what is known before types. @defined(E) is 1
 // for an expression without target variables or whose target expressions
-// all resolved (resolve_targets.cpp), and 0 when one cannot resolve; conditions made of literals then pick their
-// branch, so the documented guard `@defined($x) ? $x : 0` leaves no
+// all resolved (resolve_targets.cpp), and 0 when one cannot resolve;
+// conditions made of literals then pick their branch, so the documented guard `@defined($x) ? $x : 0` leaves no
 // unresolvable $x behind. Dead branches go before symbols are resolved, as
 // in stap: their locals and types do not exist.
 #include "ast/children.h"
@@ -126,7 +126,8 @@ void foldConstants(Context& ctx) {
   // variables of its own.
   for (auto& file : ctx.program.files)
     for (auto& decl : file->decls)
-      if (auto* f = dynamic_cast<ast::FunctionDecl*>(decl.get()); f && f->body) Folder(false, ctx.program.targets).block(*f->body);
+      if (auto* f = dynamic_cast<ast::FunctionDecl*>(decl.get()); f && f->body)
+        Folder(false, ctx.program.targets).block(*f->body);
 }
 
 }  // namespace utap::sema

@@ -559,23 +559,23 @@ class Inference : public ast::Visitor {
     if (n.castOperand) infer(*n.castOperand, Type::Long);
     for (auto& a : n.path)
       if (a.index) require(*a.index, Type::Long, "a target variable index");
+    auto resolved = ctx_.program.targets.find(&n);
+    const TargetResolution* resolution = resolved == ctx_.program.targets.end() ? nullptr : &resolved->second;
     if (report_) {
       std::string name = n.base == ast::TargetExpr::Base::Dollar ? n.name
                          : n.base == ast::TargetExpr::Base::Cast ? "@cast"
                                                                  : "@var(\"" + n.name + "\")";
-      auto resolved = ctx_.program.targets.find(&n);
       if (function_)
         ctx_.diags.report(DiagKind::TargetVarInFunction, n.range, name);
       else if (probe_ && !probe_->point->hasTargetVariables() && n.base != ast::TargetExpr::Base::Cast)
         ctx_.diags.report(DiagKind::TargetVarUnavailable, n.range, name, probe_->point->text());
-      else if (resolved != ctx_.program.targets.end() && !resolved->second.value) {
-        ctx_.diags.report(DiagKind::TargetVarUnresolved, n.range, resolved->second.error);
+      else if (resolution && !resolution->value) {
+        ctx_.diags.report(DiagKind::TargetVarUnresolved, n.range, resolution->error);
         ctx_.diags.note(DiagKind::TargetVarNote, SourceRange{}, "in probe point " + probe_->point->text());
       }
     }
-    if (auto resolved = ctx_.program.targets.find(&n);
-        resolved != ctx_.program.targets.end() && resolved->second.value) {
-      result_ = resolved->second.value->kind == dwarf::TargetValue::Kind::String ? Type::String : Type::Long;
+    if (resolution && resolution->value) {
+      result_ = resolution->value->kind == dwarf::TargetValue::Kind::String ? Type::String : Type::Long;
       return;
     }
     result_ = n.pretty != ast::Pretty::None || n.name.rfind("$$", 0) == 0 ? Type::String : Type::Long;
