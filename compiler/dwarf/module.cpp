@@ -14,6 +14,21 @@
 #include "dwarf/module_impl.h"
 
 namespace utap::dwarf {
+
+Elf_Scn* findSection(Elf* elf, std::string_view name, GElf_Shdr* header) {
+  size_t shstrndx;
+  if (elf_getshdrstrndx(elf, &shstrndx) != 0) return nullptr;
+  for (Elf_Scn* scn = elf_nextscn(elf, nullptr); scn; scn = elf_nextscn(elf, scn)) {
+    GElf_Shdr shdr;
+    if (!gelf_getshdr(scn, &shdr)) continue;
+    const char* sname = elf_strptr(elf, shstrndx, shdr.sh_name);
+    if (!sname || name != sname) continue;
+    if (header) *header = shdr;
+    return scn;
+  }
+  return nullptr;
+}
+
 namespace {
 
 std::string dirName(const std::string& path) {
@@ -27,19 +42,6 @@ std::string absolutePath(const std::string& path) {
   char cwd[4096];
   if (!getcwd(cwd, sizeof cwd)) return path;
   return std::string(cwd) + "/" + path;
-}
-
-// The section named `name`, or null.
-Elf_Scn* findSection(Elf* elf, std::string_view name) {
-  size_t shstrndx;
-  if (elf_getshdrstrndx(elf, &shstrndx) != 0) return nullptr;
-  for (Elf_Scn* scn = elf_nextscn(elf, nullptr); scn; scn = elf_nextscn(elf, scn)) {
-    GElf_Shdr shdr;
-    if (!gelf_getshdr(scn, &shdr)) continue;
-    const char* sname = elf_strptr(elf, shstrndx, shdr.sh_name);
-    if (sname && name == sname) return scn;
-  }
-  return nullptr;
 }
 
 // Whether the file carries DWARF itself: a .debug_info (or a GNU-compressed

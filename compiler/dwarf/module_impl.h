@@ -41,6 +41,10 @@ struct Module::Impl {
   void indexFunctions() const;
 };
 
+// The section of `elf` named `name` (its header in *header when given),
+// or null (module.cpp).
+Elf_Scn* findSection(Elf* elf, std::string_view name, GElf_Shdr* header = nullptr);
+
 // ---- functions: function_spec.cpp, functions.cpp, function_symbols.cpp, lines.cpp ----
 
 // "ns::Shape<a::b>::operator<" -> {"ns", "Shape<a::b>", "operator<"}: the

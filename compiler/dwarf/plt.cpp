@@ -87,30 +87,20 @@ const std::vector<PltEntry>& Module::pltEntries() const {
   if (!impl_->pltIndex) {
     Elf* elf = impl_->elf;
     std::vector<PltEntry> entries;
-    size_t namesIndex = 0;
-    if (elf_getshdrstrndx(elf, &namesIndex) == 0) {
-      std::map<uint64_t, Slot> slots = gotSlots(elf);
-      Elf_Scn *plt = nullptr, *pltSec = nullptr, *pltGot = nullptr;
-      GElf_Shdr pltHeader{}, pltSecHeader{}, pltGotHeader{};
-      for (Elf_Scn* scn = elf_nextscn(elf, nullptr); scn; scn = elf_nextscn(elf, scn)) {
-        GElf_Shdr header;
-        if (!gelf_getshdr(scn, &header)) continue;
-        const char* name = elf_strptr(elf, namesIndex, header.sh_name);
-        if (!name) continue;
-        if (std::strcmp(name, ".plt") == 0) plt = scn, pltHeader = header;
-        if (std::strcmp(name, ".plt.sec") == 0) pltSec = scn, pltSecHeader = header;
-        if (std::strcmp(name, ".plt.got") == 0) pltGot = scn, pltGotHeader = header;
-      }
-      // With IBT, calls go to .plt.sec; the .plt entry runs only while the
-      // slot is unresolved (once, or never under BIND_NOW), so the stub
-      // every call passes is the .plt.sec one. stap 4.8 probes the .plt entry.
-      if (pltSec) {
-        scanSection(pltSec, pltSecHeader, slots, R_X86_64_JUMP_SLOT, false, &entries);
-      } else if (plt) {
-        scanSection(plt, pltHeader, slots, R_X86_64_JUMP_SLOT, false, &entries);
-      }
-      if (pltGot) scanSection(pltGot, pltGotHeader, slots, R_X86_64_GLOB_DAT, true, &entries);
+    std::map<uint64_t, Slot> slots = gotSlots(elf);
+    GElf_Shdr pltHeader{}, pltSecHeader{}, pltGotHeader{};
+    Elf_Scn* plt = findSection(elf, ".plt", &pltHeader);
+    Elf_Scn* pltSec = findSection(elf, ".plt.sec", &pltSecHeader);
+    Elf_Scn* pltGot = findSection(elf, ".plt.got", &pltGotHeader);
+    // With IBT, calls go to .plt.sec; the .plt entry runs only while the
+    // slot is unresolved (once, or never under BIND_NOW), so the stub
+    // every call passes is the .plt.sec one. stap 4.8 probes the .plt entry.
+    if (pltSec) {
+      scanSection(pltSec, pltSecHeader, slots, R_X86_64_JUMP_SLOT, false, &entries);
+    } else if (plt) {
+      scanSection(plt, pltHeader, slots, R_X86_64_JUMP_SLOT, false, &entries);
     }
+    if (pltGot) scanSection(pltGot, pltGotHeader, slots, R_X86_64_GLOB_DAT, true, &entries);
     std::sort(entries.begin(), entries.end(),
               [](const PltEntry& a, const PltEntry& b) { return a.address < b.address; });
     impl_->pltIndex = std::move(entries);

@@ -18,18 +18,6 @@ namespace {
 constexpr char kNoteOwner[] = "stapsdt";
 constexpr uint32_t kNoteType = 3;  // NT_STAPSDT: the v3 layout every sys/sdt.h since 2010 writes
 
-// The section named `name` in `elf`, or null.
-Elf_Scn* sectionNamed(Elf* elf, const char* name, GElf_Shdr* header) {
-  size_t namesIndex = 0;
-  if (elf_getshdrstrndx(elf, &namesIndex) != 0) return nullptr;
-  for (Elf_Scn* scn = elf_nextscn(elf, nullptr); scn; scn = elf_nextscn(elf, scn)) {
-    if (!gelf_getshdr(scn, header)) continue;
-    const char* sectionName = elf_strptr(elf, namesIndex, header->sh_name);
-    if (sectionName && std::strcmp(sectionName, name) == 0) return scn;
-  }
-  return nullptr;
-}
-
 // Link-time addresses of the defined symbols of the symbol tables, built
 // only when an operand names a symbol (few markers do).
 class SymbolTable {
@@ -190,7 +178,7 @@ std::vector<SdtProbe> readNotes(const Module::Impl& impl, Elf* elf) {
   // Prelink moves .stapsdt.base and the notes' pc and semaphore with it,
   // but not the base recorded in each note: the difference is the shift.
   GElf_Shdr baseHeader;
-  bool hasBase = sectionNamed(elf, ".stapsdt.base", &baseHeader) != nullptr;
+  bool hasBase = findSection(elf, ".stapsdt.base", &baseHeader) != nullptr;
   SymbolTable symbols(impl);
   for (Elf_Scn* scn = elf_nextscn(elf, nullptr); scn; scn = elf_nextscn(elf, scn)) {
     GElf_Shdr header;
