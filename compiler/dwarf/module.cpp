@@ -316,28 +316,6 @@ const std::string& Module::debugFile() const { return impl_->debugPath; }
 
 std::vector<std::string> Module::neededLibraries() const { return dynamicStrings(impl_->elf, DT_NEEDED); }
 
-std::vector<std::string> Module::runPaths() const {
-  // The loader ignores DT_RPATH when DT_RUNPATH is there.
-  std::vector<std::string> lists = dynamicStrings(impl_->elf, DT_RUNPATH);
-  if (lists.empty()) lists = dynamicStrings(impl_->elf, DT_RPATH);
-  std::string origin = dirName(impl_->path);
-  std::vector<std::string> dirs;
-  for (const std::string& list : lists) {
-    size_t start = 0;
-    while (start <= list.size()) {
-      size_t colon = list.find(':', start);
-      if (colon == std::string::npos) colon = list.size();
-      std::string dir = list.substr(start, colon - start);
-      for (std::string_view token : {"${ORIGIN}", "$ORIGIN"}) {
-        for (size_t at; (at = dir.find(token)) != std::string::npos;) dir.replace(at, token.size(), origin);
-      }
-      if (!dir.empty()) dirs.push_back(dir);
-      start = colon + 1;
-    }
-  }
-  return dirs;
-}
-
 std::optional<uint64_t> Module::fileOffset(uint64_t address) const {
   size_t count;
   if (elf_getphdrnum(impl_->elf, &count) != 0) return std::nullopt;

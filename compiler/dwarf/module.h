@@ -164,9 +164,8 @@ class Module {
   bool isSharedObject() const;   // ET_DYN: PIE or library
   bool hasDebugInfo() const;
   const std::string& debugFile() const;  // where DWARF came from; "" when none
-  // DT_NEEDED names and DT_RUNPATH/DT_RPATH directories ($ORIGIN expanded).
+  // DT_NEEDED names (findLibrary searches for them as ld.so would).
   std::vector<std::string> neededLibraries() const;
-  std::vector<std::string> runPaths() const;
   // The file offset an inode uprobe takes for a link-time address (PT_LOAD mapping).
   std::optional<uint64_t> fileOffset(uint64_t address) const;
 
