@@ -16,6 +16,7 @@
 #include "codegen/c_writer.h"
 #include "codegen/layout.h"
 #include "codegen/regex_table.h"
+#include "codegen/targets.h"
 #include "sema/program.h"
 
 namespace utap::codegen {
@@ -50,6 +51,9 @@ class BodyEmitter {
   std::string expr(const ast::Expr& e);
   // Where an error goes from here.
   const std::string& errorLabel() const { return errorLabels_.back(); }
+  // Where the body's target expressions and @entry values are (a probe's
+  // body with target expressions needs them).
+  void setTargets(const TargetSlots* targets) { targets_ = targets; }
 
  private:
   // statements (emit_stmt.cpp)
@@ -68,6 +72,13 @@ class BodyEmitter {
   std::string call(const ast::CallExpr& n);
   std::string print(const ast::PrintCall& n);
   std::string regexMatch(const ast::BinaryExpr& n);  // emit_regex.cpp
+
+  // target expressions and @entry (emit_target.cpp)
+  std::string target(const ast::TargetExpr& n);
+  std::string targetAssign(const ast::AssignExpr& n, const ast::TargetExpr& target);
+  std::string entry(const ast::SpecialExpr& n);
+  std::string targetInputs(const ast::TargetExpr& n, std::string& prologue);
+  const TargetSlot* slotOf(const ast::TargetExpr& n) const;
 
   // arrays and statistics (emit_aggregate.cpp)
   std::string keys(const sema::Variable& v, const std::vector<ast::ExprPtr>& keys, std::string& name, unsigned& mask);
@@ -109,6 +120,7 @@ class BodyEmitter {
   int labels_ = 0;
   std::unordered_map<const sema::Variable*, int>& sortSlots_;
   RegexTables& regexes_;
+  const TargetSlots* targets_ = nullptr;
 };
 
 }  // namespace utap::codegen

@@ -92,7 +92,9 @@ std::string BodyEmitter::expr(const ast::Expr& e) {
   if (auto* n = dynamic_cast<const ast::IndexExpr*>(&e)) return indexRead(*n);
   if (auto* n = dynamic_cast<const ast::InExpr*>(&e)) return inExpr(*n);
   if (auto* n = dynamic_cast<const ast::StatExpr*>(&e)) return statExpr(*n);
-  if (dynamic_cast<const ast::TargetExpr*>(&e)) return unsupported(e, "a target variable");
+  if (auto* n = dynamic_cast<const ast::TargetExpr*>(&e)) return target(*n);
+  if (auto* n = dynamic_cast<const ast::SpecialExpr*>(&e); n && n->kind == ast::SpecialExpr::Kind::Entry)
+    return entry(*n);
   return unsupported(e, "this operator");
 }
 
@@ -158,6 +160,7 @@ std::string BodyEmitter::assign(const ast::AssignExpr& n) {
   using Op = ast::AssignOp;
   if (n.op == Op::Aggregate) return aggregate(n);
   if (auto* index = dynamic_cast<const ast::IndexExpr*>(n.lhs.get())) return indexAssign(n, *index);
+  if (auto* t = dynamic_cast<const ast::TargetExpr*>(n.lhs.get())) return targetAssign(n, *t);
   const sema::Variable* v = variableOf(*n.lhs);
   if (!v) return unsupported(n, "this assignment");
   std::string target = storage(*v);

@@ -279,7 +279,8 @@ int loadAndRun(const LoadOptions& options) {
             }
             break;
           case UTAP_RECORD_ERROR:
-          case UTAP_RECORD_WARNING: writeAll(STDERR_FILENO, r.payload.data(), r.payload.size()); break;
+          case UTAP_RECORD_WARNING:
+          case UTAP_RECORD_INFO: writeAll(STDERR_FILENO, r.payload.data(), r.payload.size()); break;
           case UTAP_RECORD_SUMMARY:
             std::memcpy(&summary, r.payload.data(), std::min(sizeof(summary), r.payload.size()));
             summarized = true;

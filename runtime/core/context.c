@@ -45,7 +45,12 @@ static struct {
  */
 int utap_contexts_init(size_t frames_size)
 {
-	unsigned int i, count = 2 * num_possible_cpus() + 4;
+	/*
+	 * Two per CPU (a task handler and an interrupt on top of it), and room
+	 * for uprobe handlers preempted or faulting while they hold one: those
+	 * run in the probed tasks, and a CPU may switch between many of them.
+	 */
+	unsigned int i, count = 2 * num_possible_cpus() + 4 + UTAP_TASK_CONTEXTS;
 	size_t words = (count + 63) / 64;
 
 	pool.count = count;
@@ -90,7 +95,8 @@ void utap_contexts_free(void)
  */
 struct utap_context *utap_context_get(const char *probe_point, int64_t max_actions)
 {
-	unsigned int i, start = smp_processor_id() % (pool.count ? pool.count : 1);
+	/* Preemptible callers (uprobe handlers) only use the CPU as a hint. */
+	unsigned int i, start = raw_smp_processor_id() % (pool.count ? pool.count : 1);
 
 	for (i = 0; i < pool.count; i++) {
 		unsigned int n = (start + i) % pool.count;
@@ -104,6 +110,10 @@ struct utap_context *utap_context_get(const char *probe_point, int64_t max_actio
 		c->nesting = 0;
 		c->probe_type = "";
 		c->uregs = NULL;
+		c->uprobe = NULL;
+		c->load_bias = 0;
+		c->entry_saves = NULL;
+		c->skipped = false;
 		c->aborted = false;
 		c->error = NULL;
 		c->error_located = false;

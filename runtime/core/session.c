@@ -22,6 +22,7 @@
 #include "utap/format.h"
 #include "utap/session.h"
 #include "utap/transport.h"
+#include "../uprobes/uprobes.h"
 
 #ifndef UTAP_OUTPUT_SIZE
 #define UTAP_OUTPUT_SIZE 8192 /* bytes of output a probe hit buffers before flushing */
@@ -38,6 +39,7 @@ static struct {
 	atomic_t stopping;
 	atomic_t stopped;  /* the stop work has run (it may be queued twice) */
 	bool started;      /* begin probes have run: stopping may start */
+	bool live;         /* process probes may run (set before they are armed) */
 	bool armed;        /* the timers were started (only then cancel them) */
 	bool failed;       /* more than MAXERRORS errors: no end probes */
 	atomic64_t errors;
@@ -47,6 +49,11 @@ static struct {
 	char *outputs; /* UTAP_OUTPUT_SIZE per context, indexed like the pool */
 	struct work_struct stop_work;
 } session;
+
+/* -v: the loader asks for the probes' counts at the end. */
+static int session_verbose;
+module_param_named(verbose, session_verbose, int, 0444);
+MODULE_PARM_DESC(verbose, "utap's -v level");
 
 static const char *probe_type(const struct utap_probe *p)
 {
@@ -88,27 +95,33 @@ static void output_flush(struct utap_sink *sink)
 }
 
 /**
- * run_probe() - one hit of one probe
- * @p: the probe
+ * utap_run_hit() - one hit of one handler
+ * @hit: what it runs, and with what
  *
  * Takes a context (or counts a skip), runs the handler, reports its error,
  * and commits its output as one record.
  * Context: any.
+ * Return: false when the hit was skipped.
  */
-static void run_probe(const struct utap_probe *p)
+bool utap_run_hit(const struct utap_hit *hit)
 {
-	struct utap_context *c = utap_context_get(p->point, max_actions(p));
+	struct utap_context *c = utap_context_get(hit->point, hit->max_actions);
 	struct utap_sink sink;
 	char *buffer;
+	bool ran;
 
 	if (!c)
-		return;
-	c->probe_type = probe_type(p);
+		return false;
+	c->probe_type = hit->probe_type;
+	c->uregs = hit->uregs;
+	c->uprobe = hit->uprobe;
+	c->load_bias = hit->load_bias;
+	c->entry_saves = hit->entry_saves;
 	buffer = session.outputs + utap_context_index(c) * (size_t)UTAP_OUTPUT_SIZE;
 	utap_sink_init(&sink, buffer, UTAP_OUTPUT_SIZE);
 	sink.flush = output_flush;
 	c->output = &sink;
-	p->handler(c);
+	hit->handler(c);
 	if (sink.len)
 		utap_transport_commit(UTAP_RECORD_OUTPUT, sink.buf, sink.len);
 	if (sink.wanted > sink.len)
@@ -124,8 +137,27 @@ static void run_probe(const struct utap_probe *p)
 			utap_request_exit();
 		}
 	}
+	ran = !c->skipped;
 	c->output = NULL;
 	utap_context_put(c);
+	return ran;
+}
+
+static void run_probe(const struct utap_probe *p)
+{
+	struct utap_hit hit = {
+		.point = p->point,
+		.probe_type = probe_type(p),
+		.max_actions = max_actions(p),
+		.handler = p->handler,
+	};
+
+	utap_run_hit(&hit);
+}
+
+bool utap_session_running(void)
+{
+	return READ_ONCE(session.live) && !atomic_read(&session.stopping);
 }
 
 /* Runs every probe of @kind in sequence order; ties in script order. */
@@ -263,6 +295,7 @@ static void stop_session(struct work_struct *work)
 	if (atomic_cmpxchg(&session.stopped, 0, 1) != 0)
 		return;
 	disarm_timers();
+	utap_uprobes_disarm();
 	if (atomic64_read(&session.errors))
 		run_all(UTAP_PROBE_ERROR);
 	if (!READ_ONCE(session.failed))
@@ -271,6 +304,9 @@ static void stop_session(struct work_struct *work)
 	summary.skipped = utap_contexts_skipped();
 	for (i = 0; i < utap_script.nlocks; i++)
 		summary.skipped += atomic_read(&utap_script.locks[i].skipped);
+	summary.skipped += utap_uprobes_missed();
+	if (session_verbose)
+		utap_uprobes_report();
 	summary.truncated_bytes = atomic64_read(&session.truncated);
 	utap_transport_done(&summary);
 }
@@ -285,6 +321,24 @@ void utap_request_exit(void)
 	/* Before begin probes are over, module init starts the stop itself. */
 	if (atomic_cmpxchg(&session.stopping, 0, 1) == 0 && READ_ONCE(session.started))
 		schedule_work(&session.stop_work);
+}
+
+/*
+ * Places the process probes. A point that cannot be placed is the
+ * script's error (reported by runtime/uprobes): the session then ends
+ * without end probes, as after MAXERRORS.
+ */
+static void arm_uprobes(void)
+{
+	unsigned int failed;
+
+	WRITE_ONCE(session.live, true);
+	failed = utap_uprobes_arm();
+	if (failed) {
+		atomic64_add(failed, &session.errors);
+		WRITE_ONCE(session.failed, true);
+		utap_request_exit();
+	}
 }
 
 static int __init utap_session_init(void)
@@ -319,13 +373,18 @@ static int __init utap_session_init(void)
 			session.timers[session.ntimers++].cpu = cpu;
 		}
 	}
-	ret = utap_transport_init();
+	ret = utap_uprobes_init(s->uprobes);
 	if (ret)
 		goto fail_contexts;
+	ret = utap_transport_init();
+	if (ret)
+		goto fail_uprobes;
 	ret = s->init_globals();
 	if (ret)
 		goto fail_transport;
 	run_all(UTAP_PROBE_BEGIN);
+	if (!atomic_read(&session.stopping))
+		arm_uprobes();
 	WRITE_ONCE(session.started, true);
 	smp_mb(); /* pairs with the cmpxchg in utap_request_exit() */
 	if (atomic_read(&session.stopping))
@@ -336,6 +395,8 @@ static int __init utap_session_init(void)
 
 fail_transport:
 	utap_transport_free();
+fail_uprobes:
+	utap_uprobes_free();
 fail_contexts:
 	kfree(session.timers);
 	kvfree(session.outputs);
@@ -348,6 +409,7 @@ static void __exit utap_session_exit(void)
 	/* The loader unloads after reading the summary; a forced unload stops here. */
 	utap_request_exit();
 	flush_work(&session.stop_work);
+	utap_uprobes_free();
 	utap_transport_free();
 	utap_script.free_globals();
 	kfree(session.timers);

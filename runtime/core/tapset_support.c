@@ -102,13 +102,26 @@ static bool has_user_memory(void)
 	return in_task() && current->mm;
 }
 
+/*
+ * Whether a read may sleep to fault a page in: in the probed task, with no
+ * lock held and interrupts on (targets.c explains the rule).
+ */
+static bool may_fault(void)
+{
+	return preemptible() && !(current->flags & PF_KTHREAD);
+}
+
 long utap_user_read(void *dst, uint64_t uaddr, size_t len)
 {
+	const void __user *from = (const void __user *)(uintptr_t)uaddr;
+
 	if (!len)
 		return 0;
 	if (!has_user_memory())
 		return -EFAULT;
-	return copy_from_user_nofault(dst, (const void __user *)(uintptr_t)uaddr, len) ? -EFAULT : 0;
+	if (may_fault())
+		return copy_from_user(dst, from, len) ? -EFAULT : 0;
+	return copy_from_user_nofault(dst, from, len) ? -EFAULT : 0;
 }
 
 long utap_user_string(char *dst, uint64_t uaddr, size_t len)
@@ -120,6 +133,18 @@ long utap_user_string(char *dst, uint64_t uaddr, size_t len)
 	dst[0] = '\0';
 	if (!has_user_memory())
 		return -EFAULT;
+	if (may_fault()) {
+		long n = strncpy_from_user(dst, (const char __user *)(uintptr_t)uaddr, len);
+
+		if (n < 0) {
+			dst[0] = '\0';
+			return -EFAULT;
+		}
+		if ((size_t)n == len)
+			n = len - 1;
+		dst[n] = '\0';
+		return n;
+	}
 	for (i = 0; i + 1 < len; i++) {
 		char ch;
 

@@ -33,6 +33,10 @@
 #define MAXSKIPPED 100
 #endif
 
+#ifndef UTAP_TASK_CONTEXTS
+#define UTAP_TASK_CONTEXTS 32 /* contexts beyond 2 per CPU, for preempted uprobe handlers */
+#endif
+
 /* Frames of locals are pushed in multiples of 16 bytes (utap_frame_push). */
 #define UTAP_FRAME_SIZE(size) (((size) + 15) & ~(size_t)15)
 #define UTAP_MAX_SIZE(a, b) ((a) > (b) ? (a) : (b))
@@ -41,6 +45,7 @@
 typedef char utap_string_t[MAXSTRINGLEN];
 
 struct utap_sink;
+struct utap_uprobe_point;
 
 /*
  * The last regex match of a context (=~ and !~; read through utap/regex.h):
@@ -69,6 +74,11 @@ struct utap_regex_match {
  * @probe_point: the probe point's text, for pp() and error messages
  * @probe_type: stap's low-level kind ("begin", "hrtimer", "uprobe", ...)
  * @uregs: the probed task's user registers, or NULL where there are none
+ * @uprobe: the process probe point that fired (utap/uprobes.h), or NULL
+ * @load_bias: where @uprobe's file is mapped in the probed process: the
+ *	run-time address of anything in it minus its link-time address
+ * @entry_saves: in a .return handler, what its entry hit saved
+ * @skipped: the handler gave up before its body (its locks were busy)
  * @aborted: abort() ran: the handler unwinds past try/catch, no error counted
  * @actions_left: statements this hit may still execute (MAXACTION)
  * @nesting: depth of script function calls (MAXNESTING)
@@ -93,6 +103,10 @@ struct utap_context {
 	const char *probe_point;
 	const char *probe_type;
 	struct pt_regs *uregs;
+	const struct utap_uprobe_point *uprobe;
+	uint64_t load_bias;
+	void *entry_saves;
+	bool skipped;
 	bool aborted;
 	int64_t actions_left;
 	int nesting;

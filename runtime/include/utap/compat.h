@@ -41,6 +41,7 @@ __attribute__((weak)) __thread unsigned int utap_test_cpu;
 #define num_possible_cpus() (utap_test_nr_cpus)
 #define nr_cpu_ids (utap_test_nr_cpus)
 #define smp_processor_id() (utap_test_cpu)
+#define raw_smp_processor_id() (utap_test_cpu)
 #define for_each_possible_cpu(cpu) for ((cpu) = 0; (cpu) < utap_test_nr_cpus; (cpu)++)
 
 static inline void *utap_alloc(size_t size) { return calloc(1, size); }
@@ -169,6 +170,78 @@ static inline void *utap_alloc_cpu(size_t size, unsigned int cpu)
 }
 static inline u32 utap_random_u32(void) { return get_random_u32(); }
 
+
 #endif /* UTAP_USERSPACE_TEST */
 
 #endif /* UTAP_COMPAT_H */
+
+/*
+ * Inode uprobes (runtime/ubp is their only user). Linux 6.12 changed the
+ * API: uprobe_register() takes the reference-counter offset (6.1 has
+ * uprobe_register_refctr() for that) and returns the struct uprobe * that
+ * uprobe_unregister_nosync() takes; the wait for running handlers became
+ * one uprobe_unregister_sync() for any number of them (6.1's
+ * uprobe_unregister() waits each time); the filter lost its ctx argument.
+ * Decided by kbuild feature probes (compiler/kbuild/features.cpp). Only
+ * runtime/ubp defines UTAP_COMPAT_UPROBES, so that other objects do not
+ * compile <linux/fs.h>. Outside the include guard above, so that it works
+ * wherever compat.h was included first.
+ */
+#if defined(UTAP_COMPAT_UPROBES) && !defined(UTAP_USERSPACE_TEST) && !defined(UTAP_COMPAT_UPROBES_H)
+#define UTAP_COMPAT_UPROBES_H
+#include <linux/fs.h>
+#include <linux/uprobes.h>
+#include "utap_compat_autoconf.h"
+
+#if defined(UTAP_HAVE_UPROBE_REGISTER_RETURNS_UPROBE) && defined(UTAP_HAVE_UPROBE_UNREGISTER_NOSYNC)
+struct utap_uprobe_handle {
+	struct uprobe *uprobe;
+};
+
+static inline int utap_uprobe_register(struct utap_uprobe_handle *h, struct inode *inode, loff_t offset,
+				       loff_t ref_ctr_offset, struct uprobe_consumer *uc)
+{
+	h->uprobe = uprobe_register(inode, offset, ref_ctr_offset, uc);
+	return IS_ERR(h->uprobe) ? PTR_ERR(h->uprobe) : 0;
+}
+
+static inline void utap_uprobe_unregister_nosync(struct utap_uprobe_handle *h, struct inode *inode,
+						 loff_t offset, struct uprobe_consumer *uc)
+{
+	uprobe_unregister_nosync(h->uprobe, uc);
+}
+
+static inline void utap_uprobe_unregister_sync(void)
+{
+	uprobe_unregister_sync();
+}
+
+#define UTAP_UPROBE_FILTER(name, self, mm) bool name(struct uprobe_consumer *self, struct mm_struct *mm)
+#elif defined(UTAP_HAVE_UPROBE_REGISTER_REFCTR)
+struct utap_uprobe_handle {
+	char unused;
+};
+
+static inline int utap_uprobe_register(struct utap_uprobe_handle *h, struct inode *inode, loff_t offset,
+				       loff_t ref_ctr_offset, struct uprobe_consumer *uc)
+{
+	return uprobe_register_refctr(inode, offset, ref_ctr_offset, uc);
+}
+
+/* Waits for this consumer's running handlers itself. */
+static inline void utap_uprobe_unregister_nosync(struct utap_uprobe_handle *h, struct inode *inode,
+						 loff_t offset, struct uprobe_consumer *uc)
+{
+	uprobe_unregister(inode, offset, uc);
+}
+
+static inline void utap_uprobe_unregister_sync(void)
+{
+}
+
+#define UTAP_UPROBE_FILTER(name, self, mm) \
+	bool name(struct uprobe_consumer *self, enum uprobe_filter_ctx ctx, struct mm_struct *mm)
+#else
+#error "this kernel has neither uprobes API utap knows (see compiler/kbuild/features.cpp and runtime/README.md)"
+#endif
+#endif /* UTAP_COMPAT_UPROBES */

@@ -28,12 +28,14 @@ enum utap_record_kind {
 	UTAP_RECORD_WARNING = 3, /* "WARNING: ..." line: to stderr */
 	UTAP_RECORD_EXIT = 4,    /* the script called exit(): stop after end probes */
 	UTAP_RECORD_SUMMARY = 5, /* last record: a struct utap_summary */
+	UTAP_RECORD_INFO = 6,    /* a line for stderr with -v: the probes' counts */
 };
 
 /**
  * struct utap_summary - how the session went, sent once at its end
  * @errors: script errors raised
- * @skipped: probe hits not run (no free context, or locks not taken in time)
+ * @skipped: probe hits not run (no free context, locks not taken in time,
+ *	or a .return whose entry could not be saved)
  * @dropped_bytes: output bytes lost because a ring was full
  * @dropped_records: records lost so
  * @truncated_bytes: output bytes past a handler's output buffer

@@ -15,5 +15,6 @@
 #include "utap/stat.h"
 #include "utap/strings.h"
 #include "utap/tapset_support.h"
+#include "utap/uprobes.h"
 
 #endif /* UTAP_RUNTIME_H */

@@ -50,6 +50,8 @@ struct utap_probe {
 	struct utap_timer_spec timer;
 };
 
+struct utap_uprobe_table;
+
 /**
  * struct utap_script - what a generated module defines, once
  * @name: the script's file name, for messages
@@ -60,6 +62,7 @@ struct utap_probe {
  * @free_globals: frees what @init_globals allocated (module unload)
  * @locks: one lock per global (utap/lock.h), for the skipped-probe count
  * @nlocks: how many
+ * @uprobes: the process probes (utap/uprobes.h), or NULL
  */
 struct utap_script {
 	const char *name;
@@ -70,11 +73,45 @@ struct utap_script {
 	void (*free_globals)(void);
 	struct utap_lock *locks;
 	unsigned int nlocks;
+	const struct utap_uprobe_table *uprobes;
 };
 
 extern const struct utap_script utap_script;
 
 /* exit(): ask the session to end (end probes run, then the loader stops). */
 void utap_request_exit(void);
+
+/* Whether probes other than begin/end/error should run now. */
+bool utap_session_running(void);
+
+/**
+ * struct utap_hit - one hit of one handler, for utap_run_hit()
+ * @point: pp()
+ * @probe_type: probe_type(): "uprobe", "uretprobe"...
+ * @max_actions: MAXACTION, or MAXACTION_INTERRUPTIBLE
+ * @handler: the generated body
+ * @uregs: the probed task's registers, or NULL
+ * @uprobe: the process probe point that fired, or NULL
+ * @load_bias: where @uprobe's file is mapped
+ * @entry_saves: a .return's saved entry values, or NULL
+ */
+struct utap_hit {
+	const char *point;
+	const char *probe_type;
+	int64_t max_actions;
+	void (*handler)(struct utap_context *c);
+	struct pt_regs *uregs;
+	const struct utap_uprobe_point *uprobe;
+	uint64_t load_bias;
+	void *entry_saves;
+};
+
+/*
+ * Runs one hit: takes a context, runs the handler, reports its error and
+ * commits its output as one record. False when the hit was skipped (no free
+ * context, or its locks could not be had), which is counted.
+ * Context: any.
+ */
+bool utap_run_hit(const struct utap_hit *hit);
 
 #endif /* UTAP_SESSION_H */

@@ -1,0 +1,187 @@
+// Process probes in pass 3 (process_probes.h).
+#include "codegen/process_probes.h"
+
+#include <fmt/format.h>
+
+#include "ast/printer.h"
+#include "ast/visitor.h"
+
+namespace utap::codegen {
+
+namespace {
+
+using Base = ast::TargetExpr::Base;
+
+// $return and $$return are read at the return; everything else a .return
+// reads is the entry's value (stap's rule), saved at the entry hit.
+bool readAtReturn(const ast::TargetExpr& t) { return t.base == Base::Dollar && (t.name == "$return" || t.name == "$$return"); }
+
+// Calls of the tapsets' user-memory readers whose address is a target
+// value read ahead: user_string($p->name). Their pages are faulted in
+// before the locks, so the reader (a _nofault read under them) finds them.
+class Prefaults : public ast::Visitor {
+ public:
+  Prefaults(const sema::Program& program, const TargetSlots& slots) : program_(program), slots_(slots) {}
+  std::vector<std::string> lines;
+
+  void visit(ast::CallExpr& n) override {
+    Visitor::visit(n);
+    auto group = program_.calls.find(&n);
+    if (group == program_.calls.end() || n.args.empty() || n.name.rfind("user_", 0) != 0) return;
+    if (!group->second->members.front()->fromTapset) return;
+    auto* t = dynamic_cast<const ast::TargetExpr*>(n.args[0].get());
+    auto slot = t ? slots_.slots.find(t) : slots_.slots.end();
+    if (slot == slots_.slots.end() || slot->second.fetched.empty() || !slot->second.buffer.empty()) return;
+    bool string = n.name.find("string") != std::string::npos;
+    bool buffer = n.name.find("buffer") != std::string::npos;
+    std::string line = fmt::format("utap_user_prefault(c, &{}, {}, {});", slot->second.fetched,
+                                   string ? "true" : "false", string || buffer ? "MAXSTRINGLEN" : "8");
+    if (std::find(lines.begin(), lines.end(), line) == lines.end()) lines.push_back(line);
+  }
+
+ private:
+  const sema::Program& program_;
+  const TargetSlots& slots_;
+};
+
+std::string hexNumber(uint64_t v) { return fmt::format("{:#x}", v); }
+
+}  // namespace
+
+const probes::ProcessPoint* addressedProcessPoint(const sema::Probe& probe) {
+  auto* p = dynamic_cast<const probes::ProcessPoint*>(probe.point.get());
+  if (!p) return nullptr;
+  using K = probes::ProcessPoint::Kind;
+  switch (p->kind) {
+    case K::Function:
+    case K::Statement:
+    case K::Label:
+    case K::Mark:
+    case K::Plt: return p;
+    default: return nullptr;
+  }
+}
+
+HandlerPlan planHandler(const sema::Probe& probe, const sema::Program& program, bool process,
+                        const std::function<std::string(size_t)>& recipeOf) {
+  HandlerPlan plan;
+  plan.isReturn = probe.point->isReturn() && process;
+  plan.targets = targetsOf(*probe.body);
+  plan.entries = plan.isReturn ? entriesOf(*probe.body) : std::vector<const ast::SpecialExpr*>{};
+  for (size_t k = 0; k < plan.targets.size(); ++k) {
+    const ast::TargetExpr& t = *plan.targets[k];
+    TargetSlot& slot = plan.slots.slots[&t];
+    slot.recipe = recipeOf(k);
+    auto resolution = program.targets.find(&t);
+    if (resolution == program.targets.end() || !readAhead(t, resolution->second)) continue;
+    bool saved = plan.isReturn && !readAtReturn(t);
+    std::string member = "__target" + std::to_string(k);
+    std::string owner = saved ? "s->" : "l->";
+    auto& members = saved ? plan.savesMembers : plan.frameMembers;
+    auto& fetch = saved ? plan.entryFetch : plan.prologue;
+    slot.fetched = owner + member;
+    members.emplace_back("struct utap_fetched", member);
+    bool isString = resolution->second.value && resolution->second.value->kind == dwarf::TargetValue::Kind::String;
+    if (isString) {
+      slot.buffer = owner + member + "_text";
+      members.emplace_back("utap_string_t", member + "_text");
+      fetch.push_back(fmt::format("utap_target_fetch_string(c, {}, &{}, {}); /* {} */", slot.recipe, slot.fetched,
+                                  slot.buffer, ast::printExpr(t)));
+    } else {
+      fetch.push_back(
+          fmt::format("utap_target_fetch(c, {}, &{}); /* {} */", slot.recipe, slot.fetched, ast::printExpr(t)));
+    }
+  }
+  for (size_t k = 0; k < plan.entries.size(); ++k) {
+    std::string member = "__entry" + std::to_string(k);
+    bool isString = program.typeOf(*plan.entries[k]) == sema::Type::String;
+    plan.savesMembers.emplace_back(isString ? "utap_string_t" : "int64_t", member);
+    plan.slots.entries[plan.entries[k]] = "s->" + member;
+  }
+  Prefaults prefaults(program, plan.slots);
+  const_cast<ast::Block&>(*probe.body).accept(prefaults);
+  for (auto& line : prefaults.lines) plan.prologue.push_back(std::move(line));
+  return plan;
+}
+
+const sema::Probe& ProcessTable::handlerFor(const sema::Probe& probe, bool* isNew) {
+  std::string key = std::string(probe.point->isReturn() ? "return\n" : "entry\n") + ast::printStmt(*probe.body);
+  auto [it, added] = handlers_.emplace(std::make_pair(probe.origin, key), &probe);
+  *isNew = added;
+  return *it->second;
+}
+
+void ProcessTable::addHandler(const sema::Probe& handler, const HandlerPlan& plan) {
+  handlerIndex_[&handler] = handlerRows_.size();
+  std::string saver = plan.hasEntrySaver() ? plan.entrySaver() : "NULL";
+  std::string size = plan.hasEntrySaver() ? "sizeof(struct " + plan.savesStruct() + ")" : "0";
+  handlerRows_.push_back(
+      fmt::format("\t{{ .run = {}, .save_entry = {}, .saves_size = {} }},", plan.name, saver, size));
+}
+
+size_t ProcessTable::fileIndex(const std::string& path) {
+  for (size_t i = 0; i < files_.size(); ++i)
+    if (files_[i] == path) return i;
+  files_.push_back(path);
+  return files_.size() - 1;
+}
+
+void ProcessTable::addRow(const sema::Probe& probe, const sema::Probe& handler, const std::string& location) {
+  const probes::ProcessPoint* p = addressedProcessPoint(probe);
+  std::string path = p->module->path();
+  std::optional<uint64_t> offset = p->module->fileOffset(p->address);
+  if (!offset) {
+    diags_.report(DiagKind::NotTranslatedYet, probe.origin ? probe.origin->range : SourceRange{},
+                  fmt::format("the probe point '{}', whose address {:#x} is in no loaded segment of {}",
+                              p->text(), p->address, path));
+    return;
+  }
+  uint64_t semaphore = 0;
+  if (p->mark && p->mark->semaphore) {
+    std::optional<uint64_t> at = p->module->fileOffset(p->mark->semaphore);
+    if (!at) {
+      diags_.report(DiagKind::NotTranslatedYet, probe.origin ? probe.origin->range : SourceRange{},
+                    fmt::format("the marker '{}', whose semaphore {:#x} is in no loaded segment of {}", p->text(),
+                                p->mark->semaphore, path));
+      return;
+    }
+    semaphore = *at;
+  }
+  size_t file = fileIndex(path);
+  int64_t exe = p->viaLibrary && !p->processPath.empty() ? static_cast<int64_t>(fileIndex(p->processPath)) : -1;
+  std::string targets = recipes_.targetList(targetsOf(*probe.body), program_);
+  rows_.push_back(fmt::format(
+      "\t{{ .point = {}, .location = {}, .address = {}, .offset = {}, .semaphore = {}, .file = {}, .handler = {}, "
+      ".exe = {}, .pid = {}, .is_return = {}, .targets = {} }},",
+      cString(p->text()), cString(location), hexNumber(p->address), hexNumber(*offset), hexNumber(semaphore), file,
+      handlerIndex_.at(&handler), exe, p->pid.value_or(0), p->isReturn() ? "true" : "false", targets));
+}
+
+std::string ProcessTable::definitions() const {
+  if (rows_.empty()) return "";
+  CWriter w;
+  w.line("static const char *const uprobe_files[] = {");
+  for (const auto& f : files_) w.line("\t" + cString(f) + ",");
+  w.line("};");
+  w.blank();
+  w.line("static const struct utap_uprobe_handler uprobe_handlers[] = {");
+  for (const auto& h : handlerRows_) w.line(h);
+  w.line("};");
+  w.blank();
+  w.line("static const struct utap_uprobe_point uprobe_points[] = {");
+  for (const auto& r : rows_) w.line(r);
+  w.line("};");
+  w.blank();
+  w.open("static const struct utap_uprobe_table uprobe_table =");
+  w.line(".files = uprobe_files,");
+  w.line(".nfiles = ARRAY_SIZE(uprobe_files),");
+  w.line(".handlers = uprobe_handlers,");
+  w.line(".nhandlers = ARRAY_SIZE(uprobe_handlers),");
+  w.line(".points = uprobe_points,");
+  w.line(".npoints = ARRAY_SIZE(uprobe_points),");
+  w.close(";");
+  w.blank();
+  return w.take();
+}
+
+}  // namespace utap::codegen

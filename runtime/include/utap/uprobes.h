@@ -1,0 +1,188 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Process probes as generated C describes them, and what their handlers
+ * call to read target variables.
+ *
+ * Probe points are data, not code (../../../shared/DESIGN.md): pass 3 emits
+ * one handler per distinct probe body and one row per probe point, naming
+ * the file, the offset, the handler and the recipes of the point's target
+ * expressions. runtime/uprobes walks the rows at load, places one
+ * breakpoint per (file, offset) through runtime/ubp, and on each hit runs
+ * the handlers of every row at that address, in script order.
+ *
+ * Target expressions ($x, $p->name, @cast(...)->f) are recipes: small stack
+ * programs of register and memory reads (compiler/dwarf/recipe.h), the same
+ * for every point a handler serves only in shape, so each row carries its
+ * own. A handler refers to "its k-th target expression"; the row that fired
+ * says which recipe that is (utap_point_target()). Other probes (@cast in a
+ * begin probe) have a table of their own.
+ */
+#ifndef UTAP_UPROBES_H
+#define UTAP_UPROBES_H
+
+#include "utap/base.h"
+
+/* One step of a recipe; see compiler/dwarf/recipe.h for the semantics. */
+enum utap_recipe_opcode {
+	UTAP_OP_REGISTER,	/* push register @reg (DWARF x86-64 numbering) as the thread had it at the hit */
+	UTAP_OP_CONSTANT,	/* push @value */
+	UTAP_OP_MODULE_ADDRESS,	/* push the probed file's load bias + @value */
+	UTAP_OP_INPUT,		/* push script input number @value */
+	UTAP_OP_READ,		/* pop an address, push @size bytes of user memory there, extended per @is_signed */
+	UTAP_OP_EXTEND,		/* truncate the top to @size bytes, extend per @is_signed */
+	UTAP_OP_ADD, UTAP_OP_SUB, UTAP_OP_MUL, UTAP_OP_DIV, UTAP_OP_MOD,
+	UTAP_OP_AND, UTAP_OP_OR, UTAP_OP_XOR, UTAP_OP_SHL, UTAP_OP_SHR, UTAP_OP_SHRA,
+	UTAP_OP_NEG, UTAP_OP_NOT,
+	UTAP_OP_PLUS_CONSTANT,	/* top += @value */
+	UTAP_OP_FP32_TO_FP64,	/* the top's low 32 bits, an IEEE single, become the bits of the same double */
+};
+
+struct utap_recipe_op {
+	uint8_t op;		/* enum utap_recipe_opcode */
+	uint8_t reg;
+	uint8_t size;
+	uint8_t is_signed;
+	int64_t value;
+};
+
+/* How a part of a pretty-printed target value ($x$, $$parms) is shown. */
+enum utap_pretty_format {
+	UTAP_PRETTY_TEXT,	 /* @text as is */
+	UTAP_PRETTY_SIGNED,	 /* %d */
+	UTAP_PRETTY_UNSIGNED,	 /* %u */
+	UTAP_PRETTY_HEX,	 /* %#x, 0x0 for 0 as stap prints pointers */
+	UTAP_PRETTY_CHAR,	 /* 'a', escaped */
+	UTAP_PRETTY_USER_STRING, /* "...": quoted, escaped, at most @max_length bytes */
+};
+
+struct utap_pretty_part {
+	uint8_t format;		/* enum utap_pretty_format */
+	bool may_fault;		/* a fault prints "?" (else it is the script's error) */
+	uint32_t max_length;
+	const char *text;
+	const struct utap_recipe_op *ops;
+	unsigned int nops;
+};
+
+/**
+ * struct utap_target - one target expression at one probe point
+ * @ops: a long's recipe (@nops steps), or NULL for a string
+ * @parts: a string's parts, in order (@nparts)
+ */
+struct utap_target {
+	const struct utap_recipe_op *ops;
+	unsigned int nops;
+	const struct utap_pretty_part *parts;
+	unsigned int nparts;
+};
+
+/**
+ * struct utap_uprobe_handler - one distinct probe body
+ * @run: the body; a .return body finds what its entry saved in
+ *	c->entry_saves
+ * @save_entry: .return bodies that read target variables or @entry(...):
+ *	runs at the function's entry and fills c->entry_saves (@saves_size
+ *	bytes); NULL when there is nothing to save
+ * @saves_size: bytes @save_entry fills
+ */
+struct utap_uprobe_handler {
+	void (*run)(struct utap_context *c);
+	void (*save_entry)(struct utap_context *c);
+	size_t saves_size;
+};
+
+/**
+ * struct utap_uprobe_point - one probe point (a row of the table)
+ * @point: its text, for pp() and messages
+ * @location: where the script wrote the probe ("x.stp:3:1")
+ * @address: link-time address of the probed instruction (a .return's is
+ *	the function's entry); the hit's address minus this is the load bias
+ * @offset: that instruction's offset in the file (what uprobes take)
+ * @semaphore: a USDT marker's semaphore, as a file offset; 0 for none
+ * @file: index in the table's @files
+ * @handler: index in the table's @handlers
+ * @exe: the process must run this file (index in @files; a .library point
+ *	under process("PATH")), or -1 for any process
+ * @pid: the process must be this thread group (process(PID)), or 0
+ * @is_return: a .return probe (a uretprobe)
+ * @targets: the recipes of the handler's target expressions, in its order
+ */
+struct utap_uprobe_point {
+	const char *point;
+	const char *location;
+	uint64_t address;
+	uint64_t offset;
+	uint64_t semaphore;
+	uint32_t file;
+	uint32_t handler;
+	int32_t exe;
+	int32_t pid;
+	bool is_return;
+	const struct utap_target *targets;
+};
+
+/**
+ * struct utap_uprobe_table - every process probe of a script
+ * @files: absolute paths, each opened once at load and held until unload
+ * @handlers: the distinct probe bodies
+ * @points: the rows, in script order
+ */
+struct utap_uprobe_table {
+	const char *const *files;
+	unsigned int nfiles;
+	const struct utap_uprobe_handler *handlers;
+	unsigned int nhandlers;
+	const struct utap_uprobe_point *points;
+	unsigned int npoints;
+};
+
+/*
+ * Target values in handlers.
+ *
+ * A handler reads the target expressions that need no script value before
+ * it takes any lock: then its reads of the probed process's memory may fault
+ * pages in (runtime/README.md, "which reads may fault"). It keeps each value
+ * with what went wrong, and raises the error only where the script uses the
+ * value, so a fault in a branch the script does not take costs nothing.
+ */
+
+/**
+ * struct utap_fetched - a target value read ahead of its use
+ * @value: the long, or for a string 0
+ * @fault: the address that could not be read
+ * @status: 0, or what utap_fetched_check() raises: -EFAULT for @fault,
+ *	-ENOENT for a register the hit did not save
+ */
+struct utap_fetched {
+	int64_t value;
+	uint64_t fault;
+	int status;
+};
+
+/* The recipes of the point that fired: its k-th target expression. */
+static inline const struct utap_target *utap_point_target(struct utap_context *c, unsigned int k)
+{
+	return c->uprobe ? &c->uprobe->targets[k] : NULL;
+}
+
+void utap_target_fetch(struct utap_context *c, const struct utap_target *t, struct utap_fetched *f);
+void utap_target_fetch_string(struct utap_context *c, const struct utap_target *t, struct utap_fetched *f,
+			      char *buf);
+/* Raises the error of @f, if any, in @c (then returns false). */
+bool utap_fetched_check(struct utap_context *c, const struct utap_fetched *f);
+
+/* Target expressions with script inputs: read where they are used. */
+int64_t utap_target_long(struct utap_context *c, const struct utap_target *t, const int64_t *inputs);
+void utap_target_string(struct utap_context *c, const struct utap_target *t, const int64_t *inputs, char *out);
+/* $x = v in guru mode: writes the variable's register or memory. */
+void utap_target_assign(struct utap_context *c, const struct utap_target *t, const int64_t *inputs, int64_t value);
+
+/*
+ * Faults in the pages a user-memory reader of the tapsets will read at
+ * @f's value (user_string($p->name)): up to a NUL and MAXSTRINGLEN bytes
+ * when @string, else @len bytes. Before the locks, where faulting is
+ * allowed; a failure is left for the reader to report.
+ */
+void utap_user_prefault(struct utap_context *c, const struct utap_fetched *f, bool string, size_t len);
+
+#endif /* UTAP_UPROBES_H */

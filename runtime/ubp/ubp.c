@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Layer 1: breakpoints on inode uprobes (ubp.h). Exported symbols only:
+ * kern_path, igrab/iput and the uprobe_* API.
+ */
+#include <linux/namei.h>
+#include <linux/path.h>
+
+#include "ubp.h"
+
+/**
+ * utap_ubp_inode_get() - the inode of the file at @path, held
+ * @path: absolute; symbolic links are followed
+ * @err: where the errno goes when there is none
+ *
+ * The inode, not the path, is what uprobes key on: a file replaced after
+ * this keeps its old inode here, and processes started from the new file
+ * are not probed (runtime/uprobes says so at the end).
+ *
+ * Context: process, may sleep.
+ * Return: the inode (put it with utap_ubp_inode_put()), or NULL.
+ */
+struct inode *utap_ubp_inode_get(const char *path, int *err)
+{
+	struct path p;
+	struct inode *inode = NULL;
+
+	*err = kern_path(path, LOOKUP_FOLLOW, &p);
+	if (*err)
+		return NULL;
+	if (!S_ISREG(d_inode(p.dentry)->i_mode))
+		*err = -EINVAL;
+	else
+		inode = igrab(d_inode(p.dentry));
+	if (!inode && !*err)
+		*err = -ENOENT;
+	path_put(&p);
+	return inode;
+}
+
+void utap_ubp_inode_put(struct inode *inode)
+{
+	if (inode)
+		iput(inode);
+}
+
+/**
+ * utap_ubp_arm() - place the breakpoint
+ * @bp: with @consumer, @inode, @offset and @ref_ctr_offset filled in
+ *
+ * From here on, @bp->consumer's handlers run in every process that maps
+ * the file and passes the filter, on every thread.
+ *
+ * Context: process, may sleep.
+ * Return: 0, or the kernel's errno (-EINVAL for an offset past the end of
+ * the file or for a semaphore another probe there counts elsewhere).
+ */
+int utap_ubp_arm(struct utap_ubp *bp)
+{
+	int ret = utap_uprobe_register(&bp->handle, bp->inode, bp->offset, bp->ref_ctr_offset, &bp->consumer);
+
+	bp->armed = ret == 0;
+	return ret;
+}
+
+/**
+ * utap_ubp_disarm() - remove the breakpoint, without waiting
+ * @bp: armed or not
+ *
+ * Handlers may still be running until utap_ubp_disarm_wait().
+ * Context: process, may sleep.
+ */
+void utap_ubp_disarm(struct utap_ubp *bp)
+{
+	if (!bp->armed)
+		return;
+	utap_uprobe_unregister_nosync(&bp->handle, bp->inode, bp->offset, &bp->consumer);
+	bp->armed = false;
+}
+
+/**
+ * utap_ubp_disarm_wait() - wait until no handler of a disarmed breakpoint runs
+ *
+ * Once for any number of utap_ubp_disarm() calls.
+ * Context: process, may sleep.
+ */
+void utap_ubp_disarm_wait(void)
+{
+	utap_uprobe_unregister_sync();
+}

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Layer 1, breakpoint placement: one breakpoint at (inode, offset) through
+ * the kernel's inode uprobes, which place it in every process that maps the
+ * file, now and later, and run the displaced instruction out of line (or
+ * emulate it), so every thread hits it and none is stopped to single-step
+ * in place. The kernel-version differences of the API are in
+ * utap/compat.h; nothing above this layer sees them.
+ *
+ * Lifetimes: utap_ubp_inode_get() holds the file's inode (looked up by path
+ * once, at load) until utap_ubp_inode_put(); a breakpoint uses the inode
+ * from utap_ubp_arm() to its disarming, so the inode is put after that.
+ * Disarming is two steps so that many breakpoints wait once:
+ * utap_ubp_disarm() on each, then one utap_ubp_disarm_wait(); only after
+ * it can no handler of theirs be running, and their memory be freed.
+ */
+#ifndef UTAP_UBP_H
+#define UTAP_UBP_H
+
+#define UTAP_COMPAT_UPROBES
+#include "utap/compat.h"
+
+/**
+ * struct utap_ubp - one breakpoint
+ * @consumer: what the kernel calls; the caller fills in handler,
+ *	ret_handler and filter before utap_ubp_arm(), and finds its own
+ *	structure from it with container_of()
+ * @inode: the file, held by the caller
+ * @offset: of the instruction in the file
+ * @ref_ctr_offset: a USDT semaphore's offset in the file (the kernel counts
+ *	the probes on it there, so the program sees it enabled), or 0
+ * @handle: what the kernel returned, for disarming
+ * @armed: between a successful utap_ubp_arm() and utap_ubp_disarm()
+ */
+struct utap_ubp {
+	struct uprobe_consumer consumer;
+	struct inode *inode;
+	loff_t offset;
+	loff_t ref_ctr_offset;
+	struct utap_uprobe_handle handle;
+	bool armed;
+};
+
+struct inode *utap_ubp_inode_get(const char *path, int *err);
+void utap_ubp_inode_put(struct inode *inode);
+int utap_ubp_arm(struct utap_ubp *bp);
+void utap_ubp_disarm(struct utap_ubp *bp);
+void utap_ubp_disarm_wait(void);
+
+#endif /* UTAP_UBP_H */

@@ -1,0 +1,193 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Layer 2 at a hit: the consumer callbacks of a site. They run in the
+ * probed thread, preemptible, inside the kernel's uprobe handler chain
+ * (6.1: under the uprobe's register_rwsem; 6.12: under SRCU), so they may
+ * sleep, and disarming waits for them.
+ */
+#include <linux/fs.h>
+#include <linux/mm_types.h>
+#include <linux/ptrace.h>
+#include <linux/rcupdate.h>
+#include <linux/sched.h>
+#include <linux/sched/mm.h>
+
+#include "utap/session.h"
+#include "entry_saves.h"
+#include "sites.h"
+
+/* Whether @mm runs the file @exe (its executable is that inode). */
+static bool mm_runs(struct mm_struct *mm, unsigned int exe)
+{
+	struct file *file;
+	bool runs;
+
+	if (!mm)
+		return false;
+	rcu_read_lock();
+	file = rcu_dereference(mm->exe_file);
+	runs = file && file_inode(file) == utap_uprobes.inodes[exe];
+	rcu_read_unlock();
+	return runs;
+}
+
+/* Whether the current process is one the point's probe names (stapprobes(3stap)). */
+static bool process_matches(const struct utap_uprobe_point *p)
+{
+	if (p->pid && task_tgid_nr(current) != p->pid)
+		return false;
+	return p->exe < 0 || mm_runs(current->mm, p->exe);
+}
+
+/* Runs @p's handler (or its entry saver) for this hit; counts it. */
+static bool run_row(unsigned int row, void (*handler)(struct utap_context *c), struct pt_regs *regs,
+		    uint64_t load_bias, void *saves, bool is_return)
+{
+	const struct utap_uprobe_point *p = &utap_uprobes.table->points[row];
+	struct utap_hit hit = {
+		.point = p->point,
+		.probe_type = is_return ? "uretprobe" : "uprobe",
+		.max_actions = MAXACTION,
+		.handler = handler,
+		.uregs = regs,
+		.uprobe = p,
+		.load_bias = load_bias,
+		.entry_saves = saves,
+	};
+	bool ran = utap_run_hit(&hit);
+
+	atomic64_inc(ran ? &utap_uprobes.counts[row].hits : &utap_uprobes.counts[row].skipped);
+	return ran;
+}
+
+/* Runs a .return handler's entry part, which fills @slice. */
+static bool save_entry(const struct utap_uprobe_point *p, const struct utap_uprobe_handler *h,
+		       struct pt_regs *regs, uint64_t load_bias, struct utap_entry_slice *slice)
+{
+	struct utap_hit hit = {
+		.point = p->point,
+		.probe_type = "uretprobe",
+		.max_actions = MAXACTION,
+		.handler = h->save_entry,
+		.uregs = regs,
+		.uprobe = p,
+		.load_bias = load_bias,
+		.entry_saves = slice->saves,
+	};
+
+	return utap_run_hit(&hit);
+}
+
+static int site_hit(struct uprobe_consumer *uc, struct pt_regs *regs)
+{
+	struct utap_uprobe_site *site = container_of(uc, struct utap_uprobe_site, bp.consumer);
+	const struct utap_uprobe_table *t = utap_uprobes.table;
+	char *record = NULL;
+	unsigned int i;
+
+	if (!utap_session_running())
+		return 0;
+	for (i = 0; i < site->nrows; i++) {
+		unsigned int row = site->rows[i];
+		const struct utap_uprobe_point *p = &t->points[row];
+		const struct utap_uprobe_handler *h = &t->handlers[p->handler];
+		uint64_t bias = instruction_pointer(regs) - p->address;
+		struct utap_entry_slice *slice;
+
+		if (p->is_return && !h->save_entry)
+			continue;
+		if (!process_matches(p)) {
+			if (!p->is_return)
+				atomic64_inc(&utap_uprobes.counts[row].filtered);
+			continue;
+		}
+		if (!p->is_return) {
+			run_row(row, h->run, regs, bias, NULL, false);
+			continue;
+		}
+		/* A .return's entry: save what its handler will read. A missing record is counted at the return. */
+		if (!record)
+			record = utap_entry_save_new(site, user_stack_pointer(regs));
+		if (!record)
+			continue;
+		slice = (struct utap_entry_slice *)(record + utap_uprobes.save_offsets[row]);
+		slice->saved = save_entry(p, h, regs, bias, slice);
+	}
+	return 0;
+}
+
+static int site_return(struct uprobe_consumer *uc, unsigned long func, struct pt_regs *regs)
+{
+	struct utap_uprobe_site *site = container_of(uc, struct utap_uprobe_site, bp.consumer);
+	const struct utap_uprobe_table *t = utap_uprobes.table;
+	char *record = NULL;
+	unsigned int i;
+
+	if (!utap_session_running())
+		return 0;
+	/* The return popped the return address the entry's stack pointer pointed at. */
+	if (site->saves_size)
+		record = utap_entry_save_take(site, user_stack_pointer(regs) - sizeof(long));
+	for (i = 0; i < site->nrows; i++) {
+		unsigned int row = site->rows[i];
+		const struct utap_uprobe_point *p = &t->points[row];
+		const struct utap_uprobe_handler *h = &t->handlers[p->handler];
+		struct utap_entry_slice *slice = NULL;
+
+		if (!p->is_return)
+			continue;
+		if (!process_matches(p)) {
+			atomic64_inc(&utap_uprobes.counts[row].filtered);
+			continue;
+		}
+		if (h->save_entry) {
+			slice = record ? (struct utap_entry_slice *)(record + utap_uprobes.save_offsets[row]) : NULL;
+			if (!slice || !slice->saved) {
+				atomic64_inc(&utap_uprobes.counts[row].skipped);
+				atomic64_inc(&utap_uprobes.missed);
+				continue;
+			}
+		}
+		run_row(row, h->run, regs, func - p->address, slice ? slice->saves : NULL, true);
+	}
+	utap_entry_save_put(record);
+	return 0;
+}
+
+/*
+ * Only for sites whose every row names the process by its executable
+ * (.library points under process("PATH")): the breakpoint then goes only
+ * into the processes that run it, and others never trap.
+ */
+static UTAP_UPROBE_FILTER(site_filter, uc, mm)
+{
+	struct utap_uprobe_site *site = container_of(uc, struct utap_uprobe_site, bp.consumer);
+	unsigned int i;
+
+	for (i = 0; i < site->nrows; i++)
+		if (mm_runs(mm, utap_uprobes.table->points[site->rows[i]].exe))
+			return true;
+	return false;
+}
+
+void utap_uprobe_site_setup(struct utap_uprobe_site *site)
+{
+	const struct utap_uprobe_table *t = utap_uprobes.table;
+	bool entries = false, returns = false, all_by_exe = true;
+	unsigned int i;
+
+	for (i = 0; i < site->nrows; i++) {
+		const struct utap_uprobe_point *p = &t->points[site->rows[i]];
+
+		if (p->is_return)
+			returns = true;
+		if (!p->is_return || t->handlers[p->handler].save_entry)
+			entries = true;
+		if (p->exe < 0)
+			all_by_exe = false;
+	}
+	/* No ret_handler unless needed: with one, every hit prepares a return instance. */
+	site->bp.consumer.handler = entries ? site_hit : NULL;
+	site->bp.consumer.ret_handler = returns ? site_return : NULL;
+	site->bp.consumer.filter = all_by_exe ? site_filter : NULL;
+}

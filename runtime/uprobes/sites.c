@@ -1,0 +1,271 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Layer 2 at load and unload (uprobes.h): the table's rows grouped into one
+ * site per address, every site armed in one pass and disarmed in one pass
+ * with one wait, and the counts of each probe point.
+ */
+#include <linux/fs.h>
+#include <linux/namei.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
+
+#include "utap/transport.h"
+#include "entry_saves.h"
+#include "sites.h"
+
+struct utap_uprobes_state utap_uprobes;
+
+/* The table's point @i. */
+static const struct utap_uprobe_point *point(unsigned int i)
+{
+	return &utap_uprobes.table->points[i];
+}
+
+static int by_address(const void *a, const void *b)
+{
+	unsigned int i = *(const unsigned int *)a, j = *(const unsigned int *)b;
+	const struct utap_uprobe_point *p = point(i), *q = point(j);
+
+	if (p->file != q->file)
+		return p->file < q->file ? -1 : 1;
+	if (p->offset != q->offset)
+		return p->offset < q->offset ? -1 : 1;
+	return i < j ? -1 : i > j; /* script order within an address */
+}
+
+/* Sites from the sorted order; record layouts of the .return rows. */
+static size_t build_sites(void)
+{
+	const struct utap_uprobe_table *t = utap_uprobes.table;
+	size_t largest = 0;
+	unsigned int i = 0;
+
+	while (i < t->npoints) {
+		struct utap_uprobe_site *site = &utap_uprobes.sites[utap_uprobes.nsites++];
+		const struct utap_uprobe_point *first = point(utap_uprobes.order[i]);
+		unsigned int j;
+
+		site->rows = &utap_uprobes.order[i];
+		while (i < t->npoints && point(utap_uprobes.order[i])->file == first->file &&
+		       point(utap_uprobes.order[i])->offset == first->offset) {
+			i++;
+			site->nrows++;
+		}
+		for (j = 0; j < site->nrows; j++) {
+			unsigned int row = site->rows[j];
+			const struct utap_uprobe_handler *h = &t->handlers[point(row)->handler];
+
+			if (!point(row)->is_return || !h->save_entry)
+				continue;
+			utap_uprobes.save_offsets[row] = site->saves_size;
+			site->saves_size += sizeof(struct utap_entry_slice) + ALIGN(h->saves_size, 8);
+		}
+		largest = max(largest, site->saves_size);
+		utap_uprobe_site_setup(site);
+	}
+	return largest;
+}
+
+/**
+ * utap_uprobes_init() - take the script's table and make room for it
+ * @table: the process probes, or NULL when the script has none
+ *
+ * Context: module load, may sleep.
+ * Return: 0 or -ENOMEM.
+ */
+int utap_uprobes_init(const struct utap_uprobe_table *table)
+{
+	unsigned int i, n;
+	size_t largest;
+
+	atomic64_set(&utap_uprobes.missed, 0);
+	if (!table || !table->npoints)
+		return 0;
+	n = table->npoints;
+	utap_uprobes.table = table;
+	utap_uprobes.inodes = kvcalloc(table->nfiles, sizeof(*utap_uprobes.inodes), GFP_KERNEL);
+	utap_uprobes.sites = kvcalloc(n, sizeof(*utap_uprobes.sites), GFP_KERNEL);
+	utap_uprobes.order = kvcalloc(n, sizeof(*utap_uprobes.order), GFP_KERNEL);
+	utap_uprobes.save_offsets = kvcalloc(n, sizeof(*utap_uprobes.save_offsets), GFP_KERNEL);
+	utap_uprobes.counts = kvcalloc(n, sizeof(*utap_uprobes.counts), GFP_KERNEL);
+	if (!utap_uprobes.inodes || !utap_uprobes.sites || !utap_uprobes.order || !utap_uprobes.save_offsets ||
+	    !utap_uprobes.counts)
+		goto fail;
+	for (i = 0; i < n; i++)
+		utap_uprobes.order[i] = i;
+	sort(utap_uprobes.order, n, sizeof(*utap_uprobes.order), by_address, NULL);
+	largest = build_sites();
+	if (largest && utap_entry_saves_init(largest, MAXENTRYSAVES))
+		goto fail;
+	return 0;
+
+fail:
+	utap_uprobes_free();
+	return -ENOMEM;
+}
+
+static const char *errno_text(int err)
+{
+	switch (-err) {
+	case ENOENT: return "no such file";
+	case EACCES: return "permission denied";
+	case ENOTDIR: return "a component of the path is not a directory";
+	case ELOOP: return "too many symbolic links";
+	case EINVAL: return "not a regular file, or no instruction at that offset";
+	case ENOMEM: return "out of memory";
+	case EBUSY: return "busy";
+	case EEXIST: return "another probe with a different semaphore is at that address";
+	case ENOTSUPP: return "not supported by this kernel";
+	}
+	return "error";
+}
+
+/* An error of the script, before any probe fired: to stderr with its location. */
+static void report_point_error(const struct utap_uprobe_point *p, const char *what, int err)
+{
+	char line[512];
+	int len = snprintf(line, sizeof(line), "ERROR: cannot probe %s at %s: %s: %s (%d)\n", p->point, p->location,
+			   what, errno_text(err), err);
+
+	utap_transport_commit(UTAP_RECORD_ERROR, line, min_t(int, len, sizeof(line) - 1));
+}
+
+/**
+ * utap_uprobes_arm() - place every breakpoint
+ *
+ * Opens each file, then arms the sites in one pass. A point that cannot be
+ * placed is reported with its script location; the others are armed (the
+ * session ends anyway: the caller treats a failure as the script's error).
+ *
+ * Context: module load, may sleep.
+ * Return: how many points could not be placed.
+ */
+unsigned int utap_uprobes_arm(void)
+{
+	const struct utap_uprobe_table *t = utap_uprobes.table;
+	unsigned int i, j, failed = 0;
+	int *file_errors;
+
+	if (!t)
+		return 0;
+	file_errors = kcalloc(t->nfiles, sizeof(*file_errors), GFP_KERNEL);
+	if (!file_errors)
+		return t->npoints;
+	for (i = 0; i < t->nfiles; i++)
+		utap_uprobes.inodes[i] = utap_ubp_inode_get(t->files[i], &file_errors[i]);
+	for (i = 0; i < utap_uprobes.nsites; i++) {
+		struct utap_uprobe_site *site = &utap_uprobes.sites[i];
+		const struct utap_uprobe_point *first = point(site->rows[0]);
+		int err = file_errors[first->file];
+
+		if (!err) {
+			site->bp.inode = utap_uprobes.inodes[first->file];
+			site->bp.offset = first->offset;
+			site->bp.ref_ctr_offset = first->semaphore;
+			err = utap_ubp_arm(&site->bp);
+		}
+		if (!err)
+			continue;
+		for (j = 0; j < site->nrows; j++)
+			report_point_error(point(site->rows[j]), t->files[first->file], err);
+		failed += site->nrows;
+	}
+	kfree(file_errors);
+	return failed;
+}
+
+/* A probed file that now names another inode was replaced while probed: say what that means. */
+static void warn_replaced_files(void)
+{
+	const struct utap_uprobe_table *t = utap_uprobes.table;
+	unsigned int i;
+
+	for (i = 0; i < t->nfiles; i++) {
+		struct path p;
+		char line[512];
+		int len;
+
+		if (!utap_uprobes.inodes[i] || kern_path(t->files[i], LOOKUP_FOLLOW, &p))
+			continue;
+		if (d_inode(p.dentry) != utap_uprobes.inodes[i]) {
+			len = snprintf(line, sizeof(line),
+				       "WARNING: %s was replaced while it was probed: processes started from the new file were not probed\n",
+				       t->files[i]);
+			utap_transport_commit(UTAP_RECORD_WARNING, line, min_t(int, len, sizeof(line) - 1));
+		}
+		path_put(&p);
+	}
+}
+
+/**
+ * utap_uprobes_disarm() - remove every breakpoint, waiting once
+ *
+ * After it no handler of ours runs or will run. Safe to call twice.
+ * Context: process, may sleep (the session's stop work).
+ */
+void utap_uprobes_disarm(void)
+{
+	unsigned int i;
+	bool any = false;
+
+	if (!utap_uprobes.table)
+		return;
+	for (i = 0; i < utap_uprobes.nsites; i++) {
+		any |= utap_uprobes.sites[i].bp.armed;
+		utap_ubp_disarm(&utap_uprobes.sites[i].bp);
+	}
+	if (any) {
+		utap_ubp_disarm_wait();
+		warn_replaced_files();
+	}
+}
+
+/**
+ * utap_uprobes_free() - give back the inodes and the memory
+ *
+ * Context: module unload or a failed load, after utap_uprobes_disarm().
+ */
+void utap_uprobes_free(void)
+{
+	unsigned int i;
+
+	utap_uprobes_disarm();
+	if (utap_uprobes.inodes)
+		for (i = 0; i < utap_uprobes.table->nfiles; i++)
+			utap_ubp_inode_put(utap_uprobes.inodes[i]);
+	utap_entry_saves_free();
+	kvfree(utap_uprobes.inodes);
+	kvfree(utap_uprobes.sites);
+	kvfree(utap_uprobes.order);
+	kvfree(utap_uprobes.save_offsets);
+	kvfree(utap_uprobes.counts);
+	memset(&utap_uprobes, 0, sizeof(utap_uprobes));
+}
+
+uint64_t utap_uprobes_missed(void)
+{
+	return atomic64_read(&utap_uprobes.missed);
+}
+
+/**
+ * utap_uprobes_report() - each probe point's counts, for -v
+ *
+ * One line per point that was armed, in script order, sent for stderr.
+ */
+void utap_uprobes_report(void)
+{
+	const struct utap_uprobe_table *t = utap_uprobes.table;
+	unsigned int i;
+
+	if (!t)
+		return;
+	for (i = 0; i < t->npoints; i++) {
+		const struct utap_uprobe_counts *n = &utap_uprobes.counts[i];
+		char line[512];
+		int len = snprintf(line, sizeof(line), "%s at %s: %lld hits, %lld skipped, %lld filtered out\n",
+				   point(i)->point, point(i)->location, (long long)atomic64_read(&n->hits),
+				   (long long)atomic64_read(&n->skipped), (long long)atomic64_read(&n->filtered));
+
+		utap_transport_commit(UTAP_RECORD_INFO, line, min_t(int, len, sizeof(line) - 1));
+	}
+}
