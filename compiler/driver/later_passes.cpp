@@ -93,6 +93,7 @@ int runInVm(const Options& o, const std::string& ko, const std::string& release)
   // exec: the stop request's signal goes to utaprun itself, not to a shell
   // that would die of it and leave utaprun's status unknown.
   job.command = "exec " + shellQuote(utaprunPath());
+  for (int i = 0; i < o.verbose; ++i) job.command += " -v";
   if (o.timeoutSeconds) job.command += " -T " + std::to_string(o.timeoutSeconds);
   if (!o.targetCommand.empty()) job.command += " -c " + shellQuote(o.targetCommand);
   if (o.targetPid) job.command += " -x " + std::to_string(*o.targetPid);
@@ -217,6 +218,7 @@ int buildAndRun(const Options& o, const codegen::Translation& t) {
   load.moduleName = t.moduleName;
   load.outputFile = o.outputFile;
   load.timeoutSeconds = o.timeoutSeconds;
+  load.verbose = o.verbose;
   if (o.targetPid) load.targetPid = *o.targetPid;
   load.command = o.targetCommand;
   return run::loadAndRun(load);

@@ -77,19 +77,52 @@ namespace {
 // Runs the -c command as stap does: a simple command (words without shell
 // syntax) directly, so that its process is target(); anything else, or a
 // program execvp cannot start, through /bin/sh -c (which says why).
+// The words of a simple command (no shell syntax), or nothing.
+std::optional<std::vector<std::string>> simpleCommandWords(const std::string& command) {
+  if (command.find_first_of("|&;<>()$`\\\"'*?[]#~=%{}\n") != std::string::npos) return std::nullopt;
+  std::vector<std::string> words;
+  size_t at = 0;
+  while ((at = command.find_first_not_of(" \t", at)) != std::string::npos) {
+    size_t end = command.find_first_of(" \t", at);
+    words.push_back(command.substr(at, end == std::string::npos ? end : end - at));
+    at = end;
+  }
+  return words;
+}
+
+// Why a simple command's program cannot be run ("" when it can, or when the
+// shell will run the command and say so itself).
+std::string commandProblem(const std::string& command) {
+  auto words = simpleCommandWords(command);
+  if (!words || words->empty()) return "";
+  const std::string& program = words->front();
+  auto check = [](const std::string& path) {
+    if (::access(path.c_str(), F_OK) != 0) return std::string("no such file");
+    if (::access(path.c_str(), X_OK) != 0) return std::string("not executable");
+    return std::string();
+  };
+  if (program.find('/') != std::string::npos) {
+    std::string why = check(program);
+    return why.empty() ? "" : "'" + program + "': " + why;
+  }
+  const char* path = std::getenv("PATH");
+  std::string dirs = path ? path : "/usr/bin:/bin";
+  for (size_t at = 0; at <= dirs.size();) {
+    size_t end = dirs.find(':', at);
+    if (end == std::string::npos) end = dirs.size();
+    std::string dir = dirs.substr(at, end - at);
+    if (check((dir.empty() ? "." : dir) + "/" + program).empty()) return "";
+    at = end + 1;
+  }
+  return "'" + program + "' is not a program in PATH";
+}
+
 [[noreturn]] void execCommand(const std::string& command) {
-  if (command.find_first_of("|&;<>()$`\\\"'*?[]#~=%{}\n") == std::string::npos) {
-    std::vector<std::string> words;
-    size_t at = 0;
-    while ((at = command.find_first_not_of(" \t", at)) != std::string::npos) {
-      size_t end = command.find_first_of(" \t", at);
-      words.push_back(command.substr(at, end == std::string::npos ? end : end - at));
-      at = end;
-    }
+  if (auto words = simpleCommandWords(command)) {
     std::vector<char*> argv;
-    for (auto& w : words) argv.push_back(w.data());
+    for (auto& w : *words) argv.push_back(w.data());
     argv.push_back(nullptr);
-    if (!words.empty()) execvp(argv[0], argv.data());
+    if (!words->empty()) execvp(argv[0], argv.data());
   }
   execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
   _exit(127);
@@ -186,6 +219,19 @@ int loadAndRun(const LoadOptions& options) {
       fmt::format("stp_pid={} stp_uid={} tz_gmtoff={} tz_name={}", getpid(), getuid(), -local.tm_gmtoff, zone);
   std::optional<PendingCommand> command;
   long targetPid = options.targetPid;
+  // Bad targets are the user's mistakes: say so before anything is loaded.
+  if (targetPid && ::kill(static_cast<pid_t>(targetPid), 0) != 0 && errno == ESRCH) {
+    fmt::print(stderr, "utap: error: -x {}: there is no process with that PID\n", targetPid);
+    ::close(ko);
+    return 1;
+  }
+  if (!options.command.empty()) {
+    if (std::string why = commandProblem(options.command); !why.empty()) {
+      fmt::print(stderr, "utap: error: cannot run the -c command: {}\n", why);
+      ::close(ko);
+      return 1;
+    }
+  }
   if (!options.command.empty()) {
     command.emplace(options.command);
     if (command->pid() < 0) {
@@ -196,6 +242,7 @@ int loadAndRun(const LoadOptions& options) {
     targetPid = command->pid();
   }
   if (targetPid) params += fmt::format(" target_pid={}", targetPid);
+  if (options.verbose) params += fmt::format(" verbose={}", options.verbose);
   // Before the module goes in: an interrupt while its begin probes run must
   // stop it (end probes and all) like any later one, not kill utaprun and
   // leave it loaded.

@@ -12,6 +12,7 @@ struct LoadOptions {
   std::string outputFile;  // -o; empty: standard output
   int timeoutSeconds = 0;  // -T; 0: none
   long targetPid = 0;      // -x; 0: none
+  int verbose = 0;         // -v: the module reports its probes' counts at the end
   // -c: run by /bin/sh after the begin probes; the script ends when it exits.
   std::string command;
 };

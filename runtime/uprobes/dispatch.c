@@ -13,6 +13,7 @@
 #include <linux/sched/mm.h>
 
 #include "utap/session.h"
+#include "utap/tapset_support.h"
 #include "entry_saves.h"
 #include "sites.h"
 
@@ -58,6 +59,16 @@ static bool run_row(unsigned int row, void (*handler)(struct utap_context *c), s
 
 	atomic64_inc(ran ? &utap_uprobes.counts[row].hits : &utap_uprobes.counts[row].skipped);
 	return ran;
+}
+
+/* An entry record for this hit, keyed by the frame: the stack pointer and the return address there. */
+static char *new_record(struct utap_uprobe_site *site, struct pt_regs *regs)
+{
+	unsigned long sp = user_stack_pointer(regs), ret = 0;
+
+	if (utap_user_read(&ret, sp, sizeof(ret)))
+		ret = 0;
+	return utap_entry_save_new(site, sp, ret);
 }
 
 /* Runs a .return handler's entry part, which fills @slice. */
@@ -107,7 +118,7 @@ static int site_hit(struct uprobe_consumer *uc, struct pt_regs *regs)
 		}
 		/* A .return's entry: save what its handler will read. A missing record is counted at the return. */
 		if (!record)
-			record = utap_entry_save_new(site, user_stack_pointer(regs));
+			record = new_record(site, regs);
 		if (!record)
 			continue;
 		slice = (struct utap_entry_slice *)(record + utap_uprobes.save_offsets[row]);

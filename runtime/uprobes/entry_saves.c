@@ -22,6 +22,7 @@
  * @pid: @task's PID, to find out whether it still runs
  * @site: the breakpoint (compared only)
  * @sp: the stack pointer at the entry: the frame
+ * @ret: the return address at @sp at the entry
  * @data: what the handlers saved (store.data_size bytes)
  */
 struct entry_record {
@@ -31,6 +32,7 @@ struct entry_record {
 	pid_t pid;
 	const void *site;
 	unsigned long sp;
+	unsigned long ret;
 	u64 data[];
 };
 
@@ -110,7 +112,28 @@ static void reclaim(void)
 			}
 }
 
-void *utap_entry_save_new(const void *site, unsigned long sp)
+/*
+ * A new frame at @sp ends every older frame of this thread deeper in the
+ * stack (left by longjmp or an exception), and one at the same place
+ * entered from the same return address (an exception thrown out of it,
+ * then a new call from the same site). A frame at the same place with
+ * another return address is a tail call: its caller's frame returns with
+ * it (the kernel chains their return instances), so it stays. Caller
+ * holds the lock.
+ */
+static void drop_older_frames(unsigned long sp, unsigned long ret)
+{
+	struct entry_record *rec;
+	struct hlist_node *tmp;
+
+	hlist_for_each_entry_safe(rec, tmp, bucket_of(current), node)
+		if (record_is_current(rec) && (rec->sp < sp || (rec->sp == sp && rec->ret == ret))) {
+			hlist_del(&rec->node);
+			hlist_add_head(&rec->node, &store.free);
+		}
+}
+
+void *utap_entry_save_new(const void *site, unsigned long sp, unsigned long ret)
 {
 	struct entry_record *rec = NULL;
 	unsigned long flags;
@@ -118,6 +141,7 @@ void *utap_entry_save_new(const void *site, unsigned long sp)
 	if (!store.memory)
 		return NULL;
 	raw_spin_lock_irqsave(&store.lock, flags);
+	drop_older_frames(sp, ret);
 	if (hlist_empty(&store.free))
 		reclaim();
 	if (!hlist_empty(&store.free)) {
@@ -128,6 +152,7 @@ void *utap_entry_save_new(const void *site, unsigned long sp)
 		rec->pid = current->pid;
 		rec->site = site;
 		rec->sp = sp;
+		rec->ret = ret;
 		/* Newest first: the innermost frame of a thread is found first. */
 		hlist_add_head(&rec->node, bucket_of(current));
 	}

@@ -26,8 +26,11 @@
 
 int utap_entry_saves_init(size_t data_size, unsigned int count);
 void utap_entry_saves_free(void);
-/* A new record of the current thread for @site at the entry stack pointer @sp: its data (zeroed), or NULL. */
-void *utap_entry_save_new(const void *site, unsigned long sp);
+/*
+ * A new record of the current thread for @site at the entry stack pointer
+ * @sp, where the return address @ret is: its data (zeroed), or NULL.
+ */
+void *utap_entry_save_new(const void *site, unsigned long sp, unsigned long ret);
 /* At a return of @site whose entry had stack pointer @sp: the record's data (to give back), or NULL. */
 void *utap_entry_save_take(const void *site, unsigned long sp);
 void utap_entry_save_put(void *data);
