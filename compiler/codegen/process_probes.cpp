@@ -147,6 +147,7 @@ void ProcessTable::addRow(const sema::Probe& probe, const sema::Probe& handler, 
     }
     semaphore = *at;
   }
+  if (p->isReturn()) addUnwindHooks(*p);
   size_t file = fileIndex(path);
   int64_t exe = p->viaLibrary && !p->processPath.empty() ? static_cast<int64_t>(fileIndex(p->processPath)) : -1;
   std::string targets = recipes_.targetList(targetsOf(*probe.body), program_);
@@ -155,6 +156,44 @@ void ProcessTable::addRow(const sema::Probe& probe, const sema::Probe& handler, 
       ".exe = {}, .pid = {}, .is_return = {}, .targets = {} }},",
       cString(p->text()), cString(location), hexNumber(p->address), hexNumber(*offset), hexNumber(semaphore), file,
       handlerIndex_.at(&handler), exe, p->pid.value_or(0), p->isReturn() ? "true" : "false", targets));
+}
+
+// A .return probe makes its function return through the kernel's
+// trampoline, which an unwinder cannot walk: the runtime listens where
+// libgcc's unwinder starts and where a C++ catch begins, in the processes
+// the probe is in, and repairs the stack there (runtime/ubp/ubp.h).
+void ProcessTable::addUnwindHooks(const probes::ProcessPoint& p) {
+  std::string exePath = p.viaLibrary ? p.processPath : p.module->path();
+  std::string name = exePath.substr(exePath.rfind('/') + 1);
+  bool isLibrary = name.find(".so") != std::string::npos;
+  if (!hookedExes_.insert(exePath).second) return;
+  std::string error;
+  std::shared_ptr<const dwarf::Module> exe = dwarf::Module::cached(exePath, &error);
+  if (!exe) return;
+  struct Wanted {
+    const char* library;
+    const char* function;
+    const char* kind;
+  };
+  static const Wanted kWanted[] = {{"libgcc_s.so.1", "_Unwind_RaiseException", "UTAP_HOOK_UNWIND"},
+                                   {"libgcc_s.so.1", "_Unwind_Resume_or_Rethrow", "UTAP_HOOK_UNWIND"},
+                                   {"libgcc_s.so.1", "_Unwind_ForcedUnwind", "UTAP_HOOK_UNWIND"},
+                                   {"libstdc++.so.6", "__cxa_begin_catch", "UTAP_HOOK_CATCH"}};
+  for (const Wanted& w : kWanted) {
+    std::optional<std::string> path = dwarf::findLibrary(*exe, w.library);
+    std::shared_ptr<const dwarf::Module> lib = path ? dwarf::Module::cached(*path, &error) : nullptr;
+    size_t column = 0;
+    std::optional<dwarf::FunctionSpec> spec = dwarf::FunctionSpec::parse(w.function, &error, &column);
+    if (!lib || !spec) continue;
+    for (const dwarf::Function* f : lib->outOfLineFunctions(*spec)) {
+      std::optional<uint64_t> offset = lib->fileOffset(f->entry);
+      if (!offset) continue;
+      int64_t filter = isLibrary ? -1 : static_cast<int64_t>(fileIndex(exePath));
+      hooks_.push_back(fmt::format("\t{{ .function = {}, .file = {}, .offset = {}, .exe = {}, .kind = {} }},",
+                                   cString(w.function), fileIndex(lib->path()), hexNumber(*offset), filter, w.kind));
+      break;
+    }
+  }
 }
 
 std::string ProcessTable::definitions() const {
@@ -172,6 +211,13 @@ std::string ProcessTable::definitions() const {
   for (const auto& r : rows_) w.line(r);
   w.line("};");
   w.blank();
+  if (!hooks_.empty()) {
+    w.line("/* For .return probes: C++ exceptions unwind through them (runtime/ubp/ubp.h). */");
+    w.line("static const struct utap_uprobe_hook uprobe_hooks[] = {");
+    for (const auto& h : hooks_) w.line(h);
+    w.line("};");
+    w.blank();
+  }
   w.open("static const struct utap_uprobe_table uprobe_table =");
   w.line(".files = uprobe_files,");
   w.line(".nfiles = ARRAY_SIZE(uprobe_files),");
@@ -179,6 +225,10 @@ std::string ProcessTable::definitions() const {
   w.line(".nhandlers = ARRAY_SIZE(uprobe_handlers),");
   w.line(".points = uprobe_points,");
   w.line(".npoints = ARRAY_SIZE(uprobe_points),");
+  if (!hooks_.empty()) {
+    w.line(".hooks = uprobe_hooks,");
+    w.line(".nhooks = ARRAY_SIZE(uprobe_hooks),");
+  }
   w.close(";");
   w.blank();
   return w.take();

@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -60,6 +61,7 @@ class ProcessTable {
 
  private:
   size_t fileIndex(const std::string& path);
+  void addUnwindHooks(const probes::ProcessPoint& p);
 
   const sema::Program& program_;
   const SourceManager& sources_;
@@ -67,7 +69,8 @@ class ProcessTable {
   RecipeTables& recipes_;
   std::map<std::pair<const ast::ProbeDecl*, std::string>, const sema::Probe*> handlers_;
   std::map<const sema::Probe*, size_t> handlerIndex_;
-  std::vector<std::string> handlerRows_, rows_, files_;
+  std::vector<std::string> handlerRows_, rows_, files_, hooks_;
+  std::set<std::string> hookedExes_;
 };
 
 }  // namespace utap::codegen

@@ -39,6 +39,21 @@ constexpr FeatureProbe kProbes[] = {
      "_Static_assert(__builtin_types_compatible_p(typeof(&uprobe_unregister_nosync),\n"
      "    void (*)(struct uprobe *, struct uprobe_consumer *)), \"6.12 API\");\n",
      "uprobe_unregister_nosync"},
+    // The pending returns of a thread's uretprobes, in <linux/uprobes.h>
+    // (6.1 and 6.12): the runtime puts back the return addresses the kernel
+    // replaced when a C++ exception unwinds through them (runtime/ubp).
+    {"UTAP_HAVE_UPROBE_RETURN_INSTANCES",
+     "#include <linux/sched.h>\n"
+     "#include <linux/uprobes.h>\n"
+     "static struct return_instance *first(struct task_struct *t) { return t->utask->return_instances; }\n"
+     "_Static_assert(__builtin_types_compatible_p(typeof(((struct return_instance *)0)->stack), unsigned long), \"stack\");\n"
+     "_Static_assert(__builtin_types_compatible_p(typeof(((struct return_instance *)0)->orig_ret_vaddr), unsigned long),\n"
+     "    \"orig_ret_vaddr\");\n"
+     "_Static_assert(__builtin_types_compatible_p(typeof(((struct return_instance *)0)->chained), bool), \"chained\");\n"
+     "_Static_assert(__builtin_types_compatible_p(typeof(((struct return_instance *)0)->next), struct return_instance *),\n"
+     "    \"next\");\n"
+     "void *utap_probe_use(void) { return first; }\n",
+     nullptr},
 };
 
 // Compiles in every kernel tree; when it does not, no probe's answer means

@@ -3,8 +3,11 @@
  * Layer 1: breakpoints on inode uprobes (ubp.h). Exported symbols only:
  * kern_path, igrab/iput and the uprobe_* API.
  */
+#include <linux/mm.h>
+#include <linux/mmap_lock.h>
 #include <linux/namei.h>
 #include <linux/path.h>
+#include <linux/uaccess.h>
 
 #include "ubp.h"
 
@@ -87,4 +90,83 @@ void utap_ubp_disarm(struct utap_ubp *bp)
 void utap_ubp_disarm_wait(void)
 {
 	utap_uprobe_unregister_sync();
+}
+
+/* The start of the current process's [uprobes] page: the return trampoline; 0 when it has none. */
+static unsigned long trampoline(void)
+{
+	struct mm_struct *mm = current->mm;
+	struct vm_area_struct *vma;
+	unsigned long start = 0;
+
+	if (!mm)
+		return 0;
+	mmap_read_lock(mm);
+	{
+		VMA_ITERATOR(vmi, mm, 0);
+
+		for_each_vma(vmi, vma) {
+			const char *name = vma->vm_ops && vma->vm_ops->name ? vma->vm_ops->name(vma) : NULL;
+
+			if (name && !strcmp(name, "[uprobes]")) {
+				start = vma->vm_start;
+				break;
+			}
+		}
+	}
+	mmap_read_unlock(mm);
+	return start;
+}
+
+/* Writes @value into the return-address slot at @slot if it holds @expected. */
+static void swap_return_address(unsigned long slot, unsigned long expected, unsigned long value)
+{
+	unsigned long __user *p = (unsigned long __user *)slot;
+	unsigned long now;
+
+	if (get_user(now, p) || now != expected)
+		return;
+	(void)put_user(value, p);
+}
+
+/**
+ * utap_ubp_unhijack_returns() - put back the return addresses of the current thread
+ *
+ * For the unwinder of an exception about to run: every pending return's
+ * slot gets its original address, newest first, so that a slot shared by a
+ * chain (a tail call) ends with the caller's. The kernel's own list is left
+ * alone: frames the exception unwinds are dropped by the kernel at the next
+ * return that passes them, as after longjmp.
+ * Context: the thread itself, may fault.
+ */
+void utap_ubp_unhijack_returns(void)
+{
+	unsigned long t = trampoline();
+	struct return_instance *ri;
+
+	if (!t)
+		return;
+	for (ri = utap_return_instances(); ri; ri = ri->next)
+		if (ri->orig_ret_vaddr != t)
+			swap_return_address(ri->stack, t, ri->orig_ret_vaddr);
+}
+
+/**
+ * utap_ubp_rehijack_returns() - the trampoline back for the frames above @sp
+ * @sp: the stack pointer where the exception was caught
+ *
+ * The frames above @sp survived the exception and must still return
+ * through the trampoline for their return probes to fire.
+ * Context: the thread itself, may fault.
+ */
+void utap_ubp_rehijack_returns(unsigned long sp)
+{
+	unsigned long t = trampoline();
+	struct return_instance *ri;
+
+	if (!t)
+		return;
+	for (ri = utap_return_instances(); ri; ri = ri->next)
+		if (ri->stack > sp && ri->orig_ret_vaddr != t)
+			swap_return_address(ri->stack, ri->orig_ret_vaddr, t);
 }

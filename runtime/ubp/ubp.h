@@ -47,4 +47,16 @@ int utap_ubp_arm(struct utap_ubp *bp);
 void utap_ubp_disarm(struct utap_ubp *bp);
 void utap_ubp_disarm_wait(void);
 
+/*
+ * Return addresses the kernel replaced. A uretprobe makes the probed
+ * function return to the kernel's trampoline, in the process's [uprobes]
+ * page, by writing its address over the return address on the stack; an
+ * unwinder (a C++ exception) that meets it finds no unwind information and
+ * ends the program. utap_ubp_unhijack_returns() puts the original addresses
+ * back for the thread's pending returns, utap_ubp_rehijack_returns() puts
+ * the trampoline back for those whose frame is still live after the catch.
+ */
+void utap_ubp_unhijack_returns(void);
+void utap_ubp_rehijack_returns(unsigned long sp);
+
 #endif /* UTAP_UBP_H */

@@ -202,3 +202,30 @@ void utap_uprobe_site_setup(struct utap_uprobe_site *site)
 	site->bp.consumer.ret_handler = returns ? site_return : NULL;
 	site->bp.consumer.filter = all_by_exe ? site_filter : NULL;
 }
+
+/* The unwinder is about to walk the stack, or a C++ catch begins (ubp.h). */
+static int hook_hit(struct uprobe_consumer *uc, struct pt_regs *regs)
+{
+	struct utap_uprobe_hook_site *h = container_of(uc, struct utap_uprobe_hook_site, bp.consumer);
+
+	if (h->hook->exe >= 0 && !mm_runs(current->mm, h->hook->exe))
+		return 0;
+	if (h->hook->kind == UTAP_HOOK_UNWIND)
+		utap_ubp_unhijack_returns();
+	else
+		utap_ubp_rehijack_returns(user_stack_pointer(regs));
+	return 0;
+}
+
+static UTAP_UPROBE_FILTER(hook_filter, uc, mm)
+{
+	struct utap_uprobe_hook_site *h = container_of(uc, struct utap_uprobe_hook_site, bp.consumer);
+
+	return mm_runs(mm, h->hook->exe);
+}
+
+void utap_uprobe_hook_setup(struct utap_uprobe_hook_site *h)
+{
+	h->bp.consumer.handler = hook_hit;
+	h->bp.consumer.filter = h->hook->exe >= 0 ? hook_filter : NULL;
+}

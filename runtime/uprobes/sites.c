@@ -88,9 +88,14 @@ int utap_uprobes_init(const struct utap_uprobe_table *table)
 	utap_uprobes.order = kvcalloc(n, sizeof(*utap_uprobes.order), GFP_KERNEL);
 	utap_uprobes.save_offsets = kvcalloc(n, sizeof(*utap_uprobes.save_offsets), GFP_KERNEL);
 	utap_uprobes.counts = kvcalloc(n, sizeof(*utap_uprobes.counts), GFP_KERNEL);
+	utap_uprobes.hooks = kvcalloc(table->nhooks ? table->nhooks : 1, sizeof(*utap_uprobes.hooks), GFP_KERNEL);
 	if (!utap_uprobes.inodes || !utap_uprobes.sites || !utap_uprobes.order || !utap_uprobes.save_offsets ||
-	    !utap_uprobes.counts)
+	    !utap_uprobes.counts || !utap_uprobes.hooks)
 		goto fail;
+	for (i = 0; i < table->nhooks; i++) {
+		utap_uprobes.hooks[i].hook = &table->hooks[i];
+		utap_uprobe_hook_setup(&utap_uprobes.hooks[i]);
+	}
 	for (i = 0; i < n; i++)
 		utap_uprobes.order[i] = i;
 	sort(utap_uprobes.order, n, sizeof(*utap_uprobes.order), by_address, NULL);
@@ -128,6 +133,27 @@ static void report_point_error(const struct utap_uprobe_point *p, const char *wh
 			   what, errno_text(err), err);
 
 	utap_transport_commit(UTAP_RECORD_ERROR, line, min_t(int, len, sizeof(line) - 1));
+}
+
+/* A hook that cannot be placed costs C++ exceptions through .return probes, not the session: a warning. */
+static void arm_hook(struct utap_uprobe_hook_site *h, const int *file_errors)
+{
+	const char *path = utap_uprobes.table->files[h->hook->file];
+	int err = file_errors[h->hook->file];
+	char line[512];
+	int len;
+
+	if (!err) {
+		h->bp.inode = utap_uprobes.inodes[h->hook->file];
+		h->bp.offset = h->hook->offset;
+		err = utap_ubp_arm(&h->bp);
+	}
+	if (!err)
+		return;
+	len = snprintf(line, sizeof(line),
+		       "WARNING: cannot probe %s in %s (%s, %d): a C++ exception thrown through a function with a .return probe may end the program\n",
+		       h->hook->function, path, errno_text(err), err);
+	utap_transport_commit(UTAP_RECORD_WARNING, line, min_t(int, len, sizeof(line) - 1));
 }
 
 /**
@@ -170,6 +196,8 @@ unsigned int utap_uprobes_arm(void)
 			report_point_error(point(site->rows[j]), t->files[first->file], err);
 		failed += site->nrows;
 	}
+	for (i = 0; i < t->nhooks; i++)
+		arm_hook(&utap_uprobes.hooks[i], file_errors);
 	kfree(file_errors);
 	return failed;
 }
@@ -214,6 +242,10 @@ void utap_uprobes_disarm(void)
 		any |= utap_uprobes.sites[i].bp.armed;
 		utap_ubp_disarm(&utap_uprobes.sites[i].bp);
 	}
+	for (i = 0; i < utap_uprobes.table->nhooks; i++) {
+		any |= utap_uprobes.hooks[i].bp.armed;
+		utap_ubp_disarm(&utap_uprobes.hooks[i].bp);
+	}
 	if (any) {
 		utap_ubp_disarm_wait();
 		warn_replaced_files();
@@ -239,6 +271,7 @@ void utap_uprobes_free(void)
 	kvfree(utap_uprobes.order);
 	kvfree(utap_uprobes.save_offsets);
 	kvfree(utap_uprobes.counts);
+	kvfree(utap_uprobes.hooks);
 	memset(&utap_uprobes, 0, sizeof(utap_uprobes));
 }
 

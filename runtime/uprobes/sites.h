@@ -26,6 +26,12 @@ struct utap_uprobe_site {
 	size_t saves_size;
 };
 
+/* One of the runtime's own probes (utap/uprobes.h, struct utap_uprobe_hook). */
+struct utap_uprobe_hook_site {
+	struct utap_ubp bp;
+	const struct utap_uprobe_hook *hook;
+};
+
 /* Per point: hits run, hits skipped (no context, locks, entry record), hits filtered out. */
 struct utap_uprobe_counts {
 	atomic64_t hits;
@@ -41,6 +47,7 @@ struct utap_uprobe_counts {
  * @order: point indices sorted by file and offset, script order kept
  * @save_offsets: per point, where its .return saves start in a record
  * @counts: per point
+ * @hooks: one per hook of the table
  * @missed: .return hits whose entry had no record
  */
 struct utap_uprobes_state {
@@ -51,6 +58,7 @@ struct utap_uprobes_state {
 	unsigned int *order;
 	size_t *save_offsets;
 	struct utap_uprobe_counts *counts;
+	struct utap_uprobe_hook_site *hooks;
 	atomic64_t missed;
 };
 
@@ -62,7 +70,8 @@ struct utap_entry_slice {
 	u64 saves[];
 };
 
-/* dispatch.c: the consumer's callbacks for @site. */
+/* dispatch.c: the consumer's callbacks for @site, and for @hook. */
 void utap_uprobe_site_setup(struct utap_uprobe_site *site);
+void utap_uprobe_hook_setup(struct utap_uprobe_hook_site *hook);
 
 #endif /* UTAP_UPROBES_SITES_H */

@@ -244,4 +244,29 @@ static inline void utap_uprobe_unregister_sync(void)
 #else
 #error "this kernel has neither uprobes API utap knows (see compiler/kbuild/features.cpp and runtime/README.md)"
 #endif
+
+/*
+ * The current thread's pending uretprobe returns, newest first: the list
+ * of struct return_instance <linux/uprobes.h> declares (6.1, 6.12), which
+ * only the thread itself changes. NULL where the kernel has none to show.
+ */
+#include <linux/sched.h>
+#ifdef UTAP_HAVE_UPROBE_RETURN_INSTANCES
+static inline struct return_instance *utap_return_instances(void)
+{
+	return current->utask ? current->utask->return_instances : NULL;
+}
+#else
+struct return_instance {
+	unsigned long stack;
+	unsigned long orig_ret_vaddr;
+	bool chained;
+	struct return_instance *next;
+};
+
+static inline struct return_instance *utap_return_instances(void)
+{
+	return NULL;
+}
+#endif
 #endif /* UTAP_COMPAT_UPROBES */

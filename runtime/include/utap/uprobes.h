@@ -121,11 +121,39 @@ struct utap_uprobe_point {
 	const struct utap_target *targets;
 };
 
+/*
+ * Where the runtime itself listens, for .return probes: the unwinder's
+ * entry points (an exception is about to walk the stack: the return
+ * addresses uretprobes replaced go back), and the start of a C++ catch
+ * (the frames that survive get them again). See runtime/ubp/ubp.h.
+ */
+enum utap_uprobe_hook_kind {
+	UTAP_HOOK_UNWIND,
+	UTAP_HOOK_CATCH,
+};
+
+/**
+ * struct utap_uprobe_hook - one such place
+ * @function: its name, for messages
+ * @file: index in the table's @files
+ * @offset: in the file
+ * @exe: only in processes running this file (index in @files), or -1
+ * @kind: an enum utap_uprobe_hook_kind
+ */
+struct utap_uprobe_hook {
+	const char *function;
+	uint32_t file;
+	uint64_t offset;
+	int32_t exe;
+	uint8_t kind;
+};
+
 /**
  * struct utap_uprobe_table - every process probe of a script
  * @files: absolute paths, each opened once at load and held until unload
  * @handlers: the distinct probe bodies
  * @points: the rows, in script order
+ * @hooks: the runtime's own probes for .return probes (@nhooks)
  */
 struct utap_uprobe_table {
 	const char *const *files;
@@ -134,6 +162,8 @@ struct utap_uprobe_table {
 	unsigned int nhandlers;
 	const struct utap_uprobe_point *points;
 	unsigned int npoints;
+	const struct utap_uprobe_hook *hooks;
+	unsigned int nhooks;
 };
 
 /*

@@ -1,6 +1,7 @@
-// `throws [N]`: calls risky(i) for i in 0..N-1 (default 10); it throws
-// std::runtime_error for odd i, which main catches: N/2 throws and catches
-// (libstdc++'s throw and catch markers fire for each). Prints nothing.
+// `throws [N]`: catch_odd(N) calls risky(i) for i in 0..N-1 (default 10);
+// risky throws std::runtime_error for odd i, which catch_odd catches, so
+// N/2 throws and catches (libstdc++'s throw and catch markers fire for
+// each) and catch_odd returns N/2. Prints nothing.
 #include <cstdlib>
 #include <stdexcept>
 
@@ -13,9 +14,8 @@ __attribute__((noinline)) long risky(long i)
 	return i;
 }
 
-int main(int argc, char** argv)
+__attribute__((noinline)) long catch_odd(long n)
 {
-	long n = argc > 1 ? std::atol(argv[1]) : 10;
 	long caught = 0;
 
 	for (long i = 0; i < n; i++) {
@@ -25,5 +25,12 @@ int main(int argc, char** argv)
 			caught++;
 		}
 	}
-	return caught == n / 2 ? 0 : 1;
+	return caught;
+}
+
+int main(int argc, char** argv)
+{
+	long n = argc > 1 ? std::atol(argv[1]) : 10;
+
+	return catch_odd(n) == n / 2 ? 0 : 1;
 }
