@@ -101,9 +101,13 @@ class ModuleEmitter {
   }
 
   void globals(CWriter& w) {
-    if (!program_.globals.empty())
+    if (!program_.globals.empty()) {
       w.line(fmt::format("static struct utap_lock global_locks[{}]; /* one per global, in this order */",
                          program_.globals.size()));
+      std::string names;
+      for (const auto& g : program_.globals) names += (names.empty() ? "" : ", ") + cString(g->name);
+      w.line("static const char *const utap_global_names[] = { " + names + " };");
+    }
     for (const auto& g : program_.globals) {
       const std::string& name = layout_.global(*g);
       std::string where = sources_.format(g->declared.begin);
@@ -528,6 +532,7 @@ class ModuleEmitter {
     w.line(".free_globals = free_globals,");
     if (!program_.globals.empty()) {
       w.line(".locks = global_locks,");
+      w.line(".lock_names = utap_global_names,");
       w.line(".nlocks = ARRAY_SIZE(global_locks),");
     }
     if (!process_.empty()) w.line(".uprobes = &uprobe_table,");

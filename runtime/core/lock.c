@@ -124,8 +124,10 @@ static void utap_locks_drop(const struct utap_lock_use *set, unsigned int n)
  *
  * Turns interrupts off on this CPU, then takes the locks in list order. If
  * one cannot be had within the budget, the ones already taken are released
- * in reverse, interrupts are restored, the failing lock's @skipped count
- * grows and nothing stays held. Usable in task, softirq and hardirq context.
+ * in reverse and interrupts are restored; a caller that may sleep then
+ * sleeps briefly and tries again, up to UTAP_LOCK_SLEEP_ROUNDS times; at the
+ * end the failing lock's @skipped count grows and nothing stays held.
+ * Usable in task, softirq and hardirq context.
  *
  * Return: true when every lock is held and interrupts are off, until
  * utap_locks_release(@set, @n, *@flags); false (a skipped probe) otherwise,
@@ -134,22 +136,29 @@ static void utap_locks_drop(const struct utap_lock_use *set, unsigned int n)
 bool utap_locks_take(const struct utap_lock_use *set, unsigned int n,
 		     unsigned int retries, unsigned long *flags)
 {
-	unsigned int i;
+	/* A handler that may sleep (a uprobe's) waits longer, asleep (lock.h). */
+	unsigned int rounds = utap_may_sleep() ? UTAP_LOCK_SLEEP_ROUNDS : 0;
+	unsigned int i, budget;
 
 	for (i = 1; i < n; i++)
 		if (WARN_ON_ONCE(set[i - 1].lock >= set[i].lock))
 			return false;
 
-	local_irq_save(*flags);
-	for (i = 0; i < n; i++)
-		if (!utap_lock_try(set[i].lock, set[i].mode, &retries))
-			goto fail;
-	return true;
-
-fail:
+	for (;;) {
+		local_irq_save(*flags);
+		budget = retries;
+		for (i = 0; i < n; i++)
+			if (!utap_lock_try(set[i].lock, set[i].mode, &budget))
+				break;
+		if (i == n)
+			return true;
+		utap_locks_drop(set, i);
+		local_irq_restore(*flags);
+		if (!rounds--)
+			break;
+		utap_sleep_briefly();
+	}
 	atomic_inc(&set[i].lock->skipped);
-	utap_locks_drop(set, i);
-	local_irq_restore(*flags);
 	return false;
 }
 

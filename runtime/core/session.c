@@ -286,6 +286,18 @@ static void disarm_timers(void)
 	}
 }
 
+/* A warning line for stderr, as the run ends. */
+static void report_skips(const char *why, uint64_t n)
+{
+	char line[MAXSTRINGLEN + 64];
+	int len;
+
+	if (!n)
+		return;
+	len = snprintf(line, sizeof(line), "WARNING: Skipped due to %s: %llu\n", why, (unsigned long long)n);
+	utap_transport_commit(UTAP_RECORD_WARNING, line, min_t(int, len, sizeof(line) - 1));
+}
+
 /* Process context: end probes may run long (MAXACTION_INTERRUPTIBLE). */
 static void stop_session(struct work_struct *work)
 {
@@ -301,9 +313,19 @@ static void stop_session(struct work_struct *work)
 	if (!READ_ONCE(session.failed))
 		run_all(UTAP_PROBE_END);
 	summary.errors = atomic64_read(&session.errors);
+	/* As stap says why probes were skipped, each reason with its count. */
 	summary.skipped = utap_contexts_skipped();
-	for (i = 0; i < utap_script.nlocks; i++)
-		summary.skipped += atomic_read(&utap_script.locks[i].skipped);
+	report_skips("no free probe context (too many handlers at once)", summary.skipped);
+	for (i = 0; i < utap_script.nlocks; i++) {
+		char why[MAXSTRINGLEN + 32];
+		uint64_t n = atomic_read(&utap_script.locks[i].skipped);
+
+		snprintf(why, sizeof(why), "global '%s' lock timeout",
+			 utap_script.lock_names ? utap_script.lock_names[i] : "?");
+		report_skips(why, n);
+		summary.skipped += n;
+	}
+	report_skips("a .return probe whose entry could not be saved (MAXENTRYSAVES)", utap_uprobes_missed());
 	summary.skipped += utap_uprobes_missed();
 	if (session_verbose)
 		utap_uprobes_report();

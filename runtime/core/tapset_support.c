@@ -96,6 +96,24 @@ void utap_output_warn(struct utap_context *c, const char *msg)
 	commit_line(UTAP_RECORD_WARNING, "WARNING: ", msg);
 }
 
+bool utap_probe_point_function(const char *pp, const char *part, char *dst, size_t size)
+{
+	const char *name = strstr(pp, part), *end;
+	size_t len;
+
+	dst[0] = '\0';
+	if (!name)
+		return false;
+	name += strlen(part);
+	end = strpbrk(name, "@\"");
+	if (!end || (*end == '"' && !strcmp(part, ".statement(\"")) || end == name)
+		return false;
+	len = min_t(size_t, end - name, size - 1);
+	memcpy(dst, name, len);
+	dst[len] = '\0';
+	return true;
+}
+
 /* Only a handler running in a task (a uprobe, begin/end) has user memory. */
 static bool has_user_memory(void)
 {

@@ -120,6 +120,10 @@ static inline void raw_spin_lock_init(raw_spinlock_t *l) { __atomic_clear(&l->lo
 #define raw_spin_unlock_irqrestore(l, flags) \
 	do { __atomic_clear(&(l)->locked, __ATOMIC_RELEASE); local_irq_restore(flags); } while (0)
 
+/* User-space tests take the locks as an interrupt handler would: no sleeping rounds. */
+static inline bool utap_may_sleep(void) { return false; }
+static inline void utap_sleep_briefly(void) { sched_yield(); }
+
 /*
  * Waiting between trylock attempts: let the holder (another thread) run,
  * or, when a test sets the hook, let the test act at that exact attempt.
@@ -147,6 +151,7 @@ static inline void udelay(unsigned long usecs)
 #include <linux/math64.h>
 #include <linux/minmax.h>
 #include <linux/overflow.h>
+#include <linux/preempt.h>
 #include <linux/random.h>
 #include <linux/slab.h>
 #include <linux/smp.h>
@@ -169,6 +174,17 @@ static inline void *utap_alloc_cpu(size_t size, unsigned int cpu)
 	return kvzalloc_node(size, GFP_KERNEL, cpu_to_node(cpu));
 }
 static inline u32 utap_random_u32(void) { return get_random_u32(); }
+
+/* Whether the caller may sleep: task context, preemptible, interrupts on. */
+static inline bool utap_may_sleep(void)
+{
+	return preemptible();
+}
+
+static inline void utap_sleep_briefly(void)
+{
+	usleep_range(100, 200);
+}
 
 
 #endif /* UTAP_USERSPACE_TEST */

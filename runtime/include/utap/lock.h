@@ -44,6 +44,14 @@
  * MAXTRYLOCK times in all for one list; then the handler is skipped and
  * the lock that could not be had counts it.
  *
+ * A handler that may sleep (a uprobe's: task context, preemptible, no lock
+ * held) does not give up then: it turns interrupts back on, sleeps for
+ * about 100 microseconds and starts over, up to UTAP_LOCK_SLEEP_ROUNDS
+ * times. A holder keeps its locks only for one bounded hit, so this only
+ * waits out a holder whose CPU was stalled (a virtual CPU the host did not
+ * run for a while), where stap would skip the probe; interrupt handlers
+ * (timers) still give up after MAXTRYLOCK attempts, as in stap.
+ *
  * Not for PREEMPT_RT kernels, where rwlock_t sleeps.
  */
 #ifndef UTAP_LOCK_H
@@ -53,6 +61,9 @@
 
 #ifndef TRYLOCKDELAY
 #define TRYLOCKDELAY 10 /* microseconds between two attempts, as stap */
+#endif
+#ifndef UTAP_LOCK_SLEEP_ROUNDS
+#define UTAP_LOCK_SLEEP_ROUNDS 100 /* rounds of MAXTRYLOCK attempts a sleeping handler may wait */
 #endif
 
 /**

@@ -61,6 +61,7 @@ struct utap_uprobe_table;
  *	(module load, may sleep); 0 or a negative errno
  * @free_globals: frees what @init_globals allocated (module unload)
  * @locks: one lock per global (utap/lock.h), for the skipped-probe count
+ * @lock_names: the globals' names, in the same order, for the report
  * @nlocks: how many
  * @uprobes: the process probes (utap/uprobes.h), or NULL
  */
@@ -72,6 +73,7 @@ struct utap_script {
 	int (*init_globals)(void);
 	void (*free_globals)(void);
 	struct utap_lock *locks;
+	const char *const *lock_names;
 	unsigned int nlocks;
 	const struct utap_uprobe_table *uprobes;
 };

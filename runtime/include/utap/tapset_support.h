@@ -12,6 +12,13 @@
 #include "utap/base.h"
 
 const char *utap_context_pp(struct utap_context *c);
+/*
+ * The function named in @pp after @part (".function(\"" or
+ * ".statement(\""), without "@file:line", into @dst (@size bytes). The
+ * empty string and false when @pp has no such part or it names no function
+ * (a .statement of an address).
+ */
+bool utap_probe_point_function(const char *pp, const char *part, char *dst, size_t size);
 const char *utap_context_probe_type(struct utap_context *c);
 struct pt_regs *utap_context_uregs(struct utap_context *c);
 char *utap_context_scratch(struct utap_context *c);
