@@ -5,6 +5,7 @@
  * with one wait, and the counts of each probe point.
  */
 #include <linux/fs.h>
+#include <linux/ktime.h>
 #include <linux/namei.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
@@ -14,6 +15,8 @@
 #include "sites.h"
 
 struct utap_uprobes_state utap_uprobes;
+
+#define UTAP_REPORT_ALL_POINTS 1000
 
 /* The table's point @i. */
 static const struct utap_uprobe_point *point(unsigned int i)
@@ -170,6 +173,7 @@ unsigned int utap_uprobes_arm(void)
 {
 	const struct utap_uprobe_table *t = utap_uprobes.table;
 	unsigned int i, j, failed = 0;
+	u64 start = ktime_get_ns();
 	int *file_errors;
 
 	if (!t)
@@ -199,6 +203,7 @@ unsigned int utap_uprobes_arm(void)
 	for (i = 0; i < t->nhooks; i++)
 		arm_hook(&utap_uprobes.hooks[i], file_errors);
 	kfree(file_errors);
+	utap_uprobes.arm_ns = ktime_get_ns() - start;
 	return failed;
 }
 
@@ -235,6 +240,7 @@ void utap_uprobes_disarm(void)
 {
 	unsigned int i;
 	bool any = false;
+	u64 start = ktime_get_ns();
 
 	if (!utap_uprobes.table)
 		return;
@@ -248,6 +254,7 @@ void utap_uprobes_disarm(void)
 	}
 	if (any) {
 		utap_ubp_disarm_wait();
+		utap_uprobes.disarm_ns = ktime_get_ns() - start;
 		warn_replaced_files();
 	}
 }
@@ -283,21 +290,47 @@ uint64_t utap_uprobes_missed(void)
 /**
  * utap_uprobes_report() - each probe point's counts, for -v
  *
- * One line per point that was armed, in script order, sent for stderr.
+ * One line per point, in script order, sent for stderr; of a script with
+ * more than UTAP_REPORT_ALL_POINTS points, only the first of those that
+ * were hit, skipped or filtered.
  */
 void utap_uprobes_report(void)
 {
 	const struct utap_uprobe_table *t = utap_uprobes.table;
-	unsigned int i;
+	unsigned int i, shown = 0, omitted = 0;
 
 	if (!t)
 		return;
+	{
+		char line[256];
+		int len = snprintf(line, sizeof(line),
+				   "%u probe points at %u addresses: armed in %llu us, disarmed in %llu us\n",
+				   t->npoints, utap_uprobes.nsites, (unsigned long long)utap_uprobes.arm_ns / 1000,
+				   (unsigned long long)utap_uprobes.disarm_ns / 1000);
+
+		utap_transport_commit(UTAP_RECORD_INFO, line, min_t(int, len, sizeof(line) - 1));
+	}
 	for (i = 0; i < t->npoints; i++) {
 		const struct utap_uprobe_counts *n = &utap_uprobes.counts[i];
+		long long hits = atomic64_read(&n->hits), skipped = atomic64_read(&n->skipped);
+		long long filtered = atomic64_read(&n->filtered);
 		char line[512];
-		int len = snprintf(line, sizeof(line), "%s at %s: %lld hits, %lld skipped, %lld filtered out\n",
-				   point(i)->point, point(i)->location, (long long)atomic64_read(&n->hits),
-				   (long long)atomic64_read(&n->skipped), (long long)atomic64_read(&n->filtered));
+		int len;
+
+		/* The output rings hold some hundreds of kilobytes: many points, only those that were hit. */
+		if (t->npoints > UTAP_REPORT_ALL_POINTS && !hits && !skipped && !filtered)
+			continue;
+		if (++shown > UTAP_REPORT_ALL_POINTS) {
+			omitted++;
+			continue;
+		}
+		len = snprintf(line, sizeof(line), "%s at %s: %lld hits, %lld skipped, %lld filtered out\n", point(i)->point,
+			       point(i)->location, hits, skipped, filtered);
+		utap_transport_commit(UTAP_RECORD_INFO, line, min_t(int, len, sizeof(line) - 1));
+	}
+	if (omitted) {
+		char line[128];
+		int len = snprintf(line, sizeof(line), "... and %u more points that were hit\n", omitted);
 
 		utap_transport_commit(UTAP_RECORD_INFO, line, min_t(int, len, sizeof(line) - 1));
 	}

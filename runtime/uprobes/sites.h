@@ -49,6 +49,9 @@ struct utap_uprobe_counts {
  * @counts: per point
  * @hooks: one per hook of the table
  * @missed: .return hits whose entry had no record
+ * @arm_ns: how long arming took (opening the files and placing every
+ *	breakpoint), for -v
+ * @disarm_ns: how long disarming took, the wait included
  */
 struct utap_uprobes_state {
 	const struct utap_uprobe_table *table;
@@ -60,6 +63,8 @@ struct utap_uprobes_state {
 	struct utap_uprobe_counts *counts;
 	struct utap_uprobe_hook_site *hooks;
 	atomic64_t missed;
+	u64 arm_ns;
+	u64 disarm_ns;
 };
 
 extern struct utap_uprobes_state utap_uprobes;
