@@ -62,34 +62,49 @@ const probes::ProcessPoint* addressedProcessPoint(const sema::Probe& probe) {
   }
 }
 
-HandlerPlan planHandler(const sema::Probe& probe, const sema::Program& program, bool process,
-                        const std::function<std::string(size_t)>& recipeOf) {
+std::vector<const ast::TargetExpr*> probeTargets(const sema::Program& program, const sema::Probe& probe) {
+  std::vector<const ast::TargetExpr*> targets = targetsOf(*probe.body);
+  for (const auto& [decl, owner] : program.clones)
+    if (owner == &probe && decl->body)
+      for (const ast::TargetExpr* t : targetsOf(*decl->body)) targets.push_back(t);
+  return targets;
+}
+
+HandlerPlan planHandler(const sema::Probe& probe, const std::string& name, const sema::Program& program,
+                        bool process, const std::function<std::string(size_t)>& recipeOf) {
   HandlerPlan plan;
+  plan.name = name;
   plan.isReturn = probe.point->isReturn() && process;
-  plan.targets = targetsOf(*probe.body);
+  plan.targets = probeTargets(program, probe);
   plan.entries = plan.isReturn ? entriesOf(*probe.body) : std::vector<const ast::SpecialExpr*>{};
+  size_t inBody = targetsOf(*probe.body).size();
   for (size_t k = 0; k < plan.targets.size(); ++k) {
     const ast::TargetExpr& t = *plan.targets[k];
-    TargetSlot& slot = plan.slots.slots[&t];
+    // The body names its frame `l` and its saves `s`; a function copy
+    // reaches the probe's frame, the first of the hit, through c->frames.
+    TargetSlot& slot = (k < inBody ? plan.slots : plan.cloneSlots).slots[&t];
     slot.recipe = recipeOf(k);
     auto resolution = program.targets.find(&t);
     if (resolution == program.targets.end() || !readAhead(t, resolution->second)) continue;
     bool saved = plan.isReturn && !readAtReturn(t);
     std::string member = "__target" + std::to_string(k);
     std::string owner = saved ? "s->" : "l->";
+    std::string reached = k < inBody ? owner
+                          : saved    ? "((struct " + plan.savesStruct() + " *)c->entry_saves)->"
+                                     : "((struct " + plan.name + "_frame *)c->frames)->";
     auto& members = saved ? plan.savesMembers : plan.frameMembers;
     auto& fetch = saved ? plan.entryFetch : plan.prologue;
-    slot.fetched = owner + member;
+    slot.fetched = reached + member;
     members.emplace_back("struct utap_fetched", member);
     bool isString = resolution->second.value && resolution->second.value->kind == dwarf::TargetValue::Kind::String;
     if (isString) {
-      slot.buffer = owner + member + "_text";
+      slot.buffer = reached + member + "_text";
       members.emplace_back("utap_string_t", member + "_text");
-      fetch.push_back(fmt::format("utap_target_fetch_string(c, {}, &{}, {}); /* {} */", slot.recipe, slot.fetched,
-                                  slot.buffer, ast::printExpr(t)));
+      fetch.push_back(fmt::format("utap_target_fetch_string(c, {}, &{}, {}); /* {} */", slot.recipe,
+                                  owner + member, owner + member + "_text", ast::printExpr(t)));
     } else {
       fetch.push_back(
-          fmt::format("utap_target_fetch(c, {}, &{}); /* {} */", slot.recipe, slot.fetched, ast::printExpr(t)));
+          fmt::format("utap_target_fetch(c, {}, &{}); /* {} */", slot.recipe, owner + member, ast::printExpr(t)));
     }
   }
   for (size_t k = 0; k < plan.entries.size(); ++k) {
@@ -150,7 +165,7 @@ void ProcessTable::addRow(const sema::Probe& probe, const sema::Probe& handler, 
   if (p->isReturn()) addUnwindHooks(*p);
   size_t file = fileIndex(path);
   int64_t exe = p->viaLibrary && !p->processPath.empty() ? static_cast<int64_t>(fileIndex(p->processPath)) : -1;
-  std::string targets = recipes_.targetList(targetsOf(*probe.body), program_);
+  std::string targets = recipes_.targetList(probeTargets(program_, probe), program_);
   rows_.push_back(fmt::format(
       "\t{{ .point = {}, .location = {}, .address = {}, .offset = {}, .semaphore = {}, .file = {}, .handler = {}, "
       ".exe = {}, .pid = {}, .is_return = {}, .targets = {} }},",

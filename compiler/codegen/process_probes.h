@@ -25,7 +25,8 @@ struct HandlerPlan {
   bool isReturn = false;  // a .return handler: reads its entry's saves
   std::vector<const ast::TargetExpr*> targets;
   std::vector<const ast::SpecialExpr*> entries;
-  TargetSlots slots;
+  TargetSlots slots;       // for the probe's body (and its entry saver)
+  TargetSlots cloneSlots;  // for the function copies made for the probe
   // Members of the handler's frame and of its saves struct ("struct
   // utap_fetched __target0"), and what to read ahead where.
   std::vector<std::pair<std::string, std::string>> frameMembers, savesMembers;
@@ -36,9 +37,15 @@ struct HandlerPlan {
   std::string entrySaver() const { return name + "_entry"; }
 };
 
+// The target expressions a probe's handler reads, in the order its rows
+// list their recipes: its body's, then those of the copies of functions
+// made for it (sema's cloneTargetFunctions), in the order they were made.
+std::vector<const ast::TargetExpr*> probeTargets(const sema::Program& program, const sema::Probe& probe);
+
 // `recipeOf(k)`: the C expression of the k-th target's struct utap_target *.
-HandlerPlan planHandler(const sema::Probe& probe, const sema::Program& program, bool process,
-                        const std::function<std::string(size_t)>& recipeOf);
+// `name`: the handler's C name ("probe_3").
+HandlerPlan planHandler(const sema::Probe& probe, const std::string& name, const sema::Program& program,
+                        bool process, const std::function<std::string(size_t)>& recipeOf);
 
 // Whether the probe is a process probe on an address (a row of the table).
 const probes::ProcessPoint* addressedProcessPoint(const sema::Probe& probe);

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <deque>
+#include <functional>
 #include <map>
 #include <unordered_map>
 
@@ -40,6 +41,7 @@ class ModuleEmitter {
 
   std::string run() {
     computeUses();
+    planHandlers();
     for (const auto& f : program_.functions) function(*f);
     for (const auto& g : program_.overloads)
       if (g->members.size() > 1) dispatcher(*g);
@@ -267,6 +269,7 @@ class ModuleEmitter {
       embedded(w, f);
     } else {
       BodyEmitter body(program_, sources_, diags_, layout_, w, frame, &f, sortSlots_, regexes_);
+      if (auto it = cloneTargets_.find(f.decl); it != cloneTargets_.end()) body.setTargets(&it->second);
       body.stmt(*f.decl->body);
     }
     w.line("goto out;");
@@ -335,31 +338,52 @@ class ModuleEmitter {
     w.blank();
   }
 
+  // Where a probe's k-th target value's recipe is: in the row of the
+  // process point that fired, or, elsewhere (@cast in a begin probe), in a
+  // table of the probe's own.
+  std::function<std::string(size_t)> recipeOf(const sema::Probe& p) {
+    if (addressedProcessPoint(p)) return [](size_t k) { return "utap_point_target(c, " + std::to_string(k) + ")"; };
+    std::string list = recipes_.targetList(probeTargets(program_, p), program_);
+    return [list](size_t k) { return "&" + list + "[" + std::to_string(k) + "]"; };
+  }
+
+  // How each handler reads its target values, decided before anything is
+  // emitted: the function copies made for a probe read through its plan.
+  void planHandlers() {
+    for (const auto& p : program_.probes) {
+      bool process = addressedProcessPoint(*p) != nullptr;
+      if (process) {
+        bool isNew = false;
+        process_.handlerFor(*p, &isNew);
+        if (!isNew) continue;
+      } else if (probeTargets(program_, *p).empty()) {
+        continue;
+      }
+      HandlerPlan& plan = plans_[p.get()] = planHandler(*p, Layout::probe(p->index), program_, process, recipeOf(*p));
+      for (const auto& [decl, owner] : program_.clones)
+        if (owner == p.get()) cloneTargets_[decl] = plan.cloneSlots;
+    }
+  }
+
+  const HandlerPlan* planOf(const sema::Probe& p) const {
+    auto it = plans_.find(&p);
+    return it == plans_.end() ? nullptr : &it->second;
+  }
+
   // A process probe on an address: its body's handler, once per distinct
   // body, and its row in the table.
   void processProbe(const sema::Probe& p) {
     bool isNew = false;
     const sema::Probe& handler = process_.handlerFor(p, &isNew);
-    if (isNew) {
-      HandlerPlan plan = planHandler(p, program_, true,
-                                     [](size_t k) { return "utap_point_target(c, " + std::to_string(k) + ")"; });
-      plan.name = Layout::probe(p.index);
-      probe(p, &plan);
-      process_.addHandler(handler, plan);
+    if (const HandlerPlan* plan = planOf(p)) {
+      probe(p, plan);
+      process_.addHandler(handler, *plan);
     }
     process_.addRow(p, handler, location(p));
   }
 
   // Begin, end, timers...: target expressions (@cast) have a table of their own.
-  void otherProbe(const sema::Probe& p) {
-    std::vector<const ast::TargetExpr*> targets = targetsOf(*p.body);
-    if (targets.empty()) return probe(p, nullptr);
-    std::string list = recipes_.targetList(targets, program_);
-    HandlerPlan plan = planHandler(
-        p, program_, false, [&](size_t k) { return "&" + list + "[" + std::to_string(k) + "]"; });
-    plan.name = Layout::probe(p.index);
-    probe(p, &plan);
-  }
+  void otherProbe(const sema::Probe& p) { probe(p, planOf(p)); }
 
   // The globals `expressions` use, with those of the functions they call.
   Uses usesOf(const std::vector<const ast::Node*>& nodes) {
@@ -608,6 +632,8 @@ class ModuleEmitter {
   RecipeTables recipes_;
   ProcessTable process_;
   std::string saves_;  // the structs of .return handlers' entry saves
+  std::unordered_map<const ast::FunctionDecl*, TargetSlots> cloneTargets_;
+  std::unordered_map<const sema::Probe*, HandlerPlan> plans_;
   std::unordered_map<const sema::Function*, Uses> functionUses_;
   std::unordered_map<const sema::Function*, std::vector<const sema::OverloadGroup*>> calls_;
   std::string lockSets_;  // stable: emitters hold references

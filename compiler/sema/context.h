@@ -36,6 +36,8 @@ size_t matchAliasName(const ast::ProbePoint& written, const ast::ProbePoint& nam
 // The steps, in order; each reports into ctx.diags.
 void includeTapsets(Context& ctx, std::vector<std::unique_ptr<ast::File>> library);
 void expandProbes(Context& ctx);
+// A copy of each function reading target expressions per probe that calls it.
+void cloneTargetFunctions(Context& ctx);
 // Target expressions at process points, and where .function probes go.
 void resolveTargets(Context& ctx);
 void foldConstants(Context& ctx);

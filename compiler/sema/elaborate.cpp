@@ -70,6 +70,7 @@ std::unique_ptr<Program> elaborate(std::unique_ptr<ast::File> script, SourceMana
     diags.report(DiagKind::NoProbes, SourceRange{});
     return nullptr;
   }
+  cloneTargetFunctions(ctx);
   resolveTargets(ctx);
   foldConstants(ctx);
   resolveSymbols(ctx);

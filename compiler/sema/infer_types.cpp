@@ -565,13 +565,15 @@ class Inference : public ast::Visitor {
       std::string name = n.base == ast::TargetExpr::Base::Dollar ? n.name
                          : n.base == ast::TargetExpr::Base::Cast ? "@cast"
                                                                  : "@var(\"" + n.name + "\")";
-      if (function_)
+      // A function's copy made for one probe reads at that probe's point.
+      const Probe* probe = function_ ? ctx_.program.cloneOwner(function_->decl) : probe_;
+      if (function_ && !probe)
         ctx_.diags.report(DiagKind::TargetVarInFunction, n.range, name);
-      else if (probe_ && !probe_->point->hasTargetVariables() && n.base != ast::TargetExpr::Base::Cast)
-        ctx_.diags.report(DiagKind::TargetVarUnavailable, n.range, name, probe_->point->text());
+      else if (probe && !probe->point->hasTargetVariables() && n.base != ast::TargetExpr::Base::Cast)
+        ctx_.diags.report(DiagKind::TargetVarUnavailable, n.range, name, probe->point->text());
       else if (resolution && !resolution->value) {
         ctx_.diags.report(DiagKind::TargetVarUnresolved, n.range, resolution->error);
-        ctx_.diags.note(DiagKind::TargetVarNote, SourceRange{}, "in probe point " + probe_->point->text());
+        ctx_.diags.note(DiagKind::TargetVarNote, SourceRange{}, "in probe point " + probe->point->text());
       }
     }
     if (resolution && resolution->value) {

@@ -124,6 +124,14 @@ struct Program {
   std::vector<std::unique_ptr<OverloadGroup>> overloads;
   std::vector<std::unique_ptr<Probe>> probes;
   RuntimeLimits limits;
+  // Copies of functions that read target expressions, each made for the
+  // one probe that calls it (cloneTargetFunctions), in the order made.
+  std::vector<std::pair<ast::FunctionDecl*, const Probe*>> clones;
+  const Probe* cloneOwner(const ast::FunctionDecl* f) const {
+    for (const auto& [decl, probe] : clones)
+      if (decl == f) return probe;
+    return nullptr;
+  }
 
   // Side tables.
   std::unordered_map<const ast::Symbol*, Variable*> variables;

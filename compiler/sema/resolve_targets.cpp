@@ -100,6 +100,9 @@ class TargetResolver {
   void run() {
     CollectTargets collect;
     probe_.body->accept(collect);
+    // The copies of functions made for this probe read at its point too.
+    for (const auto& [decl, owner] : ctx_.program.clones)
+      if (owner == &probe_ && decl->body) decl->body->accept(collect);
     for (ast::TargetExpr* t : collect.found)
       if (point_ || t->base == ast::TargetExpr::Base::Cast) targets_.push_back(t);
     for (ast::TargetExpr* t : targets_) requests_.push_back(requestFor(*t));
