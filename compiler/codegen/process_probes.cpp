@@ -46,6 +46,20 @@ class Prefaults : public ast::Visitor {
 
 std::string hexNumber(uint64_t v) { return fmt::format("{:#x}", v); }
 
+// Whether `body` assigns a target expression (guru mode): then every read
+// must see the write, so none is read ahead.
+bool assignsTarget(const ast::Node& body) {
+  struct Finder : ast::Visitor {
+    bool found = false;
+    void visit(ast::AssignExpr& n) override {
+      found |= dynamic_cast<const ast::TargetExpr*>(n.lhs.get()) != nullptr;
+      Visitor::visit(n);
+    }
+  } finder;
+  const_cast<ast::Node&>(body).accept(finder);
+  return finder.found;
+}
+
 }  // namespace
 
 const probes::ProcessPoint* addressedProcessPoint(const sema::Probe& probe) {
@@ -78,6 +92,9 @@ HandlerPlan planHandler(const sema::Probe& probe, const std::string& name, const
   plan.targets = probeTargets(program, probe);
   plan.entries = plan.isReturn ? entriesOf(*probe.body) : std::vector<const ast::SpecialExpr*>{};
   size_t inBody = targetsOf(*probe.body).size();
+  bool writes = assignsTarget(*probe.body);
+  for (const auto& [decl, owner] : program.clones)
+    if (owner == &probe && decl->body) writes |= assignsTarget(*decl->body);
   for (size_t k = 0; k < plan.targets.size(); ++k) {
     const ast::TargetExpr& t = *plan.targets[k];
     // The body names its frame `l` and its saves `s`; a function copy
@@ -85,7 +102,7 @@ HandlerPlan planHandler(const sema::Probe& probe, const std::string& name, const
     TargetSlot& slot = (k < inBody ? plan.slots : plan.cloneSlots).slots[&t];
     slot.recipe = recipeOf(k);
     auto resolution = program.targets.find(&t);
-    if (resolution == program.targets.end() || !readAhead(t, resolution->second)) continue;
+    if (writes || resolution == program.targets.end() || !readAhead(t, resolution->second)) continue;
     bool saved = plan.isReturn && !readAtReturn(t);
     std::string member = "__target" + std::to_string(k);
     std::string owner = saved ? "s->" : "l->";
