@@ -12,39 +12,49 @@
 #include "ubp.h"
 
 /**
- * utap_ubp_inode_get() - the inode of the file at @path, held
+ * utap_ubp_file_open() - find and hold the file at @path
+ * @f: where to keep it
  * @path: absolute; symbolic links are followed
- * @err: where the errno goes when there is none
  *
  * The inode, not the path, is what uprobes key on: a file replaced after
  * this keeps its old inode here, and processes started from the new file
- * are not probed (runtime/uprobes says so at the end).
+ * are not probed (utap_ubp_file_replaced() tells, for the report).
  *
- * Context: process, may sleep.
- * Return: the inode (put it with utap_ubp_inode_put()), or NULL.
+ * Context: process, may sleep; in the loader's view of the file system.
+ * Return: 0, or -errno (-EINVAL for something that is not a regular file).
  */
-struct inode *utap_ubp_inode_get(const char *path, int *err)
+int utap_ubp_file_open(struct utap_ubp_file *f, const char *path)
 {
-	struct path p;
-	struct inode *inode = NULL;
+	int err = kern_path(path, LOOKUP_FOLLOW, &f->path);
 
-	*err = kern_path(path, LOOKUP_FOLLOW, &p);
-	if (*err)
-		return NULL;
-	if (!S_ISREG(d_inode(p.dentry)->i_mode))
-		*err = -EINVAL;
-	else
-		inode = igrab(d_inode(p.dentry));
-	if (!inode && !*err)
-		*err = -ENOENT;
-	path_put(&p);
-	return inode;
+	if (err) {
+		f->path.dentry = NULL;
+		return err;
+	}
+	if (!d_inode(f->path.dentry) || !S_ISREG(d_inode(f->path.dentry)->i_mode)) {
+		path_put(&f->path);
+		f->path.dentry = NULL;
+		return -EINVAL;
+	}
+	return 0;
 }
 
-void utap_ubp_inode_put(struct inode *inode)
+void utap_ubp_file_close(struct utap_ubp_file *f)
 {
-	if (inode)
-		iput(inode);
+	if (f->path.dentry)
+		path_put(&f->path);
+	f->path.dentry = NULL;
+}
+
+struct inode *utap_ubp_file_inode(const struct utap_ubp_file *f)
+{
+	return f->path.dentry ? d_inode(f->path.dentry) : NULL;
+}
+
+/* Whether the name it was found by no longer names it (renamed over, removed). */
+bool utap_ubp_file_replaced(const struct utap_ubp_file *f)
+{
+	return f->path.dentry && d_unhashed(f->path.dentry);
 }
 
 /**

@@ -7,9 +7,10 @@
  * in place. The kernel-version differences of the API are in
  * utap/compat.h; nothing above this layer sees them.
  *
- * Lifetimes: utap_ubp_inode_get() holds the file's inode (looked up by path
- * once, at load) until utap_ubp_inode_put(); a breakpoint uses the inode
- * from utap_ubp_arm() to its disarming, so the inode is put after that.
+ * Lifetimes: utap_ubp_file_open() holds a file (its path, so its dentry and
+ * inode; looked up once, at load, in the loader's file system view) until
+ * utap_ubp_file_close(); a breakpoint uses the inode from utap_ubp_arm() to
+ * its disarming, so the file is closed after that.
  * Disarming is two steps so that many breakpoints wait once:
  * utap_ubp_disarm() on each, then one utap_ubp_disarm_wait(); only after
  * it can no handler of theirs be running, and their memory be freed.
@@ -41,8 +42,18 @@ struct utap_ubp {
 	bool armed;
 };
 
-struct inode *utap_ubp_inode_get(const char *path, int *err);
-void utap_ubp_inode_put(struct inode *inode);
+/**
+ * struct utap_ubp_file - a probed file, held
+ * @path: where it was found; @path.dentry is NULL when it was not
+ */
+struct utap_ubp_file {
+	struct path path;
+};
+
+int utap_ubp_file_open(struct utap_ubp_file *f, const char *path);
+void utap_ubp_file_close(struct utap_ubp_file *f);
+struct inode *utap_ubp_file_inode(const struct utap_ubp_file *f);
+bool utap_ubp_file_replaced(const struct utap_ubp_file *f);
 int utap_ubp_arm(struct utap_ubp *bp);
 void utap_ubp_disarm(struct utap_ubp *bp);
 void utap_ubp_disarm_wait(void);

@@ -27,7 +27,7 @@ static bool mm_runs(struct mm_struct *mm, unsigned int exe)
 		return false;
 	rcu_read_lock();
 	file = rcu_dereference(mm->exe_file);
-	runs = file && file_inode(file) == utap_uprobes.inodes[exe];
+	runs = file && file_inode(file) == utap_ubp_file_inode(&utap_uprobes.files[exe]);
 	rcu_read_unlock();
 	return runs;
 }

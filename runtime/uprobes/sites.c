@@ -6,7 +6,6 @@
  */
 #include <linux/fs.h>
 #include <linux/ktime.h>
-#include <linux/namei.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
 
@@ -86,13 +85,13 @@ int utap_uprobes_init(const struct utap_uprobe_table *table)
 		return 0;
 	n = table->npoints;
 	utap_uprobes.table = table;
-	utap_uprobes.inodes = kvcalloc(table->nfiles, sizeof(*utap_uprobes.inodes), GFP_KERNEL);
+	utap_uprobes.files = kvcalloc(table->nfiles, sizeof(*utap_uprobes.files), GFP_KERNEL);
 	utap_uprobes.sites = kvcalloc(n, sizeof(*utap_uprobes.sites), GFP_KERNEL);
 	utap_uprobes.order = kvcalloc(n, sizeof(*utap_uprobes.order), GFP_KERNEL);
 	utap_uprobes.save_offsets = kvcalloc(n, sizeof(*utap_uprobes.save_offsets), GFP_KERNEL);
 	utap_uprobes.counts = kvcalloc(n, sizeof(*utap_uprobes.counts), GFP_KERNEL);
 	utap_uprobes.hooks = kvcalloc(table->nhooks ? table->nhooks : 1, sizeof(*utap_uprobes.hooks), GFP_KERNEL);
-	if (!utap_uprobes.inodes || !utap_uprobes.sites || !utap_uprobes.order || !utap_uprobes.save_offsets ||
+	if (!utap_uprobes.files || !utap_uprobes.sites || !utap_uprobes.order || !utap_uprobes.save_offsets ||
 	    !utap_uprobes.counts || !utap_uprobes.hooks)
 		goto fail;
 	for (i = 0; i < table->nhooks; i++) {
@@ -147,7 +146,7 @@ static void arm_hook(struct utap_uprobe_hook_site *h, const int *file_errors)
 	int len;
 
 	if (!err) {
-		h->bp.inode = utap_uprobes.inodes[h->hook->file];
+		h->bp.inode = utap_ubp_file_inode(&utap_uprobes.files[h->hook->file]);
 		h->bp.offset = h->hook->offset;
 		err = utap_ubp_arm(&h->bp);
 	}
@@ -182,14 +181,14 @@ unsigned int utap_uprobes_arm(void)
 	if (!file_errors)
 		return t->npoints;
 	for (i = 0; i < t->nfiles; i++)
-		utap_uprobes.inodes[i] = utap_ubp_inode_get(t->files[i], &file_errors[i]);
+		file_errors[i] = utap_ubp_file_open(&utap_uprobes.files[i], t->files[i]);
 	for (i = 0; i < utap_uprobes.nsites; i++) {
 		struct utap_uprobe_site *site = &utap_uprobes.sites[i];
 		const struct utap_uprobe_point *first = point(site->rows[0]);
 		int err = file_errors[first->file];
 
 		if (!err) {
-			site->bp.inode = utap_uprobes.inodes[first->file];
+			site->bp.inode = utap_ubp_file_inode(&utap_uprobes.files[first->file]);
 			site->bp.offset = first->offset;
 			site->bp.ref_ctr_offset = first->semaphore;
 			err = utap_ubp_arm(&site->bp);
@@ -207,26 +206,22 @@ unsigned int utap_uprobes_arm(void)
 	return failed;
 }
 
-/* A probed file that now names another inode was replaced while probed: say what that means. */
+/* A probed file that its name no longer names was replaced while probed: say what that means. */
 static void warn_replaced_files(void)
 {
 	const struct utap_uprobe_table *t = utap_uprobes.table;
 	unsigned int i;
 
 	for (i = 0; i < t->nfiles; i++) {
-		struct path p;
 		char line[512];
 		int len;
 
-		if (!utap_uprobes.inodes[i] || kern_path(t->files[i], LOOKUP_FOLLOW, &p))
+		if (!utap_ubp_file_replaced(&utap_uprobes.files[i]))
 			continue;
-		if (d_inode(p.dentry) != utap_uprobes.inodes[i]) {
-			len = snprintf(line, sizeof(line),
-				       "WARNING: %s was replaced while it was probed: processes started from the new file were not probed\n",
-				       t->files[i]);
-			utap_transport_commit(UTAP_RECORD_WARNING, line, min_t(int, len, sizeof(line) - 1));
-		}
-		path_put(&p);
+		len = snprintf(line, sizeof(line),
+			       "WARNING: %s was replaced while it was probed: processes started from the new file were not probed\n",
+			       t->files[i]);
+		utap_transport_commit(UTAP_RECORD_WARNING, line, min_t(int, len, sizeof(line) - 1));
 	}
 }
 
@@ -260,7 +255,7 @@ void utap_uprobes_disarm(void)
 }
 
 /**
- * utap_uprobes_free() - give back the inodes and the memory
+ * utap_uprobes_free() - give back the files and the memory
  *
  * Context: module unload or a failed load, after utap_uprobes_disarm().
  */
@@ -269,11 +264,11 @@ void utap_uprobes_free(void)
 	unsigned int i;
 
 	utap_uprobes_disarm();
-	if (utap_uprobes.inodes)
+	if (utap_uprobes.files)
 		for (i = 0; i < utap_uprobes.table->nfiles; i++)
-			utap_ubp_inode_put(utap_uprobes.inodes[i]);
+			utap_ubp_file_close(&utap_uprobes.files[i]);
 	utap_entry_saves_free();
-	kvfree(utap_uprobes.inodes);
+	kvfree(utap_uprobes.files);
 	kvfree(utap_uprobes.sites);
 	kvfree(utap_uprobes.order);
 	kvfree(utap_uprobes.save_offsets);

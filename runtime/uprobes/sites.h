@@ -42,7 +42,7 @@ struct utap_uprobe_counts {
 /**
  * struct utap_uprobes_state - layer 2's state
  * @table: the script's
- * @inodes: one per file of the table, held from arming to freeing
+ * @files: one per file of the table, held from arming to freeing
  * @sites: one per distinct (file, offset)
  * @order: point indices sorted by file and offset, script order kept
  * @save_offsets: per point, where its .return saves start in a record
@@ -55,7 +55,7 @@ struct utap_uprobe_counts {
  */
 struct utap_uprobes_state {
 	const struct utap_uprobe_table *table;
-	struct inode **inodes;
+	struct utap_ubp_file *files;
 	struct utap_uprobe_site *sites;
 	unsigned int nsites;
 	unsigned int *order;
