@@ -2,6 +2,8 @@
 // its messages matter (the rest runs in the run-time testsuite).
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "codegen/translate.h"
 #include "sema/elaborate.h"
 #include "test_support.h"
@@ -54,6 +56,104 @@ TEST(CodegenErrors, TapsetErrorsAreLocatedAtTheFunctionsNameButErrorIsNot) {
   // error() raises its message as it is, without STAP_ERROR's location, as
   // stap's error() does.
   EXPECT_NE(c.find("utap_error(CONTEXT, \"%s\", STAP_ARG_msg);"), std::string::npos);
+}
+
+size_t count(const std::string& text, const std::string& what) {
+  size_t n = 0;
+  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + what.size())) ++n;
+  return n;
+}
+
+const std::string kCprog = std::string(UTAP_TEST_PROGRAMS) + "/cprog-O0";
+
+TEST(CodegenProcess, ManyPointsOfOneProbeAreOneHandlerAndATableOfRows) {
+  // function("*") with a body that reads no target: one handler, one row per
+  // point, so the C grows with the table, not with handlers.
+  std::string errors;
+  std::string c = cOf("global n\nprobe process(\"" + kCprog + "\").function(\"*\") { n[ppfunc()]++ }\n", &errors);
+  ASSERT_FALSE(c.empty()) << errors;
+  EXPECT_EQ(count(c, "static void probe_"), 1u);
+  size_t rows = count(c, "\t{ .point = ");
+  EXPECT_GT(rows, 30u);
+  EXPECT_NE(c.find(".npoints = ARRAY_SIZE(uprobe_points),"), std::string::npos);
+  EXPECT_NE(c.find(".uprobes = &uprobe_table,"), std::string::npos);
+}
+
+TEST(CodegenProcess, EachPointListsItsOwnRecipesAndEqualRecipesAreSharedOnce) {
+  // $$parms differs per function: one handler still, each row its own list.
+  std::string errors;
+  std::string c = cOf("probe process(\"" + kCprog + "\").function(\"take_*\") { println($$parms) }\n", &errors);
+  ASSERT_FALSE(c.empty()) << errors;
+  EXPECT_EQ(count(c, "static void probe_"), 1u);
+  EXPECT_GT(count(c, "static const struct utap_target targets_"), 5u);
+  // Every recipe once: no two recipe arrays with the same steps.
+  size_t recipes = count(c, "static const struct utap_recipe_op recipe_");
+  EXPECT_GT(recipes, 3u);
+  std::set<std::string> bodies;
+  for (size_t at = c.find("static const struct utap_recipe_op recipe_"); at != std::string::npos;
+       at = c.find("static const struct utap_recipe_op recipe_", at + 1)) {
+    size_t open = c.find("{\n", at), close = c.find("};", at);
+    bodies.insert(c.substr(open, close - open));
+  }
+  EXPECT_EQ(bodies.size(), recipes);
+}
+
+TEST(CodegenProcess, TargetsAreReadBeforeTheLocksAndUserStringsOfThemFaultedIn) {
+  std::string errors;
+  std::string c = cOf("global names\nprobe process(\"" + kCprog +
+                          "\").function(\"take_record\") { names[user_string($r->label)]++ }\n",
+                      &errors);
+  ASSERT_FALSE(c.empty()) << errors;
+  size_t fetch = c.find("utap_target_fetch(c, utap_point_target(c, 0), &l->__target0);");
+  size_t prefault = c.find("utap_user_prefault(c, &l->__target0, true, MAXSTRINGLEN);");
+  size_t locks = c.find("if (!utap_locks_take(probe_0_locks");
+  ASSERT_NE(fetch, std::string::npos) << c;
+  ASSERT_NE(prefault, std::string::npos);
+  ASSERT_NE(locks, std::string::npos);
+  EXPECT_LT(fetch, prefault);
+  EXPECT_LT(prefault, locks);
+}
+
+TEST(CodegenProcess, AReturnSavesItsEntryValuesAndReadsReturnAtTheReturn) {
+  std::string errors;
+  std::string c = cOf("probe process(\"" + kCprog +
+                          "\").function(\"take_int\").return { println($i, $return, @entry($i + 1)) }\n",
+                      &errors);
+  ASSERT_FALSE(c.empty()) << errors;
+  EXPECT_NE(c.find("struct probe_0_saves {"), std::string::npos);
+  EXPECT_NE(c.find("static void probe_0_entry(struct utap_context *c)"), std::string::npos);
+  EXPECT_NE(c.find(".save_entry = probe_0_entry, .saves_size = sizeof(struct probe_0_saves)"), std::string::npos);
+  // $i at the entry (into the saves), $return at the return (into the frame).
+  EXPECT_NE(c.find("&s->__target0); /* $i */"), std::string::npos);
+  EXPECT_NE(c.find("&l->__target1); /* $return */"), std::string::npos);
+  EXPECT_NE(c.find("s->__entry0 = "), std::string::npos);
+  EXPECT_NE(c.find(".is_return = true"), std::string::npos);
+}
+
+TEST(CodegenProcess, AFunctionReadingTargetsGetsACopyPerProbe) {
+  std::string errors;
+  std::string c = cOf("function f() { return $i }\n"
+                      "probe process(\"" + kCprog + "\").function(\"take_int\") { println(f()) }\n"
+                      "probe process(\"" + kCprog + "\").function(\"take_int\").return { println(f()) }\n",
+                      &errors);
+  ASSERT_FALSE(c.empty()) << errors;
+  EXPECT_NE(c.find("function___clone_probe0_f("), std::string::npos) << c;
+  EXPECT_NE(c.find("function___clone_probe1_f("), std::string::npos);
+  EXPECT_EQ(c.find("function_f("), std::string::npos);
+  // The copies read what their probe read ahead: its frame, or the entry's saves.
+  EXPECT_NE(c.find("((struct probe_0_frame *)c->frames)->__target0"), std::string::npos);
+  EXPECT_NE(c.find("((struct probe_1_saves *)c->entry_saves)->__target0"), std::string::npos);
+}
+
+TEST(CodegenProcess, ReturnProbesListenWhereExceptionsStartAndAreCaught) {
+  std::string errors;
+  std::string cxx = std::string(UTAP_TEST_PROGRAMS) + "/cxxprog-O0";
+  std::string c = cOf("probe process(\"" + cxx + "\").function(\"checked_sqrt\").return { println($return) }\n",
+                      &errors);
+  ASSERT_FALSE(c.empty()) << errors;
+  EXPECT_NE(c.find("{ .function = \"_Unwind_RaiseException\","), std::string::npos);
+  EXPECT_NE(c.find("{ .function = \"__cxa_begin_catch\","), std::string::npos);
+  EXPECT_NE(c.find(".kind = UTAP_HOOK_CATCH }"), std::string::npos);
 }
 
 }  // namespace
