@@ -138,10 +138,15 @@ std::string RecipeTables::recipe(const dwarf::ValueRecipe& recipe, const ast::No
     return "NULL";
   }
   if (rows.empty()) return "NULL";
-  auto [it, added] = names_.emplace(rows, "recipe_" + std::to_string(names_.size()));
+  return define("struct utap_recipe_op", "recipe_", rows, "/* " + recipe.describe() + " */");
+}
+
+std::string RecipeTables::define(const std::string& type, const std::string& prefix, const std::string& rows,
+                                 const std::string& comment) {
+  auto [it, added] = names_.emplace(rows, prefix + std::to_string(names_.size()));
   if (added) {
-    out_.line("/* " + recipe.describe() + " */");
-    out_.line("static const struct utap_recipe_op " + it->second + "[] = {");
+    if (!comment.empty()) out_.line(comment);
+    out_.line("static const " + type + " " + it->second + "[] = {");
     out_.flush(rows.substr(0, rows.size() - 1));
     out_.line("};");
   }
@@ -157,13 +162,7 @@ std::string RecipeTables::parts(const std::vector<dwarf::PrettyPart>& parts, con
         prettyFormat(part.format), part.mayFault ? "true" : "false", part.maxLength, cString(part.text), ops,
         ops == "NULL" ? "0" : "ARRAY_SIZE(" + ops + ")");
   }
-  auto [it, added] = names_.emplace(rows, "pretty_" + std::to_string(names_.size()));
-  if (added) {
-    out_.line("static const struct utap_pretty_part " + it->second + "[] = {");
-    out_.flush(rows.substr(0, rows.size() - 1));
-    out_.line("};");
-  }
-  return it->second;
+  return define("struct utap_pretty_part", "pretty_", rows, "");
 }
 
 std::string RecipeTables::targetList(const std::vector<const ast::TargetExpr*>& targets,
@@ -187,13 +186,7 @@ std::string RecipeTables::targetList(const std::vector<const ast::TargetExpr*>& 
       rows += fmt::format("\t{{ .parts = {}, .nparts = ARRAY_SIZE({}) }}, /* {} */\n", p, p, commentText(*t));
     }
   }
-  auto [it, added] = names_.emplace(rows, "targets_" + std::to_string(names_.size()));
-  if (added) {
-    out_.line("static const struct utap_target " + it->second + "[] = {");
-    out_.flush(rows.substr(0, rows.size() - 1));
-    out_.line("};");
-  }
-  return it->second;
+  return define("struct utap_target", "targets_", rows, "");
 }
 
 }  // namespace utap::codegen

@@ -55,6 +55,9 @@ class RecipeTables {
  private:
   std::string recipe(const dwarf::ValueRecipe& recipe, const ast::Node& where);
   std::string parts(const std::vector<dwarf::PrettyPart>& parts, const ast::Node& where);
+  // `static const TYPE NAME[] = { ROWS };` once per distinct ROWS: its NAME.
+  std::string define(const std::string& type, const std::string& prefix, const std::string& rows,
+                     const std::string& comment);
 
   Diagnostics& diags_;
   CWriter out_;

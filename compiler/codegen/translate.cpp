@@ -398,21 +398,37 @@ class ModuleEmitter {
 
   void probe(const sema::Probe& p, const HandlerPlan* plan) {
     std::string name = Layout::probe(p.index);
-    std::string frameName = name + "_frame";
-    Frame& frame = frames_.emplace_back(frameName, Frame{}).second;
+    Frame& frame = frames_.emplace_back(name + "_frame", Frame{}).second;
     for (const auto& v : p.locals) frame.add(cType(v->type), Layout::local(v->name));
     if (plan)
       for (const auto& [type, member] : plan->frameMembers) frame.add(type, member);
     bool saves = plan && plan->hasEntrySaver();
     if (saves) savesStruct(*plan);
+    std::vector<std::string> before;
+    if (plan && !plan->prologue.empty()) {
+      before.push_back("/* The target values, before any lock: these reads may fault pages in. */");
+      before.insert(before.end(), plan->prologue.begin(), plan->prologue.end());
+    }
+    // The globals this probe uses, locked for the whole hit (stap's rule).
+    handler(name, "/* probe " + p.point->text() + " at " + location(p) + " */", saves ? plan->savesStruct() : "",
+            frame, usesOf({p.body.get()}), before, plan ? &plan->slots : nullptr,
+            [&](BodyEmitter& body) { body.stmt(*p.body); });
+    if (saves) entrySaver(p, *plan);
+  }
+
+  // One handler: its frame (and a .return's saves), the locks of the
+  // globals in `uses`, the lines `before` them, the body under them, and
+  // one exit path that gives everything back.
+  void handler(const std::string& name, const std::string& comment, const std::string& savesStruct, Frame& frame,
+               const Uses& uses, const std::vector<std::string>& before, const TargetSlots* targets,
+               const std::function<void(BodyEmitter&)>& body) {
     CWriter& w = bodies_;
-    w.line("/* probe " + p.point->text() + " at " + location(p) + " */");
+    w.line(comment);
     w.line("static void " + name + "(struct utap_context *c)");
     w.open("");
-    if (saves) w.line("struct " + plan->savesStruct() + " *s = c->entry_saves;");
-    w.line("struct " + frameName + " *l = utap_frame_push(c, sizeof(*l));");
-    // The globals this probe uses, locked for the whole hit (stap's rule).
-    std::string lockTable = lockSet(name + "_locks", usesOf({p.body.get()}));
+    if (!savesStruct.empty()) w.line("struct " + savesStruct + " *s = c->entry_saves;");
+    w.line("struct " + name + "_frame *l = utap_frame_push(c, sizeof(*l));");
+    std::string lockTable = lockSet(name + "_locks", uses);
     std::string locks = lockTable.empty() ? "" : name + "_locks";
     if (!locks.empty()) {
       lockSets_ += lockTable + "\n";
@@ -421,19 +437,16 @@ class ModuleEmitter {
     w.blank();
     w.line("if (!l)");
     w.line("\treturn;");
-    if (plan && !plan->prologue.empty()) {
-      w.line("/* The target values, before any lock: these reads may fault pages in. */");
-      for (const auto& line : plan->prologue) w.line(line);
-    }
+    for (const auto& line : before) w.line(line);
     if (!locks.empty()) {
       w.line("if (!utap_locks_take(" + locks + ", ARRAY_SIZE(" + locks + "), MAXTRYLOCK, &flags)) {");
       w.line("\tc->skipped = true;");
       w.line("\tgoto skip;");
       w.line("}");
     }
-    BodyEmitter body(program_, sources_, diags_, layout_, w, frame, nullptr, sortSlots_, regexes_);
-    if (plan) body.setTargets(&plan->slots);
-    body.stmt(*p.body);
+    BodyEmitter emitter(program_, sources_, diags_, layout_, w, frame, nullptr, sortSlots_, regexes_);
+    if (targets) emitter.setTargets(targets);
+    body(emitter);
     w.line("goto out;");
     w.flush("out:");
     if (!locks.empty()) w.line("utap_locks_release(" + locks + ", ARRAY_SIZE(" + locks + "), flags);");
@@ -441,7 +454,6 @@ class ModuleEmitter {
     w.line("utap_frame_pop(c, sizeof(*l));");
     w.close();
     w.blank();
-    if (saves) entrySaver(p, *plan);
   }
 
   // struct probe_N_saves: what a .return handler's entry hit saves for it.
@@ -457,50 +469,21 @@ class ModuleEmitter {
   // saves its target values and @entry(...) values for the return.
   void entrySaver(const sema::Probe& p, const HandlerPlan& plan) {
     std::string name = plan.entrySaver();
-    std::string frameName = name + "_frame";
-    Frame& frame = frames_.emplace_back(frameName, Frame{}).second;
+    Frame& frame = frames_.emplace_back(name + "_frame", Frame{}).second;
     for (const auto& v : p.locals) frame.add(cType(v->type), Layout::local(v->name));
-    CWriter& w = bodies_;
-    w.line("/* probe " + p.point->text() + " at " + location(p) + ": what it reads of the entry */");
-    w.line("static void " + name + "(struct utap_context *c)");
-    w.open("");
-    w.line("struct " + plan.savesStruct() + " *s = c->entry_saves;");
-    w.line("struct " + frameName + " *l = utap_frame_push(c, sizeof(*l));");
     std::vector<const ast::Node*> operands;
     for (const ast::SpecialExpr* e : plan.entries) operands.push_back(e->operands.at(0).get());
-    std::string lockTable = lockSet(name + "_locks", usesOf(operands));
-    std::string locks = lockTable.empty() ? "" : name + "_locks";
-    if (!locks.empty()) {
-      lockSets_ += lockTable + "\n";
-      w.line("unsigned long flags;");
-    }
-    w.blank();
-    w.line("if (!l)");
-    w.line("\treturn;");
-    for (const auto& line : plan.entryFetch) w.line(line);
-    if (!locks.empty()) {
-      w.line("if (!utap_locks_take(" + locks + ", ARRAY_SIZE(" + locks + "), MAXTRYLOCK, &flags)) {");
-      w.line("\tc->skipped = true;");
-      w.line("\tgoto skip;");
-      w.line("}");
-    }
-    BodyEmitter body(program_, sources_, diags_, layout_, w, frame, nullptr, sortSlots_, regexes_);
-    body.setTargets(&plan.slots);
-    for (const ast::SpecialExpr* e : plan.entries) {
-      const std::string& saved = plan.slots.entries.at(e);
-      std::string value = body.expr(*e->operands.at(0));
-      if (program_.typeOf(*e) == Type::String)
-        w.line("utap_string_copy(" + saved + ", " + value + "); /* " + ast::printExpr(*e) + " */");
-      else
-        w.line(saved + " = " + value + "; /* " + ast::printExpr(*e) + " */");
-    }
-    w.line("goto out;");
-    w.flush("out:");
-    if (!locks.empty()) w.line("utap_locks_release(" + locks + ", ARRAY_SIZE(" + locks + "), flags);");
-    w.flush("skip:");
-    w.line("utap_frame_pop(c, sizeof(*l));");
-    w.close();
-    w.blank();
+    handler(name, "/* probe " + p.point->text() + " at " + location(p) + ": what it reads of the entry */",
+            plan.savesStruct(), frame, usesOf(operands), plan.entryFetch, &plan.slots, [&](BodyEmitter& body) {
+              for (const ast::SpecialExpr* e : plan.entries) {
+                const std::string& saved = plan.slots.entries.at(e);
+                std::string value = body.expr(*e->operands.at(0));
+                if (program_.typeOf(*e) == Type::String)
+                  bodies_.line("utap_string_copy(" + saved + ", " + value + "); /* " + ast::printExpr(*e) + " */");
+                else
+                  bodies_.line(saved + " = " + value + "; /* " + ast::printExpr(*e) + " */");
+              }
+            });
   }
 
   std::string location(const sema::Probe& p) const {

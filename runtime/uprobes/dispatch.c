@@ -40,14 +40,13 @@ static bool process_matches(const struct utap_uprobe_point *p)
 	return p->exe < 0 || mm_runs(current->mm, p->exe);
 }
 
-/* Runs @p's handler (or its entry saver) for this hit; counts it. */
-static bool run_row(unsigned int row, void (*handler)(struct utap_context *c), struct pt_regs *regs,
-		    uint64_t load_bias, void *saves, bool is_return)
+/* Runs @handler (a row's body or its entry part) for this hit of @p: false when skipped. */
+static bool run_handler(const struct utap_uprobe_point *p, void (*handler)(struct utap_context *c),
+			struct pt_regs *regs, uint64_t load_bias, void *saves)
 {
-	const struct utap_uprobe_point *p = &utap_uprobes.table->points[row];
 	struct utap_hit hit = {
 		.point = p->point,
-		.probe_type = is_return ? "uretprobe" : "uprobe",
+		.probe_type = p->is_return ? "uretprobe" : "uprobe",
 		.max_actions = MAXACTION,
 		.handler = handler,
 		.uregs = regs,
@@ -55,10 +54,17 @@ static bool run_row(unsigned int row, void (*handler)(struct utap_context *c), s
 		.load_bias = load_bias,
 		.entry_saves = saves,
 	};
-	bool ran = utap_run_hit(&hit);
+
+	return utap_run_hit(&hit);
+}
+
+/* Runs row @row's body for this hit, and counts it. */
+static void run_row(unsigned int row, struct pt_regs *regs, uint64_t load_bias, void *saves)
+{
+	const struct utap_uprobe_point *p = &utap_uprobes.table->points[row];
+	bool ran = run_handler(p, utap_uprobes.table->handlers[p->handler].run, regs, load_bias, saves);
 
 	atomic64_inc(ran ? &utap_uprobes.counts[row].hits : &utap_uprobes.counts[row].skipped);
-	return ran;
 }
 
 /* An entry record for this hit, keyed by the frame: the stack pointer and the return address there. */
@@ -69,24 +75,6 @@ static char *new_record(struct utap_uprobe_site *site, struct pt_regs *regs)
 	if (utap_user_read(&ret, sp, sizeof(ret)))
 		ret = 0;
 	return utap_entry_save_new(site, sp, ret);
-}
-
-/* Runs a .return handler's entry part, which fills @slice. */
-static bool save_entry(const struct utap_uprobe_point *p, const struct utap_uprobe_handler *h,
-		       struct pt_regs *regs, uint64_t load_bias, struct utap_entry_slice *slice)
-{
-	struct utap_hit hit = {
-		.point = p->point,
-		.probe_type = "uretprobe",
-		.max_actions = MAXACTION,
-		.handler = h->save_entry,
-		.uregs = regs,
-		.uprobe = p,
-		.load_bias = load_bias,
-		.entry_saves = slice->saves,
-	};
-
-	return utap_run_hit(&hit);
 }
 
 static int site_hit(struct uprobe_consumer *uc, struct pt_regs *regs)
@@ -113,7 +101,7 @@ static int site_hit(struct uprobe_consumer *uc, struct pt_regs *regs)
 			continue;
 		}
 		if (!p->is_return) {
-			run_row(row, h->run, regs, bias, NULL, false);
+			run_row(row, regs, bias, NULL);
 			continue;
 		}
 		/* A .return's entry: save what its handler will read. A missing record is counted at the return. */
@@ -122,7 +110,7 @@ static int site_hit(struct uprobe_consumer *uc, struct pt_regs *regs)
 		if (!record)
 			continue;
 		slice = (struct utap_entry_slice *)(record + utap_uprobes.save_offsets[row]);
-		slice->saved = save_entry(p, h, regs, bias, slice);
+		slice->saved = run_handler(p, h->save_entry, regs, bias, slice->saves);
 	}
 	return 0;
 }
@@ -159,7 +147,7 @@ static int site_return(struct uprobe_consumer *uc, unsigned long func, struct pt
 				continue;
 			}
 		}
-		run_row(row, h->run, regs, func - p->address, slice ? slice->saves : NULL, true);
+		run_row(row, regs, func - p->address, slice ? slice->saves : NULL);
 	}
 	utap_entry_save_put(record);
 	return 0;

@@ -6,7 +6,7 @@
 # from the ELF note (readelf), so a new python3.11 build changes nothing.
 set -eu
 python=/usr/bin/python3.11
-here=$(dirname "$0")
+here=$(dirname "$0")/../python
 tracing=/sys/kernel/tracing
 [ -d "$tracing/events" ] || mount -t tracefs nodev "$tracing"
 note=$(readelf -n "$python" | grep -A2 'Name: function__entry$' | grep Location)
