@@ -9,8 +9,16 @@ namespace utap::driver {
 TargetKernel::TargetKernel(const std::string& spec) {
   if (spec.find('/') != std::string::npos) {
     buildDir_ = spec;
+    // UTS_RELEASE, as kbuild::findKernelTree reads it: Debian's 6.1 headers
+    // say "6.1.192" in include/config/kernel.release.
+    std::ifstream uts(spec + "/include/generated/utsrelease.h");
+    for (std::string line; std::getline(uts, line);) {
+      const std::string key = "#define UTS_RELEASE \"";
+      if (line.rfind(key, 0) == 0 && line.size() > key.size() + 1 && line.back() == '"')
+        release_ = line.substr(key.size(), line.size() - key.size() - 1);
+    }
     std::ifstream in(spec + "/include/config/kernel.release");
-    std::getline(in, release_);
+    if (release_.empty()) std::getline(in, release_);
   } else {
     release_ = spec;
     if (release_.empty()) {

@@ -90,8 +90,13 @@ std::optional<KernelTree> findKernelTree(const std::string& spec, std::string& e
       error = "the kernel build directory " + spec + " does not exist";
       return std::nullopt;
     }
+    // The release modules are stamped with (vermagic) is UTS_RELEASE; Debian's
+    // 6.1 headers say "6.1.0-57-amd64" there but "6.1.192" in kernel.release.
+    std::string uts;
+    readFile(tree.buildDir + "/include/generated/utsrelease.h", uts);
+    tree.release = autoconfString(uts, "UTS_RELEASE").value_or("");
     std::ifstream in(tree.buildDir + "/include/config/kernel.release");
-    if (!std::getline(in, tree.release) || tree.release.empty()) {
+    if (tree.release.empty() && (!std::getline(in, tree.release) || tree.release.empty())) {
       error = spec +
               " is not a prepared kernel build directory: include/config/kernel.release is missing (run 'make "
               "modules_prepare' there)";

@@ -44,8 +44,9 @@ TEST(KbuildFile, ListsObjectsAndFlags) {
   EXPECT_NE(k.find("ccflags-y := " + flags), std::string::npos) << k;
 }
 
+// A make log as kbuild writes it (the release in it is made up).
 constexpr const char* kFailedLog =
-    "make: Entering directory '/usr/src/linux-headers-6.1.0-56-amd64'\n"
+    "make: Entering directory '/usr/src/linux-headers-6.1.0-99-amd64'\n"
     "  CC [M]  /tmp/utap-x-1/gen.o\n"
     "/tmp/utap-x-1/gen.c: In function 'f':\n"
     "/tmp/utap-x-1/gen.c:4:11: error: 'nope' undeclared (first use in this function)\n"
@@ -53,7 +54,7 @@ constexpr const char* kFailedLog =
     "      |           ^~~~\n"
     "/tmp/utap-x-1/gen.c:4:11: note: each undeclared identifier is reported only once\n"
     "make[2]: *** [scripts/Makefile.build:250: /tmp/utap-x-1/gen.o] Error 1\n"
-    "make: Leaving directory '/usr/src/linux-headers-6.1.0-56-amd64'\n";
+    "make: Leaving directory '/usr/src/linux-headers-6.1.0-99-amd64'\n";
 
 TEST(MakeLog, ShowsTheErrorWithItsExcerptAndNoMakeNoise) {
   std::string e = failureExcerpt(kFailedLog, {{"/tmp/utap-x-1/", ""}});
@@ -103,18 +104,21 @@ TEST(MakeLog, FallsBackToTheEndOfTheLog) {
   EXPECT_EQ(e, "one\ntwo\nsomething odd happened\n");
 }
 
+// A release no machine has (made up).
+constexpr const char* kNoSuchRelease = "6.1.0-999-amd64";
+
 TEST(FindKernelTree, MissingReleaseSaysWhatToInstall) {
   std::string error;
-  EXPECT_FALSE(findKernelTree("6.1.0-99-amd64", error));
-  EXPECT_NE(error.find("no kernel headers for 6.1.0-99-amd64: install "), std::string::npos) << error;
-  EXPECT_NE(error.find("6.1.0-99-amd64"), std::string::npos) << error;
+  EXPECT_FALSE(findKernelTree(kNoSuchRelease, error));
+  EXPECT_NE(error.find("no kernel headers for 6.1.0-999-amd64: install "), std::string::npos) << error;
+  EXPECT_NE(error.find("no kernel 6.1.0-999-amd64 is installed either"), std::string::npos) << error;
 }
 
 TEST(FindKernelTree, DebianNamesTheHeadersPackage) {
   if (!std::filesystem::exists("/etc/debian_version")) GTEST_SKIP() << "not Debian";
   std::string error;
-  EXPECT_FALSE(findKernelTree("6.1.0-99-amd64", error));
-  EXPECT_EQ(error.rfind("no kernel headers for 6.1.0-99-amd64: install linux-headers-6.1.0-99-amd64", 0), 0u) << error;
+  EXPECT_FALSE(findKernelTree(kNoSuchRelease, error));
+  EXPECT_EQ(error.rfind("no kernel headers for 6.1.0-999-amd64: install linux-headers-6.1.0-999-amd64", 0), 0u) << error;
 }
 
 TEST(FindKernelTree, BuildDirectoryThatIsNotATree) {
@@ -124,6 +128,28 @@ TEST(FindKernelTree, BuildDirectoryThatIsNotATree) {
   EXPECT_NE(error.find("include/config/kernel.release is missing"), std::string::npos) << error;
   EXPECT_FALSE(findKernelTree(dir.path() + "/nowhere", error));
   EXPECT_NE(error.find("does not exist"), std::string::npos) << error;
+}
+
+TEST(FindKernelTree, ABuildDirectoryIsNamedAsItsModulesAreStamped) {
+  // As Debian's 6.1 headers are: kernel.release is the upstream version,
+  // UTS_RELEASE (vermagic) the package's release. Both made up here.
+  test::TempDir dir;
+  dir.write("Makefile", "");
+  dir.write("Module.symvers", "");
+  dir.write("include/config/auto.conf", "");
+  dir.write("include/generated/autoconf.h", "");
+  dir.write("include/config/kernel.release", "6.1.999\n");
+  dir.write("include/generated/utsrelease.h", "#define UTS_RELEASE \"6.1.0-999-amd64\"\n");
+  std::string error;
+  std::optional<KernelTree> tree = findKernelTree(dir.path(), error);
+  ASSERT_TRUE(tree) << error;
+  EXPECT_EQ(tree->release, "6.1.0-999-amd64");
+  EXPECT_EQ(tree->buildDir, dir.path());
+  // A tree without utsrelease.h (not yet prepared): kernel.release.
+  std::filesystem::remove(dir.path() + "/include/generated/utsrelease.h");
+  tree = findKernelTree(dir.path(), error);
+  ASSERT_TRUE(tree) << error;
+  EXPECT_EQ(tree->release, "6.1.999");
 }
 
 TEST(FindKernelTree, RunningKernelHasTreeOrSaysWhatToInstall) {

@@ -183,13 +183,14 @@ TEST(Options, ModuleName) {
 }
 
 TEST(Options, SimpleFlagsAndValues) {
-  ParsedOptions p = parse({"-g", "-k", "-w", "-o", "out.txt", "-r", "6.12.9+deb12-amd64", "s.stp"});
+  // Releases in these tests are made up: options are only parsed.
+  ParsedOptions p = parse({"-g", "-k", "-w", "-o", "out.txt", "-r", "6.12.999+deb12-amd64", "s.stp"});
   EXPECT_TRUE(p.errors.empty()) << errorsOf(p);
   EXPECT_TRUE(p.options.guru);
   EXPECT_TRUE(p.options.suppressWarnings);
   EXPECT_TRUE(p.options.keepTemps);
   EXPECT_EQ(p.options.outputFile, "out.txt");
-  EXPECT_EQ(p.options.kernel, "6.12.9+deb12-amd64");
+  EXPECT_EQ(p.options.kernel, "6.12.999+deb12-amd64");
 }
 
 TEST(Options, LongOptions) {
@@ -220,10 +221,10 @@ TEST(Options, UnsupportedStapOptions) {
     EXPECT_EQ(p.errors[0], std::string("option '") + opt + "' is not supported yet");
   }
   EXPECT_EQ(errorsOf(parse({"--ldd", "s.stp"})), "option '--ldd' is not supported yet\n");
-  ParsedOptions vm = parse({"--vm-kernel=6.12.117+deb12-amd64", "-T", "5", "s.stp"});
+  ParsedOptions vm = parse({"--vm-kernel=6.12.999+deb12-amd64", "-T", "5", "s.stp"});
   EXPECT_TRUE(vm.errors.empty()) << errorsOf(vm);
   EXPECT_TRUE(vm.options.vm);
-  EXPECT_EQ(vm.options.vmKernel, "6.12.117+deb12-amd64");
+  EXPECT_EQ(vm.options.vmKernel, "6.12.999+deb12-amd64");
   EXPECT_EQ(vm.options.timeoutSeconds, 5);
   EXPECT_EQ(errorsOf(parse({"--dump-functions", "s.stp"})), "option '--dump-functions' is not supported yet\n");
 }
@@ -296,7 +297,8 @@ class FakeBuildDir : public ::testing::Test {
     ASSERT_NE(mkdtemp(tmpl), nullptr);
     dir = tmpl;
     std::filesystem::create_directories(dir / "include/config");
-    std::ofstream(dir / "include/config/kernel.release") << "6.12.9+deb12-amd64\n";
+    // A made-up release.
+    std::ofstream(dir / "include/config/kernel.release") << "6.12.999+deb12-amd64\n";
     std::ofstream(dir / ".config") << "#\n# Automatically generated\n#\nCONFIG_MODULES=y\nCONFIG_EXT4_FS=m\n"
                                       "CONFIG_HZ=250\nCONFIG_LOCALVERSION=\"-debian\"\n"
                                       "# CONFIG_DEBUG_INFO is not set\nCONFIG_EMPTY=\"\"\n";
@@ -307,7 +309,7 @@ class FakeBuildDir : public ::testing::Test {
 
 TEST_F(FakeBuildDir, ReleaseAndConfigFromABuildDirectory) {
   driver::TargetKernel k(dir.string());
-  EXPECT_EQ(k.release(), "6.12.9+deb12-amd64");
+  EXPECT_EQ(k.release(), "6.12.999+deb12-amd64");
   EXPECT_EQ(k.buildDir(), dir.string());
   EXPECT_EQ(k.config("CONFIG_MODULES"), "y");
   EXPECT_EQ(k.config("CONFIG_EXT4_FS"), "m");
@@ -318,10 +320,19 @@ TEST_F(FakeBuildDir, ReleaseAndConfigFromABuildDirectory) {
   EXPECT_EQ(k.config("CONFIG_NOT_THERE"), "");
 }
 
+TEST_F(FakeBuildDir, UtsReleaseNamesTheKernelAsItsModulesAreStamped) {
+  // Debian's 6.1 headers: the upstream version in kernel.release, the
+  // package's release in UTS_RELEASE. Made up here.
+  std::ofstream(dir / "include/config/kernel.release") << "6.1.999\n";
+  std::filesystem::create_directories(dir / "include/generated");
+  std::ofstream(dir / "include/generated/utsrelease.h") << "#define UTS_RELEASE \"6.1.0-999-amd64\"\n";
+  EXPECT_EQ(driver::TargetKernel(dir.string()).release(), "6.1.0-999-amd64");
+}
+
 TEST(TargetKernel, ReleaseNameGivesTheModulesBuildDirectory) {
-  driver::TargetKernel k("6.1.0-56-amd64");
-  EXPECT_EQ(k.release(), "6.1.0-56-amd64");
-  EXPECT_EQ(k.buildDir(), "/lib/modules/6.1.0-56-amd64/build");
+  driver::TargetKernel k("6.1.0-999-amd64");  // made up
+  EXPECT_EQ(k.release(), "6.1.0-999-amd64");
+  EXPECT_EQ(k.buildDir(), "/lib/modules/6.1.0-999-amd64/build");
 }
 
 TEST(TargetKernel, EmptySpecIsTheRunningKernel) {
