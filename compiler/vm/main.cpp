@@ -41,6 +41,15 @@
 //   utap-guest [--kernel RELEASE] --print-kernel
 // prints the release a guest would boot (the newest usable generic amd64
 // kernel when --kernel is not given), for building modules for it.
+//
+//   utap-guest --list-kernels
+// prints the kernels test suites run on: one line per installed kernel
+// series, oldest first, "SERIES RELEASE" for the newest build of it that has
+// an image, modules with 9p and headers, or "SERIES - SENTENCE" when no build
+// has all of them (SENTENCE says what is missing and what to install). Newer
+// builds passed over are noted on stderr. Exits 125, saying why on stderr,
+// when no generic amd64 kernel is installed at all. $UTAP_KERNEL_ROOT, when
+// set, is searched instead of / (kernels.h).
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -56,6 +65,7 @@
 #include "vm/files.h"
 #include "vm/guest.h"
 #include "vm/interrupts.h"
+#include "vm/kernels.h"
 #include "vm/process.h"
 
 namespace {
@@ -67,7 +77,8 @@ int usage() {
              "usage: utap-guest [--kernel RELEASE] [--time-limit SECONDS] [--module FILE.ko]... [--keep] "
              "-- COMMAND...\n"
              "       utap-guest [--kernel RELEASE] [--keep] [--timeout SECONDS] --batch FILE --results DIR\n"
-             "       utap-guest [--kernel RELEASE] --print-kernel\n");
+             "       utap-guest [--kernel RELEASE] --print-kernel\n"
+             "       utap-guest --list-kernels\n");
   return 2;
 }
 
@@ -195,6 +206,28 @@ int runBatch(const GuestKernel& kernel, GuestBatch& batch, const std::string& fi
   return result.completed && result.kernelHealthy ? 0 : 125;
 }
 
+// --list-kernels (above).
+int listKernels() {
+  KernelRoots roots = kernelRootsFromEnvironment();
+  std::vector<KernelSeriesChoice> choices = newestOfEachSeries(installedKernels(roots));
+  if (choices.empty()) {
+    fmt::print(stderr,
+               "utap-guest: no generic amd64 kernel is installed (none in {} or {}): scripts/setup installs "
+               "Debian's\n",
+               roots.boot, roots.modules);
+    return 125;
+  }
+  for (const KernelSeriesChoice& c : choices) {
+    if (c.kernel)
+      fmt::print("{} {}\n", c.series, c.kernel->release);
+    else
+      fmt::print("{} - {}\n", c.series, c.problem);
+    for (const std::string& why : c.passedOver)
+      fmt::print(stderr, "utap-guest: series {}: using {}, not a newer build: {}\n", c.series, c.kernel->release, why);
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -202,6 +235,7 @@ int main(int argc, char** argv) {
   std::string batchFile;
   std::string resultsDir;
   bool printKernel = false;
+  bool listSeries = false;
   GuestJob job;
   GuestBatch batch;
   int i = 1;
@@ -227,6 +261,8 @@ int main(int argc, char** argv) {
       resultsDir = argv[++i];
     } else if (arg == "--print-kernel") {
       printKernel = true;
+    } else if (arg == "--list-kernels") {
+      listSeries = true;
     } else {
       return usage();
     }
@@ -234,6 +270,8 @@ int main(int argc, char** argv) {
   bool batchMode = !batchFile.empty() || !resultsDir.empty();
   if (batchMode && (batchFile.empty() || resultsDir.empty() || i < argc || printKernel)) return usage();
   if (printKernel && i < argc) return usage();
+  if (listSeries && (printKernel || batchMode || i < argc || !release.empty())) return usage();
+  if (listSeries) return listKernels();
   if (!batchMode && !printKernel && i >= argc) return usage();
 
   std::string error;

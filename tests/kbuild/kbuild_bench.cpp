@@ -101,11 +101,11 @@ void benchKernel(const KernelTree& k, int rounds) {
 int main(int argc, char** argv) {
   using namespace utap::kbuild;
   int rounds = argc > 1 ? std::max(1, std::atoi(argv[1])) : 3;
-  for (const char* release : {test::kKernel61, test::kKernel612}) {
+  for (const test::TestKernel& kernel : test::testKernels()) {
     std::string error;
-    std::optional<KernelTree> k = findKernelTree(release, error);
+    std::optional<KernelTree> k = test::kernelTreeOf(kernel, error);
     if (!k) {
-      std::printf("%s: skipped: %s\n", release, error.c_str());
+      std::printf("series %s: skipped: %s\n", kernel.series.c_str(), error.c_str());
       continue;
     }
     benchKernel(*k, rounds);

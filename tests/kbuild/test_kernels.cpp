@@ -3,13 +3,72 @@
 #include <stdlib.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
 
+#include "vm/kernels.h"
+
 namespace utap::kbuild::test {
 
 namespace fs = std::filesystem;
+
+const std::vector<TestKernel>& testKernels() {
+  static const std::vector<TestKernel> kernels = [] {
+    std::vector<TestKernel> out;
+    for (const vm::KernelSeriesChoice& c : vm::newestOfEachSeries(vm::installedKernels(vm::kernelRootsFromEnvironment()))) {
+      TestKernel k{c.series, "", c.problem, {}, ""};
+      if (c.kernel) {
+        k.release = c.kernel->release;
+        k.guest = {c.kernel->release, c.kernel->vmlinuz, c.kernel->modulesDir};
+        k.buildDir = c.kernel->buildDir;
+      }
+      out.push_back(k);
+    }
+    return out;
+  }();
+  return kernels;
+}
+
+void PrintTo(const TestKernel& kernel, std::ostream* os) {
+  *os << (kernel.release.empty() ? kernel.series + " (" + kernel.problem + ")" : kernel.release);
+}
+
+std::optional<TestKernel> testKernelOfSeries(const std::string& series, std::string& why) {
+  for (const TestKernel& k : testKernels()) {
+    if (k.series != series) continue;
+    if (k.release.empty()) {
+      why = k.problem;
+      return std::nullopt;
+    }
+    return k;
+  }
+  why = "no kernel of the " + series + " series is installed (scripts/setup installs Debian 12's 6.1 and 6.12)";
+  return std::nullopt;
+}
+
+std::string kernelParamName(const ::testing::TestParamInfo<TestKernel>& info) {
+  std::string name = "linux_" + info.param.series;
+  for (char& c : name)
+    if (c == '.') c = '_';
+  return name;
+}
+
+std::optional<KernelTree> kernelTreeOf(const TestKernel& kernel, std::string& why) {
+  if (kernel.release.empty()) {
+    why = kernel.problem;
+    return std::nullopt;
+  }
+  // By path, so that a made-up $UTAP_KERNEL_ROOT is honoured too.
+  return findKernelTree(kernel.buildDir, why);
+}
+
+bool underCi() {
+  const char* ci = std::getenv("CI");
+  std::string value = ci ? ci : "";
+  return !value.empty() && value != "false" && value != "0";
+}
 
 TempDir::TempDir() {
   std::string pattern = (fs::temp_directory_path() / "utap-kbuild-test-XXXXXX").string();
