@@ -39,7 +39,7 @@ parse::ParseOptions makeOptions(const parse::MacroTable* library) {
   parse::ParseOptions options;
   parse::PreprocessorConfig& pp = options.preprocessor;
   pp.args = {"5", "x"};
-  pp.kernelRelease = "6.1.0-56-amd64";
+  pp.kernelRelease = "6.1.0-99-amd64";  // made up: parsing only
   pp.arch = "x86_64";
   // A fixed, small .config, so that CONFIG_ conditions take both branches.
   pp.kernelConfig = [](const std::string& option) -> std::string {

@@ -9,14 +9,21 @@
 # "unknown" to stap. Prints one line per mismatch and a summary; exits 1 when
 # any signature differs.
 #
-# Usage: check-signatures.sh [KERNEL-RELEASE]   (default 6.1.0-56-amd64;
-#        stap needs that kernel's headers for -p2)
-# Environment: UTAP (the utap binary), TAPSETS (the directory to check).
+# Usage: check-signatures.sh [KERNEL-RELEASE]   (stap needs that kernel's
+#        headers for -p2; default: the first kernel `utap-guest --list-kernels`
+#        gives, the newest installed build of the oldest series)
+# Environment: UTAP (the utap binary), UTAP_GUEST (utap-guest), TAPSETS (the
+# directory to check).
 
 here=$(cd "$(dirname "$0")" && pwd)
 UTAP=${UTAP:-$here/../../build/utap}
+UTAP_GUEST=${UTAP_GUEST:-$here/../../build/utap-guest}
 TAPSETS=${TAPSETS:-$here/../../tapsets}
-KVER=${1:-6.1.0-56-amd64}
+KVER=${1:-$("$UTAP_GUEST" --list-kernels | awk '$2 != "-" { print $2; exit }')}
+if [ -z "$KVER" ]; then
+  echo "check-signatures.sh: no installed kernel has headers (see $UTAP_GUEST --list-kernels); name one" >&2
+  exit 2
+fi
 
 sigs=$(mktemp)
 trap 'rm -f "$sigs"' EXIT
