@@ -84,7 +84,7 @@ struct GuestBatch {
   std::vector<GuestJob> jobs;
   // For the whole boot, after which qemu is killed. Zero: 90 s for booting
   // plus each job's time limit and 15 s of slack per job; no timeout when a
-  // job has no time limit, except that the guest must reach /init in 90 s.
+  // job has no time limit. Either way the guest must reach /init in 90 s.
   std::chrono::milliseconds timeout = 0ms;
   // Keep the host work directory (console log, qemu's own log, the shared
   // directory with every job's files) for diagnosis; see GuestResult::workDir.

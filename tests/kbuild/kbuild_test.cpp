@@ -260,8 +260,10 @@ TEST(TestKernels, SetupInstalledTwoSeries) {
   // newest 6.12; kernel reach is what these tests are for, so under CI a
   // machine with fewer series fails rather than testing less.
   std::string found;
-  for (const test::TestKernel& k : test::testKernels())
+  for (const test::TestKernel& k : test::testKernels()) {
     found += "\n  " + k.series + ": " + (k.release.empty() ? k.problem : k.release);
+    for (const std::string& why : k.passedOver) found += "\n    (not a newer build: " + why + ")";
+  }
   std::printf("kernels the tests run on:%s\n", found.empty() ? " none" : found.c_str());
   if (test::testKernels().size() < 2)
     UTAP_CANNOT_RUN("found " + std::to_string(test::testKernels().size()) +

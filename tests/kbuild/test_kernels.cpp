@@ -18,7 +18,7 @@ const std::vector<TestKernel>& testKernels() {
   static const std::vector<TestKernel> kernels = [] {
     std::vector<TestKernel> out;
     for (const vm::KernelSeriesChoice& c : vm::newestOfEachSeries(vm::installedKernels(vm::kernelRootsFromEnvironment()))) {
-      TestKernel k{c.series, "", c.problem, {}, ""};
+      TestKernel k{c.series, "", c.problem, {}, "", c.passedOver};
       if (c.kernel) {
         k.release = c.kernel->release;
         k.guest = {c.kernel->release, c.kernel->vmlinuz, c.kernel->modulesDir};

@@ -27,6 +27,8 @@ struct TestKernel {
   std::string problem;  // then: what is missing and what to install
   vm::GuestKernel guest;
   std::string buildDir;  // its headers, for kbuild
+  // Newer builds of the series that lack something, each as a sentence.
+  std::vector<std::string> passedOver;
 };
 
 // For gtest's messages: "6.12.118+deb12-amd64", or the series and its problem.
