@@ -37,6 +37,8 @@ const ExpectedAnswers kExpected[] = {
     {"UTAP_HAVE_UPROBE_REGISTER_RETURNS_UPROBE", {{"6.1", false}, {"6.12", true}}},
     {"UTAP_HAVE_UPROBE_REGISTER_REFCTR", {{"6.1", true}, {"6.12", false}}},
     {"UTAP_HAVE_UPROBE_UNREGISTER_NOSYNC", {{"6.1", false}, {"6.12", true}}},
+    // struct return_instance, with the same fields, in <linux/uprobes.h>.
+    {"UTAP_HAVE_UPROBE_RETURN_INSTANCES", {{"6.1", true}, {"6.12", true}}},
 };
 
 const ExpectedAnswers* expectedFor(const std::string& macro) {
