@@ -91,7 +91,7 @@ struct Probe {
 // to pass 3, which also passes every -D on to the C compiler.
 struct RuntimeLimits {
   int64_t maxMapEntries = 2048;                // rows in one global array
-  int64_t maxStringLen = 128;                  // bytes in a string, its NUL included
+  int64_t maxStringLen = 512;                  // bytes in a string, its NUL included (stap's 64-bit default)
   int64_t maxAction = 1000;                    // statements per probe hit
   int64_t maxNesting = 10;                     // nested function calls
   int64_t maxTryLock = 1000;                   // lock attempts before a probe is skipped

@@ -214,9 +214,9 @@ int utap_recipe_place(struct utap_context *c, const struct utap_recipe_op *ops, 
 /* Appends a user string, quoted and escaped as stap's $$parms show it. */
 static bool pretty_string(struct utap_context *c, struct utap_sink *sink, uint64_t addr, uint32_t max_length)
 {
-	char raw[MAXSTRINGLEN];
-	char quoted[MAXSTRINGLEN];
-	size_t len = 0, limit = min_t(size_t, max_length, sizeof(raw));
+	char *raw = c->pretty_raw;
+	char *quoted = c->pretty_quoted;
+	size_t len = 0, limit = min_t(size_t, max_length, MAXSTRINGLEN);
 
 	while (len < limit) {
 		char ch;
@@ -231,7 +231,7 @@ static bool pretty_string(struct utap_context *c, struct utap_sink *sink, uint64
 		raw[len++] = ch;
 	}
 	/* A string cut at the buffer, not at its end, gets stap's "...". */
-	utap_text_escape(quoted, sizeof(quoted), raw, len, 1, len == sizeof(raw) && max_length > len);
+	utap_text_escape(quoted, MAXSTRINGLEN, raw, len, 1, len == MAXSTRINGLEN && max_length > len);
 	utap_fmt_literal(sink, quoted, strlen(quoted));
 	return true;
 }

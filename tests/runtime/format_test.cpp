@@ -600,14 +600,14 @@ TEST(RuntimeFormatSink, CountingSinkGivesTheSizeNeeded) {
 // terminator's byte included), so a right-justified field that does not
 // fit shows its first digits.
 TEST(RuntimeFormatSink, WidthsAreClampedToTheRoomLeftAsInStap) {
-  Result r = RunSized({L(Conv('d', 0, 200), 55)}, MAXSTRINGLEN);
+  Result r = RunSized({L(Conv('d', 0, MAXSTRINGLEN + 72), 55)}, MAXSTRINGLEN);
   EXPECT_EQ(r.text, std::string(MAXSTRINGLEN - 2, ' ') + "5");
   EXPECT_EQ(r.wanted, static_cast<size_t>(MAXSTRINGLEN));
-  r = RunSized({Lit("ab"), L(Conv('d', 0, 200), 55)}, MAXSTRINGLEN);
+  r = RunSized({Lit("ab"), L(Conv('d', 0, MAXSTRINGLEN + 72), 55)}, MAXSTRINGLEN);
   EXPECT_EQ(r.text, "ab" + std::string(MAXSTRINGLEN - 4, ' ') + "5");
-  r = RunSized({L(Conv('d', UTAP_FLAG_MINUS, 200), 55)}, MAXSTRINGLEN);
+  r = RunSized({L(Conv('d', UTAP_FLAG_MINUS, MAXSTRINGLEN + 72), 55)}, MAXSTRINGLEN);
   EXPECT_EQ(r.text, "55" + std::string(MAXSTRINGLEN - 3, ' '));
-  r = RunSized({L(Conv('d', 0, UTAP_FMT_NONE, 200), 55)}, MAXSTRINGLEN);
+  r = RunSized({L(Conv('d', 0, UTAP_FMT_NONE, MAXSTRINGLEN + 72), 55)}, MAXSTRINGLEN);
   EXPECT_EQ(r.text, std::string(MAXSTRINGLEN - 2, '0') + "5");
   r = RunSized({S(Conv('s', 0, 10, 5), "hello")}, 9);  // room 9: 4 spaces + "hello", 8 shown
   EXPECT_EQ(r.text, "    hell");

@@ -8,8 +8,9 @@
 
 #include "utap/compat.h"
 
+/* stap's runtime default on 64-bit machines (its manual still says 128). */
 #ifndef MAXSTRINGLEN
-#define MAXSTRINGLEN 128
+#define MAXSTRINGLEN 512
 #endif
 #ifndef MAXACTION
 #define MAXACTION 1000
@@ -93,6 +94,9 @@ struct utap_regex_match {
  *	when the handler ends, see utap/format.h for the sink)
  * @error_buffer: where @error's text lives when it is formatted
  * @scratch: a MAXSTRINGLEN buffer for tapset functions
+ * @pretty_raw: a user string read for $$parms-style pretty printing
+ * @pretty_quoted: @pretty_raw quoted and escaped (both here, not on the
+ *	kernel stack: 2 * MAXSTRINGLEN is too much for a frame)
  * @last_match: the last regex match, kept across function calls and, as in
  *	stap, across the hits that take this context (never reset)
  *
@@ -120,6 +124,8 @@ struct utap_context {
 	struct utap_sink *output;
 	char error_buffer[MAXSTRINGLEN];
 	char scratch[MAXSTRINGLEN];
+	char pretty_raw[MAXSTRINGLEN];
+	char pretty_quoted[MAXSTRINGLEN];
 	struct utap_regex_match last_match;
 };
 
