@@ -503,6 +503,10 @@ class ModuleEmitter {
         fields += fmt::format(", .kind = {}, .sequence = {}", kinds[static_cast<int>(be->kind)], be->sequence);
       } else if (auto* t = dynamic_cast<const probes::TimerPoint*>(p->point.get())) {
         fields += ", .kind = UTAP_PROBE_TIMER, .timer = " + timer(*t);
+      } else if (std::string kind = lifecycleKind(*p); !kind.empty()) {
+        auto* pp = static_cast<const probes::ProcessPoint*>(p->point.get());
+        fields += fmt::format(", .kind = {}, .process = {{ .path = {}, .pid = {} }}", kind,
+                              pp->processPath.empty() ? "NULL" : cString(pp->processPath), pp->pid.value_or(0));
       } else {
         diags_.report(DiagKind::NotTranslatedYet, p->origin ? p->origin->range : SourceRange{},
                       "the probe point '" + p->point->text() + "'");
@@ -545,6 +549,20 @@ class ModuleEmitter {
     if (!process_.empty()) w.line(".uprobes = &uprobe_table,");
     w.close(";");
     return initGlobals() + w.take();
+  }
+
+  // The runtime's kind of a lifecycle probe (runtime/lifecycle), or "".
+  static std::string lifecycleKind(const sema::Probe& p) {
+    auto* pp = dynamic_cast<const probes::ProcessPoint*>(p.point.get());
+    if (!pp) return "";
+    using K = probes::ProcessPoint::Kind;
+    switch (pp->kind) {
+      case K::Begin: return "UTAP_PROBE_PROCESS_BEGIN";
+      case K::End: return "UTAP_PROBE_PROCESS_END";
+      case K::ThreadBegin: return "UTAP_PROBE_THREAD_BEGIN";
+      case K::ThreadEnd: return "UTAP_PROBE_THREAD_END";
+      default: return "";
+    }
   }
 
   std::string timer(const probes::TimerPoint& t) {

@@ -242,6 +242,9 @@ int loadAndRun(const LoadOptions& options) {
     targetPid = command->pid();
   }
   if (targetPid) params += fmt::format(" target_pid={}", targetPid);
+  // -c's process is still utaprun until it execs the command: its
+  // process.begin waits for that exec.
+  if (command) params += " target_execs=1";
   if (options.verbose) params += fmt::format(" verbose={}", options.verbose);
   // Before the module goes in: an interrupt while its begin probes run must
   // stop it (end probes and all) like any later one, not kill utaprun and

@@ -22,6 +22,7 @@
 #include "utap/format.h"
 #include "utap/session.h"
 #include "utap/transport.h"
+#include "../lifecycle/lifecycle.h"
 #include "../uprobes/uprobes.h"
 
 #ifndef UTAP_OUTPUT_SIZE
@@ -68,6 +69,11 @@ static const char *probe_type(const struct utap_probe *p)
 		return "never";
 	case UTAP_PROBE_TIMER:
 		return p->timer.unit == UTAP_TIMER_JIFFIES ? "timer" : "hrtimer";
+	case UTAP_PROBE_PROCESS_BEGIN:
+	case UTAP_PROBE_PROCESS_END:
+	case UTAP_PROBE_THREAD_BEGIN:
+	case UTAP_PROBE_THREAD_END:
+		return "utrace";
 	}
 	return "";
 }
@@ -308,6 +314,7 @@ static void stop_session(struct work_struct *work)
 		return;
 	disarm_timers();
 	utap_uprobes_disarm();
+	utap_lifecycle_stop();
 	if (atomic64_read(&session.errors))
 		run_all(UTAP_PROBE_ERROR);
 	if (!READ_ONCE(session.failed))
@@ -327,6 +334,9 @@ static void stop_session(struct work_struct *work)
 	}
 	report_skips("a .return probe whose entry could not be saved (MAXENTRYSAVES)", utap_uprobes_missed());
 	summary.skipped += utap_uprobes_missed();
+	report_skips("a process or thread that could not be followed (no memory, or UTAP_MAXPROCESSES)",
+		     utap_lifecycle_missed());
+	summary.skipped += utap_lifecycle_missed();
 	if (session_verbose)
 		utap_uprobes_report();
 	summary.truncated_bytes = atomic64_read(&session.truncated);
@@ -346,9 +356,10 @@ void utap_request_exit(void)
 }
 
 /*
- * Places the process probes. A point that cannot be placed is the
- * script's error (reported by runtime/uprobes): the session then ends
- * without end probes, as after MAXERRORS.
+ * Places the process probes and starts following processes for the
+ * lifecycle probes. A point that cannot be placed is the script's error
+ * (reported by runtime/uprobes or runtime/lifecycle): the session then
+ * ends without end probes, as after MAXERRORS.
  */
 static void arm_uprobes(void)
 {
@@ -356,6 +367,8 @@ static void arm_uprobes(void)
 
 	WRITE_ONCE(session.live, true);
 	failed = utap_uprobes_arm();
+	if (!failed && utap_lifecycle_start(&utap_script))
+		failed = 1;
 	if (failed) {
 		atomic64_add(failed, &session.errors);
 		WRITE_ONCE(session.failed, true);
@@ -431,6 +444,7 @@ static void __exit utap_session_exit(void)
 	/* The loader unloads after reading the summary; a forced unload stops here. */
 	utap_request_exit();
 	flush_work(&session.stop_work);
+	utap_lifecycle_free();
 	utap_uprobes_free();
 	utap_transport_free();
 	utap_script.free_globals();

@@ -19,6 +19,9 @@
 static long target_pid;
 module_param(target_pid, long, 0444);
 MODULE_PARM_DESC(target_pid, "the -x/-c process (0: none)");
+static bool target_execs;
+module_param(target_execs, bool, 0444);
+MODULE_PARM_DESC(target_execs, "the target is -c's process, which has yet to exec the command");
 static long stp_pid;
 module_param(stp_pid, long, 0444);
 MODULE_PARM_DESC(stp_pid, "the utap process");
@@ -217,6 +220,11 @@ int utap_user_long_size(void)
 int64_t utap_target_pid(void)
 {
 	return target_pid;
+}
+
+bool utap_target_awaits_exec(void)
+{
+	return target_execs;
 }
 
 int64_t utap_stp_pid(void)

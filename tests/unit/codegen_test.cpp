@@ -156,5 +156,19 @@ TEST(CodegenProcess, ReturnProbesListenWhereExceptionsStartAndAreCaught) {
   EXPECT_NE(c.find(".kind = UTAP_HOOK_CATCH }"), std::string::npos);
 }
 
+TEST(CodegenProcess, LifecycleProbesAreProbesOfTheirKindWithTheirProcess) {
+  std::string errors;
+  std::string c = cOf("probe process.begin { } probe process(\"" + kCprog + "\").end { }\n"
+                      "probe process(42).thread.begin { } probe process.thread.end { }\n",
+                      &errors);
+  ASSERT_FALSE(c.empty()) << errors;
+  EXPECT_NE(c.find(".kind = UTAP_PROBE_PROCESS_BEGIN, .process = { .path = NULL, .pid = 0 }"), std::string::npos) << c;
+  EXPECT_NE(c.find(".kind = UTAP_PROBE_PROCESS_END, .process = { .path = \"" + kCprog + "\", .pid = 0 }"),
+            std::string::npos);
+  EXPECT_NE(c.find(".kind = UTAP_PROBE_THREAD_BEGIN, .process = { .path = NULL, .pid = 42 }"), std::string::npos);
+  EXPECT_NE(c.find(".kind = UTAP_PROBE_THREAD_END, .process = { .path = NULL, .pid = 0 }"), std::string::npos);
+  EXPECT_EQ(c.find("uprobe_table"), std::string::npos);  // no breakpoints
+}
+
 }  // namespace
 }  // namespace utap

@@ -18,6 +18,11 @@ enum utap_probe_kind {
 	UTAP_PROBE_ERROR, /* runs after a script error, before end probes */
 	UTAP_PROBE_NEVER,
 	UTAP_PROBE_TIMER,
+	/* process lifecycle (runtime/lifecycle), each with a struct utap_process_filter */
+	UTAP_PROBE_PROCESS_BEGIN,
+	UTAP_PROBE_PROCESS_END,
+	UTAP_PROBE_THREAD_BEGIN,
+	UTAP_PROBE_THREAD_END,
 };
 
 enum utap_timer_unit {
@@ -33,6 +38,19 @@ struct utap_timer_spec {
 };
 
 /**
+ * struct utap_process_filter - which processes a lifecycle probe is about
+ * @path: those running this executable (process("PATH")), or NULL
+ * @pid: this process (process(PID)), or 0
+ *
+ * Neither: every process, or, with -c or -x, the target and its
+ * descendants (stapprobes(3stap)).
+ */
+struct utap_process_filter {
+	const char *path;
+	int32_t pid;
+};
+
+/**
  * struct utap_probe - one probe of the script
  * @point: the resolved probe point ("timer.ms(100)"), for pp() and messages
  * @location: where the probe was written ("x.stp:3:1")
@@ -40,6 +58,7 @@ struct utap_timer_spec {
  * @kind: what fires it
  * @sequence: begin/end/error order (stap's begin(N)); ties in script order
  * @timer: for UTAP_PROBE_TIMER
+ * @process: for the lifecycle kinds
  */
 struct utap_probe {
 	const char *point;
@@ -48,6 +67,7 @@ struct utap_probe {
 	enum utap_probe_kind kind;
 	int64_t sequence;
 	struct utap_timer_spec timer;
+	struct utap_process_filter process;
 };
 
 struct utap_uprobe_table;

@@ -32,6 +32,8 @@ int utap_user_long_size(void);
 int64_t utap_memory_read(struct utap_context *c, void *dst, int64_t addr,
 			 int64_t len, bool user);
 int64_t utap_target_pid(void);
+/* -c: target() is a process that has yet to exec the command. */
+bool utap_target_awaits_exec(void);
 int64_t utap_stp_pid(void);
 kuid_t utap_stp_kuid(void);
 int64_t utap_tz_gmtoff(void);

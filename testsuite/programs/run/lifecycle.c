@@ -1,0 +1,108 @@
+/*
+ * Process and thread lifecycles with known counts, for the lifecycle
+ * probes (utap.lifecycle). Prints nothing unless asked.
+ *
+ *   lifecycle tree N         N children, each with one grandchild (2N + 1 processes)
+ *   lifecycle threads N      N threads started and joined, 10 at a time
+ *   lifecycle exec PROG ARG  exec PROG ARG... (an exec chain: sh -c -> this -> PROG)
+ *   lifecycle sleep S        sleep S seconds (for -x), then exit
+ *   lifecycle wait           print "ready", wait for a line on stdin, exit
+ *   lifecycle kill           kill itself with SIGKILL while 4 threads run
+ *   lifecycle threadexec     a second thread execs /bin/true while the first waits
+ */
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static void *idle(void *arg)
+{
+	return arg;
+}
+
+static void *spin(void *arg)
+{
+	for (;;)
+		pause();
+	return arg;
+}
+
+static void *exec_true(void *arg)
+{
+	execl("/bin/true", "true", (char *)NULL);
+	return arg;
+}
+
+static void tree(int n)
+{
+	for (int i = 0; i < n; i++) {
+		pid_t child = fork();
+
+		if (child == 0) {
+			pid_t grandchild = fork();
+
+			if (grandchild == 0)
+				_exit(0);
+			waitpid(grandchild, NULL, 0);
+			_exit(0);
+		}
+		waitpid(child, NULL, 0);
+	}
+}
+
+static void threads(int n)
+{
+	pthread_t batch[10];
+
+	while (n > 0) {
+		int k = n < 10 ? n : 10;
+
+		for (int i = 0; i < k; i++)
+			pthread_create(&batch[i], NULL, idle, NULL);
+		for (int i = 0; i < k; i++)
+			pthread_join(batch[i], NULL);
+		n -= k;
+	}
+}
+
+int main(int argc, char **argv)
+{
+	const char *mode = argc > 1 ? argv[1] : "";
+	int n = argc > 2 ? atoi(argv[2]) : 0;
+
+	if (!strcmp(mode, "tree")) {
+		tree(n);
+	} else if (!strcmp(mode, "threads")) {
+		threads(n);
+	} else if (!strcmp(mode, "exec") && argc > 2) {
+		execv(argv[2], argv + 2);
+		return 127;
+	} else if (!strcmp(mode, "sleep")) {
+		sleep(n);
+	} else if (!strcmp(mode, "wait")) {
+		char line[16];
+
+		printf("ready\n");
+		fflush(stdout);
+		return fgets(line, sizeof(line), stdin) ? 0 : 1;
+	} else if (!strcmp(mode, "kill")) {
+		pthread_t t;
+
+		for (int i = 0; i < 4; i++)
+			pthread_create(&t, NULL, spin, NULL);
+		kill(getpid(), SIGKILL);
+	} else if (!strcmp(mode, "threadexec")) {
+		pthread_t t;
+
+		pthread_create(&t, NULL, exec_true, NULL);
+		pthread_join(t, NULL);
+		return 1; /* not reached: the exec replaces every thread */
+	} else {
+		fprintf(stderr, "usage: lifecycle tree|threads|exec|sleep|wait|kill|threadexec ...\n");
+		return 2;
+	}
+	return 0;
+}
