@@ -55,8 +55,8 @@ const char* opcode(dwarf::RecipeOp::Kind kind) {
     case K::Not: return "UTAP_OP_NOT";
     case K::PlusConstant: return "UTAP_OP_PLUS_CONSTANT";
     case K::Fp32ToFp64: return "UTAP_OP_FP32_TO_FP64";
-    case K::EntryRegister:
-    case K::SyscallNumber: return nullptr;
+    case K::SyscallNumber: return "UTAP_OP_SYSCALL_NUMBER";
+    case K::EntryRegister: return nullptr;
   }
   return nullptr;
 }

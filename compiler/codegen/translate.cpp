@@ -561,6 +561,8 @@ class ModuleEmitter {
       case K::End: return "UTAP_PROBE_PROCESS_END";
       case K::ThreadBegin: return "UTAP_PROBE_THREAD_BEGIN";
       case K::ThreadEnd: return "UTAP_PROBE_THREAD_END";
+      case K::Syscall: return "UTAP_PROBE_SYSCALL";
+      case K::SyscallReturn: return "UTAP_PROBE_SYSCALL_RETURN";
       default: return "";
     }
   }

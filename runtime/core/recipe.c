@@ -91,11 +91,17 @@ static bool run_ops(struct utap_context *c, const struct utap_recipe_op *ops, un
 		const struct utap_recipe_op *op = &ops[i];
 		uint64_t v;
 
-		if (n == UTAP_RECIPE_STACK && op->op <= UTAP_OP_INPUT)
+		if (n == UTAP_RECIPE_STACK && (op->op <= UTAP_OP_INPUT || op->op == UTAP_OP_SYSCALL_NUMBER))
 			goto malformed;
 		switch (op->op) {
 		case UTAP_OP_REGISTER:
 			r->status = utap_recipe_register(c, op->reg, &v);
+			if (r->status)
+				return false;
+			stack[n++] = v;
+			break;
+		case UTAP_OP_SYSCALL_NUMBER:
+			r->status = utap_recipe_register(c, UTAP_REG_SYSCALL_NUMBER, &v);
 			if (r->status)
 				return false;
 			stack[n++] = v;

@@ -74,6 +74,9 @@ static const char *probe_type(const struct utap_probe *p)
 	case UTAP_PROBE_THREAD_BEGIN:
 	case UTAP_PROBE_THREAD_END:
 		return "utrace";
+	case UTAP_PROBE_SYSCALL:
+	case UTAP_PROBE_SYSCALL_RETURN:
+		return "utrace_syscall";
 	}
 	return "";
 }

@@ -70,6 +70,10 @@ int utap_recipe_register(struct utap_context *c, unsigned int reg, uint64_t *val
 		*value = user_xmm(reg - XMM_FIRST);
 		return 0;
 	}
+	if (reg == UTAP_REG_SYSCALL_NUMBER) {
+		*value = c->uregs->orig_ax;
+		return 0;
+	}
 	return -ENOENT;
 }
 

@@ -69,6 +69,7 @@ static struct {
 	u8 *filter_of;				     /* per probe of the script */
 	u64 pid_bits, path_bits, any_bits;
 	u64 begin_bits[2], end_bits[2];		     /* [kind - 1]: filters with such probes */
+	u64 syscall_bits[2];			     /* [is_return]: filters with syscall probes */
 	pid_t target;
 	bool awaits_exec;
 	bool started;
@@ -289,8 +290,9 @@ static void follow(struct task_struct *task, u8 kind, u64 mask, bool interrupt, 
 	if (kind == LC_PROCESS || !begins) {
 		spin_lock_irqsave(&lc.lock, flags);
 		e = lc_insert(kind == LC_PROCESS ? task->tgid : task->pid, kind, mask, &existed);
+		/* -c's process has begun nothing until it execs the command. */
 		if (e)
-			e->begun = mask & ~begins;
+			e->begun = defer_begin ? 0 : mask & ~begins;
 		spin_unlock_irqrestore(&lc.lock, flags);
 		if (!e)
 			return;
@@ -379,7 +381,34 @@ static void on_exit(struct task_struct *task)
 		fire(UTAP_PROBE_PROCESS_END, begun, NULL);
 }
 
-static const struct utap_utrace_ops lifecycle_ops = {
+/* Runs the syscall probes of @kind for the current thread, if its process has begun for them. */
+static void on_syscall(enum utap_probe_kind kind, u64 wanted, struct pt_regs *regs)
+{
+	struct lc_entry *e;
+	unsigned long flags;
+	u64 mask;
+
+	if (current->flags & PF_KTHREAD)
+		return;
+	spin_lock_irqsave(&lc.lock, flags);
+	e = lc_find(current->tgid, LC_PROCESS);
+	mask = e ? e->begun & wanted : 0;
+	spin_unlock_irqrestore(&lc.lock, flags);
+	if (mask)
+		fire(kind, mask, regs);
+}
+
+static void on_syscall_entry(struct pt_regs *regs, long id)
+{
+	on_syscall(UTAP_PROBE_SYSCALL, lc.syscall_bits[0], regs);
+}
+
+static void on_syscall_exit(struct pt_regs *regs, long ret)
+{
+	on_syscall(UTAP_PROBE_SYSCALL_RETURN, lc.syscall_bits[1], regs);
+}
+
+static struct utap_utrace_ops lifecycle_ops = {
 	.clone = on_clone,
 	.exec = on_exec,
 	.exit = on_exit,
@@ -467,7 +496,8 @@ static int filter_number(const struct utap_process_filter *f)
 static bool is_lifecycle(enum utap_probe_kind kind)
 {
 	return kind == UTAP_PROBE_PROCESS_BEGIN || kind == UTAP_PROBE_PROCESS_END ||
-	       kind == UTAP_PROBE_THREAD_BEGIN || kind == UTAP_PROBE_THREAD_END;
+	       kind == UTAP_PROBE_THREAD_BEGIN || kind == UTAP_PROBE_THREAD_END ||
+	       kind == UTAP_PROBE_SYSCALL || kind == UTAP_PROBE_SYSCALL_RETURN;
 }
 
 /**
@@ -501,7 +531,9 @@ int utap_lifecycle_start(const struct utap_script *script)
 			return -E2BIG;
 		}
 		lc.filter_of[i] = f;
-		if (is_begin)
+		if (p->kind == UTAP_PROBE_SYSCALL || p->kind == UTAP_PROBE_SYSCALL_RETURN)
+			lc.syscall_bits[p->kind == UTAP_PROBE_SYSCALL_RETURN] |= BIT_ULL(f);
+		else if (is_begin)
 			lc.begin_bits[is_thread] |= BIT_ULL(f);
 		else
 			lc.end_bits[is_thread] |= BIT_ULL(f);
@@ -530,6 +562,9 @@ int utap_lifecycle_start(const struct utap_script *script)
 	lc.slots = kvcalloc(lc.nslots, sizeof(*lc.slots), GFP_KERNEL);
 	if (!lc.slots)
 		return -ENOMEM;
+	/* The system-call tracepoints slow every system call down: only when asked. */
+	lifecycle_ops.syscall_entry = lc.syscall_bits[0] ? on_syscall_entry : NULL;
+	lifecycle_ops.syscall_exit = lc.syscall_bits[1] ? on_syscall_exit : NULL;
 	ret = utap_utrace_attach(&lifecycle_ops);
 	if (ret) {
 		lc_error("cannot attach to the scheduler's process tracepoints (%d); the kernel log says why", ret);

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The process lifecycle probes: process.begin, process.end,
- * process.thread.begin and process.thread.end, with or without
- * process("PATH") or process(PID), as stapprobes(3stap) describes them.
+ * process.thread.begin, process.thread.end, process.syscall and
+ * process.syscall.return, with or without process("PATH") or process(PID),
+ * as stapprobes(3stap) describes them. System-call probes run in the thread
+ * making the call, once its process has begun.
  * Built on layer 3 (runtime/utrace): begin probes run in the new process
  * or thread, at its first return to user space (and, at load, once in each
  * process that already runs); end probes run in the exiting thread, its

@@ -23,8 +23,8 @@
  */
 static struct {
 	const struct utap_utrace_ops *ops;
-	struct tracepoint *fork, *exec, *exit;
-	bool fork_on, exec_on, exit_on;
+	struct tracepoint *fork, *exec, *exit, *sys_enter, *sys_exit;
+	bool fork_on, exec_on, exit_on, sys_enter_on, sys_exit_on;
 	atomic_t pending;
 	wait_queue_head_t idle;
 } utrace = {
@@ -48,6 +48,16 @@ static void exit_event(void *data, struct task_struct *task)
 	utrace.ops->exit(task);
 }
 
+static void sys_enter_event(void *data, struct pt_regs *regs, long id)
+{
+	utrace.ops->syscall_entry(regs, id);
+}
+
+static void sys_exit_event(void *data, struct pt_regs *regs, long ret)
+{
+	utrace.ops->syscall_exit(regs, ret);
+}
+
 static void find_tracepoint(struct tracepoint *tp, void *unused)
 {
 	if (!strcmp(tp->name, "sched_process_fork"))
@@ -56,6 +66,10 @@ static void find_tracepoint(struct tracepoint *tp, void *unused)
 		utrace.exec = tp;
 	else if (!strcmp(tp->name, "sched_process_exit"))
 		utrace.exit = tp;
+	else if (!strcmp(tp->name, "sys_enter"))
+		utrace.sys_enter = tp;
+	else if (!strcmp(tp->name, "sys_exit"))
+		utrace.sys_exit = tp;
 }
 
 /* Attaches @probe to @tp when @wanted; *@on says whether it was. */
@@ -94,6 +108,11 @@ int utap_utrace_attach(const struct utap_utrace_ops *ops)
 		ret = attach_one(utrace.exec, "sched_process_exec", exec_event, ops->exec, &utrace.exec_on);
 	if (!ret)
 		ret = attach_one(utrace.exit, "sched_process_exit", exit_event, ops->exit, &utrace.exit_on);
+	if (!ret)
+		ret = attach_one(utrace.sys_enter, "sys_enter", sys_enter_event, ops->syscall_entry,
+				 &utrace.sys_enter_on);
+	if (!ret)
+		ret = attach_one(utrace.sys_exit, "sys_exit", sys_exit_event, ops->syscall_exit, &utrace.sys_exit_on);
 	if (ret)
 		utap_utrace_detach();
 	return ret;
@@ -110,7 +129,7 @@ int utap_utrace_attach(const struct utap_utrace_ops *ops)
  */
 void utap_utrace_detach(void)
 {
-	bool any = utrace.fork_on || utrace.exec_on || utrace.exit_on;
+	bool any = utrace.fork_on || utrace.exec_on || utrace.exit_on || utrace.sys_enter_on || utrace.sys_exit_on;
 
 	if (utrace.fork_on)
 		tracepoint_probe_unregister(utrace.fork, fork_event, NULL);
@@ -118,7 +137,11 @@ void utap_utrace_detach(void)
 		tracepoint_probe_unregister(utrace.exec, exec_event, NULL);
 	if (utrace.exit_on)
 		tracepoint_probe_unregister(utrace.exit, exit_event, NULL);
-	utrace.fork_on = utrace.exec_on = utrace.exit_on = false;
+	if (utrace.sys_enter_on)
+		tracepoint_probe_unregister(utrace.sys_enter, sys_enter_event, NULL);
+	if (utrace.sys_exit_on)
+		tracepoint_probe_unregister(utrace.sys_exit, sys_exit_event, NULL);
+	utrace.fork_on = utrace.exec_on = utrace.exit_on = utrace.sys_enter_on = utrace.sys_exit_on = false;
 	if (any)
 		tracepoint_synchronize_unregister();
 	while (!wait_event_timeout(utrace.idle, !atomic_read(&utrace.pending), UTAP_QUIESCE_WAIT_REPORT))

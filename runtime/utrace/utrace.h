@@ -4,8 +4,9 @@
  * made of what the kernel exports, as the seeds describe utrace's clone,
  * exec, exit and quiesce events (utrace itself never reached the kernel).
  *
- * Events come from the sched_process_fork, sched_process_exec and
- * sched_process_exit tracepoints, found by name (for_each_kernel_tracepoint)
+ * Events come from the sched_process_fork, sched_process_exec,
+ * sched_process_exit, sys_enter and sys_exit tracepoints (the last two only
+ * for a client that wants system calls), found by name (for_each_kernel_tracepoint)
  * and attached with tracepoint_probe_register(); quiesce is task_work_add():
  * a function run by a given task, in its own context, when it next returns
  * to user space (or as it exits). Nothing else in the runtime touches the
@@ -29,11 +30,18 @@
  *	the leader's pid). Runs in @task; atomic context.
  * @exit: @task is exiting, its memory already released. Runs in @task;
  *	atomic context.
+ * @syscall_entry: the current task enters system call @id; @regs are its
+ *	user registers. Every task of the system comes here while attached
+ *	(the kernel's slow system-call path): keep it short. Atomic context.
+ * @syscall_exit: the current task leaves a system call with @ret; as
+ *	@syscall_entry.
  */
 struct utap_utrace_ops {
 	void (*clone)(struct task_struct *parent, struct task_struct *child, bool thread);
 	void (*exec)(struct task_struct *task, pid_t old_pid);
 	void (*exit)(struct task_struct *task);
+	void (*syscall_entry)(struct pt_regs *regs, long id);
+	void (*syscall_exit)(struct pt_regs *regs, long ret);
 };
 
 int utap_utrace_attach(const struct utap_utrace_ops *ops);

@@ -31,6 +31,8 @@ struct utap_recipe_result {
  * returns 0 or -EFAULT.
  */
 int utap_recipe_register(struct utap_context *c, unsigned int reg, uint64_t *value);
+/* Not a DWARF register: the system call number (orig_ax on x86-64). */
+#define UTAP_REG_SYSCALL_NUMBER 255
 int utap_recipe_read(struct utap_context *c, void *dst, uint64_t addr, size_t len);
 
 /* Runs @ops; the value is the one left on the stack. */

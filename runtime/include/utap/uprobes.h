@@ -35,6 +35,7 @@ enum utap_recipe_opcode {
 	UTAP_OP_NEG, UTAP_OP_NOT,
 	UTAP_OP_PLUS_CONSTANT,	/* top += @value */
 	UTAP_OP_FP32_TO_FP64,	/* the top's low 32 bits, an IEEE single, become the bits of the same double */
+	UTAP_OP_SYSCALL_NUMBER,	/* push the number of the system call the thread is in (process.syscall) */
 };
 
 struct utap_recipe_op {

@@ -9,12 +9,15 @@
  *   lifecycle wait           print "ready", wait for a line on stdin, exit
  *   lifecycle kill           kill itself with SIGKILL while 4 threads run
  *   lifecycle threadexec     a second thread execs /bin/true while the first waits
+ *   lifecycle syscalls N     N getpid() and N write("abc") to /dev/null (and nothing else after start)
  */
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -100,8 +103,16 @@ int main(int argc, char **argv)
 		pthread_create(&t, NULL, exec_true, NULL);
 		pthread_join(t, NULL);
 		return 1; /* not reached: the exec replaces every thread */
+	} else if (!strcmp(mode, "syscalls")) {
+		int fd = open("/dev/null", O_WRONLY);
+
+		for (int i = 0; i < n; i++) {
+			syscall(SYS_getpid);
+			if (write(fd, "abc", 3) != 3)
+				return 1;
+		}
 	} else {
-		fprintf(stderr, "usage: lifecycle tree|threads|exec|sleep|wait|kill|threadexec ...\n");
+		fprintf(stderr, "usage: lifecycle tree|threads|exec|sleep|wait|kill|threadexec|syscalls ...\n");
 		return 2;
 	}
 	return 0;
