@@ -70,6 +70,29 @@ void requestStop(const std::string& control) {
   ::close(fd);
 }
 
+// A utap module whose utaprun was killed (SIGKILL: no chance to remove it)
+// stays loaded; its probes stopped when its output's reader went away, or
+// are still placed if utaprun died before reading. Its stp_pid parameter
+// names that utaprun: when no such process runs, the module is removed
+// here, as `staprun -d` would, and the user is told.
+void removeOrphanedModules() {
+  std::ifstream modules("/proc/modules");
+  std::string line;
+  while (std::getline(modules, line)) {
+    std::string name = line.substr(0, line.find(' '));
+    if (name.rfind("utap_", 0) != 0) continue;
+    std::ifstream param("/sys/module/" + name + "/parameters/stp_pid");
+    long pid = 0;
+    if (!(param >> pid) || pid <= 0) continue;
+    if (::kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH) continue;
+    if (syscall(SYS_delete_module, name.c_str(), O_NONBLOCK) == 0)
+      fmt::print(stderr, "utap: removed module {}, left loaded by utaprun process {}, which is gone\n", name, pid);
+    else
+      fmt::print(stderr, "utap: warning: module {} is left loaded by utaprun process {}, which is gone, and cannot "
+                         "be removed: {}; remove it with rmmod\n", name, pid, std::strerror(errno));
+  }
+}
+
 }  // namespace
 
 namespace {
@@ -217,6 +240,7 @@ int loadAndRun(const LoadOptions& options) {
     if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '+' && ch != '-') ch = '_';
   std::string params =
       fmt::format("stp_pid={} stp_uid={} tz_gmtoff={} tz_name={}", getpid(), getuid(), -local.tm_gmtoff, zone);
+  removeOrphanedModules();
   std::optional<PendingCommand> command;
   long targetPid = options.targetPid;
   // Bad targets are the user's mistakes: say so before anything is loaded.

@@ -2,6 +2,9 @@
 /*
  * The control file, /proc/MODULE_NAME: the loader reads whole records
  * from the per-CPU rings through it, and writes "stop" to end the session.
+ * A reader that closes it before the session is done has gone away (killed
+ * with SIGKILL, say): the session stops, and the next utaprun removes the
+ * module (its stp_pid no longer runs).
  *
  * Locking: each ring has one producer (handlers committing on its CPU, with
  * interrupts off) and one consumer (read(), serialized by read_mutex). The
@@ -138,6 +141,15 @@ static ssize_t control_write(struct file *file, const char __user *ubuf, size_t 
 	return count;
 }
 
+static int control_release(struct inode *inode, struct file *file)
+{
+	if ((file->f_mode & FMODE_READ) && !READ_ONCE(transport.done)) {
+		pr_warn("%s: the reader of the output went away before the end; the probes stop\n", THIS_MODULE->name);
+		utap_request_exit();
+	}
+	return 0;
+}
+
 static __poll_t control_poll(struct file *file, struct poll_table_struct *wait)
 {
 	poll_wait(file, &transport.readable, wait);
@@ -151,6 +163,7 @@ static const struct proc_ops control_ops = {
 	.proc_write = control_write,
 	.proc_poll = control_poll,
 	.proc_lseek = noop_llseek,
+	.proc_release = control_release,
 };
 
 /**

@@ -10,6 +10,7 @@
  *   lifecycle kill           kill itself with SIGKILL while 4 threads run
  *   lifecycle threadexec     a second thread execs /bin/true while the first waits
  *   lifecycle syscalls N     N getpid() and N write("abc") to /dev/null (and nothing else after start)
+ *   lifecycle leave N        N threads, each ending with pthread_exit() inside leave(), which never returns
  */
 #include <pthread.h>
 #include <signal.h>
@@ -36,6 +37,18 @@ static void *spin(void *arg)
 static void *exec_true(void *arg)
 {
 	execl("/bin/true", "true", (char *)NULL);
+	return arg;
+}
+
+__attribute__((noinline)) long leave(long k)
+{
+	pthread_exit((void *)k);
+	return k;
+}
+
+static void *leaver(void *arg)
+{
+	leave((long)arg);
 	return arg;
 }
 
@@ -103,6 +116,13 @@ int main(int argc, char **argv)
 		pthread_create(&t, NULL, exec_true, NULL);
 		pthread_join(t, NULL);
 		return 1; /* not reached: the exec replaces every thread */
+	} else if (!strcmp(mode, "leave")) {
+		for (long i = 0; i < n; i++) {
+			pthread_t t;
+
+			pthread_create(&t, NULL, leaver, (void *)i);
+			pthread_join(t, NULL);
+		}
 	} else if (!strcmp(mode, "syscalls")) {
 		int fd = open("/dev/null", O_WRONLY);
 
@@ -112,7 +132,7 @@ int main(int argc, char **argv)
 				return 1;
 		}
 	} else {
-		fprintf(stderr, "usage: lifecycle tree|threads|exec|sleep|wait|kill|threadexec|syscalls ...\n");
+		fprintf(stderr, "usage: lifecycle tree|threads|exec|sleep|wait|kill|threadexec|syscalls|leave ...\n");
 		return 2;
 	}
 	return 0;
