@@ -11,6 +11,7 @@
  *   lifecycle threadexec     a second thread execs /bin/true while the first waits
  *   lifecycle syscalls N     N getpid() and N write("abc") to /dev/null (and nothing else after start)
  *   lifecycle leave N        N threads, each ending with pthread_exit() inside leave(), which never returns
+ *   lifecycle code           whether leave() and main() begin with a breakpoint (int3) in this process
  */
 #include <pthread.h>
 #include <signal.h>
@@ -50,6 +51,15 @@ static void *leaver(void *arg)
 {
 	leave((long)arg);
 	return arg;
+}
+
+/* Whether the first 16 bytes of a function's code hold an int3 (a probe after its prologue too). */
+static int has_int3(const unsigned char *code)
+{
+	for (int i = 0; i < 16; i++)
+		if (((volatile const unsigned char *)code)[i] == 0xcc)
+			return 1;
+	return 0;
 }
 
 static void tree(int n)
@@ -123,6 +133,10 @@ int main(int argc, char **argv)
 			pthread_create(&t, NULL, leaver, (void *)i);
 			pthread_join(t, NULL);
 		}
+	} else if (!strcmp(mode, "code")) {
+		/* A uprobe left placed shows as int3 (0xcc) in the process's copy of the code. */
+		printf("leave: %s\n", has_int3((const unsigned char *)leave) ? "int3" : "clean");
+		printf("main: %s\n", has_int3((const unsigned char *)main) ? "int3" : "clean");
 	} else if (!strcmp(mode, "syscalls")) {
 		int fd = open("/dev/null", O_WRONLY);
 
@@ -132,7 +146,7 @@ int main(int argc, char **argv)
 				return 1;
 		}
 	} else {
-		fprintf(stderr, "usage: lifecycle tree|threads|exec|sleep|wait|kill|threadexec|syscalls|leave ...\n");
+		fprintf(stderr, "usage: lifecycle tree|threads|exec|sleep|wait|kill|threadexec|syscalls|leave|code ...\n");
 		return 2;
 	}
 	return 0;
