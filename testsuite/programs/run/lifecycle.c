@@ -12,6 +12,7 @@
  *   lifecycle syscalls N     N getpid() and N write("abc") to /dev/null (and nothing else after start)
  *   lifecycle leave N        N threads, each ending with pthread_exit() inside leave(), which never returns
  *   lifecycle code           whether leave() and main() begin with a breakpoint (int3) in this process
+ *   lifecycle churn S        for S seconds: a child that execs /bin/true, 4 threads, a getpid, again
  */
 #include <pthread.h>
 #include <signal.h>
@@ -19,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
+#include <time.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -133,6 +135,24 @@ int main(int argc, char **argv)
 			pthread_create(&t, NULL, leaver, (void *)i);
 			pthread_join(t, NULL);
 		}
+	} else if (!strcmp(mode, "churn")) {
+		time_t end = time(NULL) + n;
+
+		while (time(NULL) < end) {
+			pthread_t t[4];
+			pid_t child = fork();
+
+			if (child == 0) {
+				execl("/bin/true", "true", (char *)NULL);
+				_exit(127);
+			}
+			for (int i = 0; i < 4; i++)
+				pthread_create(&t[i], NULL, idle, NULL);
+			for (int i = 0; i < 4; i++)
+				pthread_join(t[i], NULL);
+			syscall(SYS_getpid);
+			waitpid(child, NULL, 0);
+		}
 	} else if (!strcmp(mode, "code")) {
 		/* A uprobe left placed shows as int3 (0xcc) in the process's copy of the code. */
 		printf("leave: %s\n", has_int3((const unsigned char *)leave) ? "int3" : "clean");
@@ -146,7 +166,7 @@ int main(int argc, char **argv)
 				return 1;
 		}
 	} else {
-		fprintf(stderr, "usage: lifecycle tree|threads|exec|sleep|wait|kill|threadexec|syscalls|leave|code ...\n");
+		fprintf(stderr, "usage: lifecycle tree|threads|exec|sleep|wait|kill|threadexec|syscalls|leave|code|churn ...\n");
 		return 2;
 	}
 	return 0;
