@@ -2,7 +2,8 @@
  * Process and thread lifecycles with known counts, for the lifecycle
  * probes (utap.lifecycle). Prints nothing unless asked.
  *
- *   lifecycle tree N         N children, each with one grandchild (2N + 1 processes)
+ *   lifecycle tree N         N children, each with one grandchild (2N + 1 processes);
+ *                            each child and grandchild calls descendant(depth) once
  *   lifecycle threads N      N threads started and joined, 10 at a time
  *   lifecycle exec PROG ARG  exec PROG ARG... (an exec chain: sh -c -> this -> PROG)
  *   lifecycle sleep S        sleep S seconds (for -x), then exit
@@ -64,6 +65,11 @@ static int has_int3(const unsigned char *code)
 	return 0;
 }
 
+__attribute__((noinline)) int descendant(int depth)
+{
+	return depth + (int)getpid() % 2;
+}
+
 static void tree(int n)
 {
 	for (int i = 0; i < n; i++) {
@@ -73,9 +79,9 @@ static void tree(int n)
 			pid_t grandchild = fork();
 
 			if (grandchild == 0)
-				_exit(0);
+				_exit(descendant(2) > 100);
 			waitpid(grandchild, NULL, 0);
-			_exit(0);
+			_exit(descendant(1) > 100);
 		}
 		waitpid(child, NULL, 0);
 	}
