@@ -164,21 +164,6 @@ static u64 lc_take(pid_t pid, u8 kind)
 	return begun;
 }
 
-/* Whether @mm's executable is PATH filter @f's file. */
-static bool mm_runs(struct mm_struct *mm, unsigned int f)
-{
-	struct file *file;
-	bool runs;
-
-	if (!mm)
-		return false;
-	rcu_read_lock();
-	file = rcu_dereference(mm->exe_file);
-	runs = file && file_inode(file) == utap_ubp_file_inode(&lc.files[f]);
-	rcu_read_unlock();
-	return runs;
-}
-
 /*
  * The PID and PATH filters process @p is in, plus the unnamed ones when
  * @in_scope. @p is current, a child that has not run yet, or any task
@@ -196,7 +181,7 @@ static u64 filters_of(struct task_struct *p, bool in_scope)
 	if (lc.path_bits) {
 		task_lock(p);
 		for (f = 0; f < lc.nfilters; f++)
-			if ((lc.path_bits & BIT_ULL(f)) && mm_runs(p->mm, f))
+			if ((lc.path_bits & BIT_ULL(f)) && utap_ubp_file_runs_in(&lc.files[f], p->mm))
 				mask |= BIT_ULL(f);
 		task_unlock(p);
 	}

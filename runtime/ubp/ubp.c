@@ -51,6 +51,27 @@ struct inode *utap_ubp_file_inode(const struct utap_ubp_file *f)
 	return f->path.dentry ? d_inode(f->path.dentry) : NULL;
 }
 
+/**
+ * utap_ubp_file_runs_in() - whether @mm's executable is the file @f
+ * @f: a held file
+ * @mm: a process's memory, or NULL (then false)
+ *
+ * Context: any; @mm must stay alive meanwhile (current's, or under task_lock()).
+ */
+bool utap_ubp_file_runs_in(const struct utap_ubp_file *f, struct mm_struct *mm)
+{
+	struct file *file;
+	bool runs;
+
+	if (!mm)
+		return false;
+	rcu_read_lock();
+	file = rcu_dereference(mm->exe_file);
+	runs = file && file_inode(file) == utap_ubp_file_inode(f);
+	rcu_read_unlock();
+	return runs;
+}
+
 /* Whether the name it was found by no longer names it (renamed over, removed). */
 bool utap_ubp_file_replaced(const struct utap_ubp_file *f)
 {

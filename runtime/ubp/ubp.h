@@ -54,6 +54,8 @@ int utap_ubp_file_open(struct utap_ubp_file *f, const char *path);
 void utap_ubp_file_close(struct utap_ubp_file *f);
 struct inode *utap_ubp_file_inode(const struct utap_ubp_file *f);
 bool utap_ubp_file_replaced(const struct utap_ubp_file *f);
+struct mm_struct;
+bool utap_ubp_file_runs_in(const struct utap_ubp_file *f, struct mm_struct *mm);
 int utap_ubp_arm(struct utap_ubp *bp);
 void utap_ubp_disarm(struct utap_ubp *bp);
 void utap_ubp_disarm_wait(void);

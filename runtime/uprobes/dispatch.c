@@ -20,16 +20,7 @@
 /* Whether @mm runs the file @exe (its executable is that inode). */
 static bool mm_runs(struct mm_struct *mm, unsigned int exe)
 {
-	struct file *file;
-	bool runs;
-
-	if (!mm)
-		return false;
-	rcu_read_lock();
-	file = rcu_dereference(mm->exe_file);
-	runs = file && file_inode(file) == utap_ubp_file_inode(&utap_uprobes.files[exe]);
-	rcu_read_unlock();
-	return runs;
+	return utap_ubp_file_runs_in(&utap_uprobes.files[exe], mm);
 }
 
 /* Whether the current process is one the point's probe names (stapprobes(3stap)). */
