@@ -340,8 +340,10 @@ static void stop_session(struct work_struct *work)
 	report_skips("a process or thread that could not be followed (no memory, or UTAP_MAXPROCESSES)",
 		     utap_lifecycle_missed());
 	summary.skipped += utap_lifecycle_missed();
-	if (session_verbose)
+	if (session_verbose) {
 		utap_uprobes_report();
+		utap_lifecycle_report();
+	}
 	summary.truncated_bytes = atomic64_read(&session.truncated);
 	utap_transport_done(&summary);
 }

@@ -67,6 +67,10 @@ static struct {
 	const struct utap_process_filter *filters[LC_MAX_FILTERS];
 	struct utap_ubp_file files[LC_MAX_FILTERS]; /* PATH filters' executables */
 	u8 *filter_of;				     /* per probe of the script */
+	struct lc_counts {
+		atomic64_t hits, skipped;
+	} *counts;				     /* per probe of the script, for -v */
+	atomic64_t followed[2];			     /* [kind - 1]: entries made */
 	u64 pid_bits, path_bits, any_bits;
 	u64 begin_bits[2], end_bits[2];		     /* [kind - 1]: filters with such probes */
 	u64 syscall_bits[2];			     /* [is_return]: filters with syscall probes */
@@ -121,6 +125,7 @@ static struct lc_entry *lc_insert(pid_t pid, u8 kind, u64 wanted, bool *existed)
 		return NULL;
 	}
 	lc.used++;
+	atomic64_inc(&lc.followed[kind - 1]);
 	lc.slots[i] = (struct lc_entry){ .pid = pid, .kind = kind, .wanted = wanted };
 	return &lc.slots[i];
 }
@@ -207,7 +212,7 @@ static void fire(enum utap_probe_kind kind, u64 mask, struct pt_regs *regs)
 		};
 
 		if (p->kind == kind && (mask & BIT_ULL(lc.filter_of[i])))
-			utap_run_hit(&hit);
+			atomic64_inc(utap_run_hit(&hit) ? &lc.counts[i].hits : &lc.counts[i].skipped);
 	}
 }
 
@@ -500,7 +505,8 @@ int utap_lifecycle_start(const struct utap_script *script)
 
 	lc.script = script;
 	lc.filter_of = kcalloc(script->nprobes ? script->nprobes : 1, 1, GFP_KERNEL);
-	if (!lc.filter_of)
+	lc.counts = kcalloc(script->nprobes ? script->nprobes : 1, sizeof(*lc.counts), GFP_KERNEL);
+	if (!lc.filter_of || !lc.counts)
 		return -ENOMEM;
 	for (i = 0; i < script->nprobes; i++) {
 		const struct utap_probe *p = &script->probes[i];
@@ -584,12 +590,38 @@ void utap_lifecycle_free(void)
 			utap_ubp_file_close(&lc.files[i]);
 	kvfree(lc.slots);
 	kfree(lc.filter_of);
+	kfree(lc.counts);
 	lc.slots = NULL;
 	lc.filter_of = NULL;
+	lc.counts = NULL;
 	lc.nfilters = 0;
 }
 
 uint64_t utap_lifecycle_missed(void)
 {
 	return atomic64_read(&lc.missed);
+}
+
+/* -v: what each lifecycle probe ran, and how many processes and threads were followed. */
+void utap_lifecycle_report(void)
+{
+	const struct utap_script *s = lc.script;
+	char line[512];
+	unsigned int i;
+	int len;
+
+	if (!lc.nfilters || !lc.counts)
+		return;
+	len = snprintf(line, sizeof(line), "lifecycle probes followed %lld processes and %lld threads\n",
+		       (long long)atomic64_read(&lc.followed[LC_PROCESS - 1]),
+		       (long long)atomic64_read(&lc.followed[LC_THREAD - 1]));
+	utap_transport_commit(UTAP_RECORD_INFO, line, min_t(int, len, sizeof(line) - 1));
+	for (i = 0; i < s->nprobes; i++) {
+		if (!is_lifecycle(s->probes[i].kind))
+			continue;
+		len = snprintf(line, sizeof(line), "%s at %s: %lld hits, %lld skipped\n", s->probes[i].point,
+			       s->probes[i].location, (long long)atomic64_read(&lc.counts[i].hits),
+			       (long long)atomic64_read(&lc.counts[i].skipped));
+		utap_transport_commit(UTAP_RECORD_INFO, line, min_t(int, len, sizeof(line) - 1));
+	}
 }

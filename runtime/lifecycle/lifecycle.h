@@ -25,5 +25,7 @@ void utap_lifecycle_stop(void);
 void utap_lifecycle_free(void);
 /* Begins and ends that could not be followed (no memory, too many processes). */
 uint64_t utap_lifecycle_missed(void);
+/* -v: each lifecycle probe's hits and skips (after utap_lifecycle_stop()). */
+void utap_lifecycle_report(void);
 
 #endif /* UTAP_LIFECYCLE_H */
