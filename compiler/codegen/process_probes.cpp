@@ -185,9 +185,10 @@ void ProcessTable::addRow(const sema::Probe& probe, const sema::Probe& handler, 
   std::string targets = recipes_.targetList(probeTargets(program_, probe), program_);
   rows_.push_back(fmt::format(
       "\t{{ .point = {}, .location = {}, .address = {}, .offset = {}, .semaphore = {}, .file = {}, .handler = {}, "
-      ".exe = {}, .pid = {}, .is_return = {}, .targets = {} }},",
+      ".exe = {}, .pid = {}, .is_return = {}, {}.targets = {} }},",
       cString(p->text()), cString(location), hexNumber(p->address), hexNumber(*offset), hexNumber(semaphore), file,
-      handlerIndex_.at(&handler), exe, p->pid.value_or(0), p->isReturn() ? "true" : "false", targets));
+      handlerIndex_.at(&handler), exe, p->pid.value_or(0), p->isReturn() ? "true" : "false",
+      p->unnamedProcess ? ".in_target_tree = true, " : "", targets));
 }
 
 // A .return probe makes its function return through the kernel's

@@ -51,6 +51,9 @@ class ProcessPoint : public ResolvedPoint {
   // process alone (every process: empty path, no pid).
   std::string processPath;
   std::optional<int64_t> pid;
+  // `process` alone: with -c, the command's program, and only in the
+  // command's process tree (stapprobes(3stap)).
+  bool unnamedProcess = false;
   // The file probed: the executable, or the library of .library(...).
   std::shared_ptr<const dwarf::Module> module;
   bool viaLibrary = false;  // named as process("EXE").library("LIB")

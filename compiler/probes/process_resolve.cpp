@@ -76,6 +76,7 @@ class PointBuilder {
   std::unique_ptr<ProcessPoint> point(Kind kind) {
     auto p = std::make_unique<ProcessPoint>(family_, kind);
     if (arg("process").number) p->pid = arg("process").number;
+    p->unnamedProcess = !arg("process").number && !arg("process").string;
     return p;
   }
 

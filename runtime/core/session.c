@@ -371,9 +371,10 @@ static void arm_uprobes(void)
 	unsigned int failed;
 
 	WRITE_ONCE(session.live, true);
-	failed = utap_uprobes_arm();
-	if (!failed && utap_lifecycle_start(&utap_script))
-		failed = 1;
+	/* First: process probes limited to the target's tree need it followed from their first hit. */
+	failed = utap_lifecycle_start(&utap_script) ? 1 : 0;
+	if (!failed)
+		failed = utap_uprobes_arm();
 	if (failed) {
 		atomic64_add(failed, &session.errors);
 		WRITE_ONCE(session.failed, true);

@@ -31,6 +31,7 @@
 
 #include "utap/tapset_support.h"
 #include "utap/transport.h"
+#include "utap/uprobes.h"
 #include "../ubp/ubp.h"
 #include "../utrace/utrace.h"
 #include "lifecycle.h"
@@ -72,6 +73,7 @@ static struct {
 	} *counts;				     /* per probe of the script, for -v */
 	atomic64_t followed[2];			     /* [kind - 1]: entries made */
 	u64 pid_bits, path_bits, any_bits;
+	u64 tree_bit;				     /* the unnamed filter, when process probes need the target's tree */
 	u64 begin_bits[2], end_bits[2];		     /* [kind - 1]: filters with such probes */
 	u64 syscall_bits[2];			     /* [is_return]: filters with syscall probes */
 	pid_t target;
@@ -490,6 +492,44 @@ static bool is_lifecycle(enum utap_probe_kind kind)
 	       kind == UTAP_PROBE_SYSCALL || kind == UTAP_PROBE_SYSCALL_RETURN;
 }
 
+/* Whether process probes of @script are limited to the target's tree (`process` alone, with -c or -x). */
+static bool wants_target_tree(const struct utap_script *script)
+{
+	const struct utap_uprobe_table *t = script->uprobes;
+	unsigned int i;
+
+	if (!t || !utap_target_pid())
+		return false;
+	for (i = 0; i < t->npoints; i++)
+		if (t->points[i].in_target_tree)
+			return true;
+	return false;
+}
+
+/**
+ * utap_lifecycle_in_target_tree() - whether @task is the target or descends from it
+ * @task: a user task, current in a probe handler
+ *
+ * For process probe points written with `process` alone. True when there
+ * is no target. Context: any.
+ */
+bool utap_lifecycle_in_target_tree(struct task_struct *task)
+{
+	struct lc_entry *e;
+	unsigned long flags;
+	bool in;
+
+	if (!lc.target)
+		return true;
+	if (!lc.tree_bit || !lc.slots)
+		return false;
+	spin_lock_irqsave(&lc.lock, flags);
+	e = lc_find(task->tgid, LC_PROCESS);
+	in = e && (e->wanted & lc.tree_bit);
+	spin_unlock_irqrestore(&lc.lock, flags);
+	return in;
+}
+
 /**
  * utap_lifecycle_start() - follow processes for the script's lifecycle probes
  * @script: the script, whose probes of the lifecycle kinds are served
@@ -528,6 +568,16 @@ int utap_lifecycle_start(const struct utap_script *script)
 			lc.begin_bits[is_thread] |= BIT_ULL(f);
 		else
 			lc.end_bits[is_thread] |= BIT_ULL(f);
+	}
+	if (wants_target_tree(script)) {
+		static const struct utap_process_filter unnamed = { .path = NULL, .pid = 0 };
+		int f = filter_number(&unnamed);
+
+		if (f < 0) {
+			lc_error("more than %d distinct process(...) components in lifecycle probes", LC_MAX_FILTERS);
+			return -E2BIG;
+		}
+		lc.tree_bit = BIT_ULL(f);
 	}
 	if (!lc.nfilters)
 		return 0;

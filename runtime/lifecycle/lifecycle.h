@@ -11,7 +11,11 @@
  * memory already gone. Every end has had its begin: a process or thread
  * that ends before its begin could run gets neither.
  *
- * Order: utap_lifecycle_start() once the begin probes have run;
+ * It also follows the target's tree for process probe points written with
+ * `process` alone (utap_lifecycle_in_target_tree()).
+ *
+ * Order: utap_lifecycle_start() once the begin probes have run, before the
+ * process probes are placed;
  * utap_lifecycle_stop() before the end probes (no lifecycle probe runs
  * after it returns); utap_lifecycle_free() at unload.
  */
@@ -20,11 +24,15 @@
 
 #include "utap/session.h"
 
+struct task_struct;
+
 int utap_lifecycle_start(const struct utap_script *script);
 void utap_lifecycle_stop(void);
 void utap_lifecycle_free(void);
 /* Begins and ends that could not be followed (no memory, too many processes). */
 uint64_t utap_lifecycle_missed(void);
+/* The target (-c, -x) or a descendant, for `process` alone's process probes. */
+bool utap_lifecycle_in_target_tree(struct task_struct *task);
 /* -v: each lifecycle probe's hits and skips (after utap_lifecycle_stop()). */
 void utap_lifecycle_report(void);
 

@@ -14,6 +14,7 @@
 
 #include "utap/session.h"
 #include "utap/tapset_support.h"
+#include "../lifecycle/lifecycle.h"
 #include "entry_saves.h"
 #include "sites.h"
 
@@ -27,6 +28,8 @@ static bool mm_runs(struct mm_struct *mm, unsigned int exe)
 static bool process_matches(const struct utap_uprobe_point *p)
 {
 	if (p->pid && task_tgid_nr(current) != p->pid)
+		return false;
+	if (p->in_target_tree && !utap_lifecycle_in_target_tree(current))
 		return false;
 	return p->exe < 0 || mm_runs(current->mm, p->exe);
 }

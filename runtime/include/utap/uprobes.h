@@ -106,6 +106,8 @@ struct utap_uprobe_handler {
  *	under process("PATH")), or -1 for any process
  * @pid: the process must be this thread group (process(PID)), or 0
  * @is_return: a .return probe (a uretprobe)
+ * @in_target_tree: `process` alone: with -c or -x, only in the target and
+ *	its descendants (runtime/lifecycle follows them)
  * @targets: the recipes of the handler's target expressions, in its order
  */
 struct utap_uprobe_point {
@@ -119,6 +121,7 @@ struct utap_uprobe_point {
 	int32_t exe;
 	int32_t pid;
 	bool is_return;
+	bool in_target_tree;
 	const struct utap_target *targets;
 };
 
