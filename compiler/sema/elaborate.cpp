@@ -1,5 +1,6 @@
 #include "sema/elaborate.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdint>
 #include <cstdlib>
@@ -75,12 +76,21 @@ std::unique_ptr<Program> elaborate(std::unique_ptr<ast::File> script, SourceMana
   foldConstants(ctx);
   resolveSymbols(ctx);
   if (diags.hasErrors()) return nullptr;
+  optimizeBeforeTypes(ctx);
   inferTypes(ctx);
+  removeDeadBranches(ctx);
+  reportUnknownTypes(ctx);
   checkUsage(ctx);
   checkRegexes(ctx);
   if (diags.hasErrors()) return nullptr;
   displayWrittenGlobals(ctx);
   elideUnused(ctx);
+  // As stap: a script whose probes were all elided has none left to run.
+  if (std::none_of(program->probes.begin(), program->probes.end(),
+                   [](const std::unique_ptr<Probe>& p) { return p->synthesizedFor.empty(); })) {
+    diags.report(DiagKind::NoProbes, SourceRange{});
+    return nullptr;
+  }
   return program;
 }
 
