@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
 
 #include "sema/context.h"
 
@@ -61,6 +62,7 @@ std::unique_ptr<Program> elaborate(std::unique_ptr<ast::File> script, SourceMana
   auto program = std::make_unique<Program>();
   if (!readLimits(options, program->limits, diags)) return nullptr;
   program->files.push_back(std::move(script));
+  program->legacyPointerFormat = strverscmp(options.parse.preprocessor.compatVersion.c_str(), "1.3") < 0;
   Context ctx{*program, sources, diags, options, registry, {}};
 
   includeTapsets(ctx, loadTapsetLibrary(sources, diags, options));
