@@ -167,7 +167,8 @@ int run(int argc, char** argv) {
     elaborateOptions.tapsetDirs = dirs;
     elaborateOptions.parse = parseOptions;
     elaborateOptions.guru = o.guru;
-    elaborateOptions.unoptimized = o.unoptimized;
+    // -l/-L elaborate "probe PATTERN {}": nothing may be elided there.
+    elaborateOptions.unoptimized = o.unoptimized || !o.listPattern.empty();
     elaborateOptions.defines = o.defines;
     probes::ProviderOptions providerOptions;
     providerOptions.placement = o.placement == "entry"      ? probes::Placement::Entry
