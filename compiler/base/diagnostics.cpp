@@ -80,6 +80,10 @@ Diagnostic& Diagnostics::add(DiagKind kind, const SourceRange& range, std::strin
     scratch_ = {kind, severity, std::move(message), range, {}};
     return scratch_;
   }
+  if (severity == Severity::Warning && warningsAreErrors_) {
+    severity = Severity::Error;
+    message += " [-W makes warnings errors]";
+  }
   if (severity == Severity::Warning) ++warnings_;
   lastSuppressed_ = errors_ >= kErrorLimit;
   if (severity == Severity::Error) ++errors_;

@@ -57,6 +57,8 @@ class Diagnostics {
   const std::vector<Diagnostic>& all() const { return all_; }
   // -w: warnings are dropped as they are reported.
   void suppressWarnings(bool on) { warningsSuppressed_ = on; }
+  // -W: a warning that is not suppressed is an error (-w wins, as in stap).
+  void warningsAreErrors(bool on) { warningsAreErrors_ = on; }
 
   // Writes every diagnostic not yet written, gcc style, with the source line
   // and a caret under the range.
@@ -80,6 +82,7 @@ class Diagnostics {
   bool lastSuppressed_ = false;
   bool suppressionReported_ = false;
   bool warningsSuppressed_ = false;
+  bool warningsAreErrors_ = false;
   size_t warnings_ = 0;
   size_t suppressedWarnings_ = 0;
   bool warningSuppressionReported_ = false;

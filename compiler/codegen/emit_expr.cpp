@@ -265,9 +265,11 @@ std::string BodyEmitter::print(const ast::PrintCall& n) {
   using Kind = ast::PrintCall::Kind;
   if (n.kind == Kind::Printf) {
     sema::ParsedFormat format = sema::parseFormat(n.format->value);
-    auto convOf = [](const sema::FormatPiece& piece) {
+    bool legacyPointer = program_.legacyPointerFormat;
+    auto convOf = [legacyPointer](const sema::FormatPiece& piece) {
       int flags = 0;
       for (char f : piece.flags) flags |= f == '-' ? 1 : f == '+' ? 2 : f == ' ' ? 4 : f == '0' ? 8 : 16;
+      if (piece.conversion == 'p' && legacyPointer) flags |= 0x20;  // UTAP_FLAG_LEGACY_POINTER
       return fmt::format(
           "&(const struct utap_conv){{ .conversion = '{}', .flags = {:#x}, .width = {}, "
           ".precision = {} }}",

@@ -140,6 +140,7 @@ int run(int argc, char** argv) {
   if (!tapsetDir().empty()) dirs.push_back(tapsetDir());
   dirs.insert(dirs.end(), o.includeDirs.begin(), o.includeDirs.end());
   diags.suppressWarnings(o.suppressWarnings);
+  diags.warningsAreErrors(o.warningsAreErrors);
   std::unique_ptr<sema::Program> program;
   std::string summary;  // "3 probes, 1 function, 0 embeds, 2 globals"
   bool translated = false;
@@ -166,6 +167,8 @@ int run(int argc, char** argv) {
     elaborateOptions.tapsetDirs = dirs;
     elaborateOptions.parse = parseOptions;
     elaborateOptions.guru = o.guru;
+    // -l/-L elaborate "probe PATTERN {}": nothing may be elided there.
+    elaborateOptions.unoptimized = o.unoptimized || !o.listPattern.empty();
     elaborateOptions.defines = o.defines;
     probes::ProviderOptions providerOptions;
     providerOptions.placement = o.placement == "entry"      ? probes::Placement::Entry

@@ -100,6 +100,8 @@ ParsedOptions parseOptions(int argc, char** argv) {
       }
       case 'g': o.guru = true; break;
       case 'w': o.suppressWarnings = true; break;
+      case 'W': o.warningsAreErrors = true; break;
+      case 'u': o.unoptimized = true; break;
       case 'T': {
         char* end = nullptr;
         long seconds = std::strtol(optarg, &end, 10);
@@ -204,6 +206,9 @@ Options:
   -x PID           trace process PID (target())
   -g               guru mode: allow embedded C in the script
   -w               suppress warnings
+  -W               treat warnings as errors
+  -u               unoptimized: elide nothing (unused locals and their
+                   assignments, side-effect-free statements, empty probes)
   -T SECONDS       stop the script after SECONDS
   --vm             run pass 5 in a qemu guest (for kernels that cannot load modules)
   --vm-kernel=KVER the guest's kernel release (default: the newest installed)

@@ -20,6 +20,8 @@ struct Options {
   std::optional<pid_t> targetPid;                            // -x
   bool guru = false;                                         // -g
   bool suppressWarnings = false;                             // -w
+  bool warningsAreErrors = false;                            // -W
+  bool unoptimized = false;                                  // -u
   int timeoutSeconds = 0;                                    // -T
   bool vm = false;                                           // --vm
   std::string vmKernel;                                      // --vm-kernel

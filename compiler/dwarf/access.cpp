@@ -250,6 +250,37 @@ bool accessMember(TypedObject* object, const std::string& member, std::string* e
   return placeMember(object, info, text, error);
 }
 
+bool indexAsArray(TypedObject* object, std::optional<int64_t> index, int input, bool* done, std::string* error) {
+  *done = false;
+  Dwarf_Die type;
+  if (!strippedType(*object, &type)) return true;
+  int tag = dwarf_tag(&type);
+  if (tag == DW_TAG_array_type || tag == DW_TAG_pointer_type) return true;
+  std::string text = object->text + (index ? fmt::format("[{}]", *index) : std::string("[...]"));
+  uint64_t size = typeSize(&type).value_or(0);
+  if (size == 0) {
+    *error = fmt::format("{}: the size of {} is not known", text, describeType(*object));
+    return false;
+  }
+  if (object->location.kind != ObjectLocation::Kind::Memory) {
+    *error = fmt::format("{}: {} is not in memory here", text, object->text);
+    return false;
+  }
+  if (index) {
+    addOffset(&object->location.recipe, *index * static_cast<int64_t>(size));
+  } else {
+    auto& ops = object->location.recipe.ops;
+    ops.push_back(op(Kind::Input, input));
+    ops.push_back(op(Kind::Constant, static_cast<int64_t>(size)));
+    ops.push_back(op(Kind::Mul));
+    ops.push_back(op(Kind::Add));
+  }
+  object->bitSize = 0;
+  object->text = std::move(text);
+  *done = true;
+  return true;
+}
+
 bool accessIndex(TypedObject* object, std::optional<int64_t> index, int input, std::string* error) {
   std::string text = object->text + (index ? fmt::format("[{}]", *index) : std::string("[...]"));
   Dwarf_Die type;

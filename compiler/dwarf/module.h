@@ -222,4 +222,11 @@ std::optional<std::string> findLibrary(const Module& executable, std::string_vie
 // interpreter (stapprobes(3stap)).
 std::optional<std::string> findExecutable(std::string_view name, std::string* error);
 
+// A @cast module written as C headers ("<sys/un.h>", "<a.h><b.h>").
+bool isHeaderModule(const std::string& module);
+// Compiles the headers with gcc -g into a shared object (cached under
+// $UTAP_CACHE_DIR/headers) and returns its path, or nothing with *error
+// set (gcc's first error line: a header that does not exist, ...).
+std::optional<std::string> compileHeaders(const std::string& module, std::string* error);
+
 }  // namespace utap::dwarf

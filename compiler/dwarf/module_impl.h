@@ -167,6 +167,11 @@ bool accessMember(TypedObject* object, const std::string& member, std::string* e
 bool placeMember(TypedObject* object, const MemberInfo& info, std::string text, std::string* error);
 // "[i]": a constant or script value `input` (RecipeOp Input) into an array or through a pointer.
 bool accessIndex(TypedObject* object, std::optional<int64_t> index, int input, std::string* error);
+// "[i]" on an object that is neither an array nor a pointer, as @cast(p,
+// "T")[i] means it: element i of an array of T whose element 0 is the
+// object (in memory). False, with nothing changed and no error, when the
+// object is an array or a pointer (accessIndex handles those).
+bool indexAsArray(TypedObject* object, std::optional<int64_t> index, int input, bool* done, std::string* error);
 // "*": the object a pointer or reference points to.
 bool dereference(TypedObject* object, std::string* error);
 // The 64-bit value a script sees: integers extended by signedness, enums,

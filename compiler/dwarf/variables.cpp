@@ -245,7 +245,16 @@ std::optional<TargetValue> VariableResolver::cast(const TargetRequest& request) 
   object.hasType = true;
   // The object is at the address the script passes: input 0.
   object.location.recipe.ops = {RecipeOp{RecipeOp::Kind::Input, 0, 0, false, 0}};
-  if (!applySteps(&object, request)) return std::nullopt;
+  // @cast(p, "T")[i] is element i of an array of T at p (unless T is an
+  // array or pointer type itself), as stap reads it.
+  TargetRequest rest = request;
+  if (!rest.path.empty() && rest.path.front().member.empty()) {
+    bool done = false;
+    const TargetRequest::Step& first = rest.path.front();
+    if (!indexAsArray(&object, first.index, first.indexInput, &done, error_)) return std::nullopt;
+    if (done) rest.path.erase(rest.path.begin());
+  }
+  if (!applySteps(&object, rest)) return std::nullopt;
   return finish(object, request);
 }
 

@@ -41,8 +41,18 @@ void cloneTargetFunctions(Context& ctx);
 // Target expressions at process points, and where .function probes go.
 void resolveTargets(Context& ctx);
 void foldConstants(Context& ctx);
+// After types: if, while and ?: with a literal condition become what runs.
+void removeDeadBranches(Context& ctx);
+// Erases a subtree that goes from the program's side tables.
+void forgetNode(Program& program, ast::Node& gone);
 void resolveSymbols(Context& ctx);
+// stap's optimizer before types (less under -u).
+void optimizeBeforeTypes(Context& ctx);
+// Probes whose body does nothing once elision is done (none under -u).
+void elideEmptyProbes(Context& ctx);
 void inferTypes(Context& ctx);
+// After removeDeadBranches: variables still named whose type is unknown.
+void reportUnknownTypes(Context& ctx);
 // Types one probe added after inferTypes (its variables already typed).
 void inferProbeTypes(Context& ctx, Probe& probe);
 void checkUsage(Context& ctx);

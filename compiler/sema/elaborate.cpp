@@ -1,8 +1,10 @@
 #include "sema/elaborate.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
 
 #include "sema/context.h"
 
@@ -60,6 +62,7 @@ std::unique_ptr<Program> elaborate(std::unique_ptr<ast::File> script, SourceMana
   auto program = std::make_unique<Program>();
   if (!readLimits(options, program->limits, diags)) return nullptr;
   program->files.push_back(std::move(script));
+  program->legacyPointerFormat = strverscmp(options.parse.preprocessor.compatVersion.c_str(), "1.3") < 0;
   Context ctx{*program, sources, diags, options, registry, {}};
 
   includeTapsets(ctx, loadTapsetLibrary(sources, diags, options));
@@ -75,12 +78,21 @@ std::unique_ptr<Program> elaborate(std::unique_ptr<ast::File> script, SourceMana
   foldConstants(ctx);
   resolveSymbols(ctx);
   if (diags.hasErrors()) return nullptr;
+  optimizeBeforeTypes(ctx);
   inferTypes(ctx);
+  removeDeadBranches(ctx);
+  reportUnknownTypes(ctx);
   checkUsage(ctx);
   checkRegexes(ctx);
   if (diags.hasErrors()) return nullptr;
   displayWrittenGlobals(ctx);
   elideUnused(ctx);
+  // As stap: a script whose probes were all elided has none left to run.
+  if (std::none_of(program->probes.begin(), program->probes.end(),
+                   [](const std::unique_ptr<Probe>& p) { return p->synthesizedFor.empty(); })) {
+    diags.report(DiagKind::NoProbes, SourceRange{});
+    return nullptr;
+  }
   return program;
 }
 

@@ -21,6 +21,7 @@ struct ElaborateOptions {
   std::vector<std::string> tapsetDirs;                       // the installed library first, then each -I
   parse::ParseOptions parse;                                 // for tapset files (guru is implied there)
   bool guru = false;                                         // -g
+  bool unoptimized = false;                                  // -u: no elision
   std::vector<std::pair<std::string, std::string>> defines;  // -D
 };
 

@@ -87,18 +87,22 @@ void elideUnused(Context& ctx) {
     for (auto& l : locals)
       if (l->read && !l->written) ctx.diags.report(DiagKind::NeverAssignedLocal, l->firstUse, l->name);
   };
+  // -u: stores and locals stay (functions and globals nothing uses go
+  // silently under -u too, as in stap).
+  bool keep = ctx.options.unoptimized;
   for (auto& p : program.probes) {
-    deadStores.run(*p->body);
+    if (!keep) deadStores.run(*p->body);
     localWarnings(p->locals);
   }
   for (auto& f : program.functions)
     if (f->used && f->decl->body) {
-      deadStores.run(*f->decl->body);
+      if (!keep) deadStores.run(*f->decl->body);
       localWarnings(f->locals);
     }
+  elideEmptyProbes(ctx);
   // Locals that were only written are gone with their stores.
-  auto dropDead = [](std::vector<std::unique_ptr<Variable>>& locals) {
-    std::erase_if(locals, [](const std::unique_ptr<Variable>& l) { return !l->read; });
+  auto dropDead = [&](std::vector<std::unique_ptr<Variable>>& locals) {
+    std::erase_if(locals, [&](const std::unique_ptr<Variable>& l) { return !l->read && !(keep && l->written); });
   };
   for (auto& p : program.probes) dropDead(p->locals);
   for (auto& f : program.functions) dropDead(f->locals);

@@ -1,9 +1,12 @@
 // Step 2b of pass 2: decides what is known before types. @defined(E) is 1
 // for an expression without target variables or whose target expressions
 // all resolved (resolve_targets.cpp), and 0 when one cannot resolve;
-// conditions made of literals then pick their branch, so the documented guard `@defined($x) ? $x : 0` leaves no
-// unresolvable $x behind. Dead branches go before symbols are resolved, as
-// in stap: their locals and types do not exist.
+// conditions made of literals then decide their branch. The dead branch
+// stays until types are inferred, as in stap: its type clashes are errors
+// (`if (0) print(1 + "a")`), but its target expressions that do not
+// resolve are not, so the documented guard `@defined($x) ? $x : 0` works
+// (inferTypes knows dead code by its literal condition). Then
+// removeDeadBranches takes it away, before anything else looks at it.
 #include "ast/children.h"
 #include "ast/visitor.h"
 #include "sema/context.h"
@@ -46,14 +49,6 @@ class Folder {
     ast::forEachChildExpr(*slot, [&](ast::ExprPtr& e) { expr(e); });
     ast::forEachChildStmt(*slot, [&](ast::StmtPtr& s) { stmt(s); });
     ast::forEachChildBlock(*slot, [&](ast::Block& b) { block(b); });
-    if (auto* n = dynamic_cast<ast::IfStmt*>(slot.get())) {
-      if (auto value = constant(*n->cond)) {
-        ast::StmtPtr live = *value ? std::move(n->then) : std::move(n->otherwise);
-        slot = live ? std::move(live) : empty(n->range);
-      }
-    } else if (auto* n = dynamic_cast<ast::WhileStmt*>(slot.get())) {
-      if (auto value = constant(*n->cond); value && !*value) slot = empty(n->range);
-    }
   }
 
   void block(ast::Block& b) {
@@ -61,12 +56,6 @@ class Folder {
   }
 
  private:
-  static ast::StmtPtr empty(const SourceRange& range) {
-    auto e = std::make_unique<ast::EmptyStmt>();
-    e->range = range;
-    return e;
-  }
-
   static std::optional<int64_t> constant(const ast::Expr& e) {
     if (auto* n = dynamic_cast<const ast::NumberLit*>(&e)) return n->value;
     return std::nullopt;
@@ -109,8 +98,6 @@ class Folder {
         else if (auto r = constant(*n->rhs))
           slot = number(*r != 0, n->range);
       }
-    } else if (auto* n = dynamic_cast<ast::TernaryExpr*>(slot.get())) {
-      if (auto v = constant(*n->cond)) slot = *v ? std::move(n->then) : std::move(n->otherwise);
     }
   }
 
@@ -128,6 +115,77 @@ void foldConstants(Context& ctx) {
     for (auto& decl : file->decls)
       if (auto* f = dynamic_cast<ast::FunctionDecl*>(decl.get()); f && f->body)
         Folder(false, ctx.program.targets).block(*f->body);
+}
+
+namespace {
+
+// Replaces each if, while and ?: whose condition is a literal with what
+// runs.
+class DeadBranches {
+ public:
+  explicit DeadBranches(Program& program) : program_(program) {}
+
+  void block(ast::Node& n) {
+    ast::forEachChildStmt(n, [&](ast::StmtPtr& s) { stmt(s); });
+    ast::forEachChildBlock(n, [&](ast::Block& b) { block(b); });
+    ast::forEachChildExpr(n, [&](ast::ExprPtr& e) { expr(e); });
+  }
+
+ private:
+  static std::optional<int64_t> constant(const ast::Expr& e) {
+    if (auto* n = dynamic_cast<const ast::NumberLit*>(&e)) return n->value;
+    return std::nullopt;
+  }
+
+  static ast::StmtPtr empty(const SourceRange& range) {
+    auto e = std::make_unique<ast::EmptyStmt>();
+    e->range = range;
+    return e;
+  }
+
+  void stmt(ast::StmtPtr& slot) {
+    if (auto* n = dynamic_cast<ast::IfStmt*>(slot.get())) {
+      if (auto value = constant(*n->cond)) {
+        ast::StmtPtr& dead = *value ? n->otherwise : n->then;
+        if (dead) forgetNode(program_, *dead);
+        ast::StmtPtr live = *value ? std::move(n->then) : std::move(n->otherwise);
+        slot = live ? std::move(live) : empty(n->range);
+        if (dynamic_cast<ast::EmptyStmt*>(slot.get())) return;
+        stmt(slot);
+        return;
+      }
+    } else if (auto* n = dynamic_cast<ast::WhileStmt*>(slot.get())) {
+      if (auto value = constant(*n->cond); value && !*value) {
+        forgetNode(program_, *slot);
+        slot = empty(n->range);
+        return;
+      }
+    }
+    block(*slot);
+  }
+
+  void expr(ast::ExprPtr& slot) {
+    if (auto* n = dynamic_cast<ast::TernaryExpr*>(slot.get()))
+      if (auto value = constant(*n->cond)) {
+        forgetNode(program_, *value ? *n->otherwise : *n->then);
+        ast::ExprPtr live = *value ? std::move(n->then) : std::move(n->otherwise);
+        slot = std::move(live);
+        expr(slot);
+        return;
+      }
+    ast::forEachChildExpr(*slot, [&](ast::ExprPtr& e) { expr(e); });
+  }
+
+  Program& program_;
+};
+
+}  // namespace
+
+void removeDeadBranches(Context& ctx) {
+  DeadBranches dead(ctx.program);
+  for (auto& p : ctx.program.probes) dead.block(*p->body);
+  for (auto& f : ctx.program.functions)
+    if (f->decl->body) dead.block(*f->decl->body);
 }
 
 }  // namespace utap::sema

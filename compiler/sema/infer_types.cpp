@@ -57,7 +57,6 @@ class Inference : public ast::Visitor {
       probe_->body->accept(*this);
     }
     probe_ = nullptr;
-    if (report) reportUnknown();
     return changed_;
   }
 
@@ -457,9 +456,14 @@ class Inference : public ast::Visitor {
 
   void visit(ast::TernaryExpr& n) override {
     require(*n.cond, Type::Long, "a condition");
+    auto value = literal(*n.cond);
     Type hint = expected_ != Type::Unknown ? expected_ : program_.typeOf(*n.otherwise);
+    dead_ += value && !*value;
     Type tt = infer(*n.then, hint);
+    dead_ -= value && !*value;
+    dead_ += value && *value;
     Type te = infer(*n.otherwise, tt != Type::Unknown ? tt : hint);
+    dead_ -= value && *value;
     if (tt != Type::Unknown && te != Type::Unknown && tt != te && report_)
       ctx_.diags.report(DiagKind::TypeMismatch, n.otherwise->range,
                         fmt::format("the branches of '?:' are a {} and a {}", typeName(tt), typeName(te)));
@@ -481,15 +485,55 @@ class Inference : public ast::Visitor {
     result_ = histogram ? Type::Unknown : Type::Long;
   }
 
-  // The literal parameters of @hist_linear and @variance, checked once.
+  // The value of a constant expression: numbers and the arithmetic,
+  // bitwise and unary operators on them ("-10000000000", "1 << 20"). None
+  // for anything else, or an operation C leaves undefined.
+  static std::optional<int64_t> constantValue(const ast::Expr& e) {
+    if (auto* n = dynamic_cast<const ast::NumberLit*>(&e)) return n->value;
+    if (auto* n = dynamic_cast<const ast::UnaryExpr*>(&e)) {
+      auto v = constantValue(*n->operand);
+      if (!v) return std::nullopt;
+      uint64_t u = static_cast<uint64_t>(*v);
+      switch (n->op) {
+        case ast::UnaryOp::Plus: return *v;
+        case ast::UnaryOp::Minus: return static_cast<int64_t>(0 - u);
+        case ast::UnaryOp::BitNot: return static_cast<int64_t>(~u);
+        case ast::UnaryOp::Not: return *v == 0;
+      }
+      return std::nullopt;
+    }
+    auto* n = dynamic_cast<const ast::BinaryExpr*>(&e);
+    if (!n) return std::nullopt;
+    auto l = constantValue(*n->lhs), r = constantValue(*n->rhs);
+    if (!l || !r) return std::nullopt;
+    uint64_t a = static_cast<uint64_t>(*l), b = static_cast<uint64_t>(*r);
+    using Op = ast::BinaryOp;
+    switch (n->op) {
+      case Op::Add: return static_cast<int64_t>(a + b);
+      case Op::Sub: return static_cast<int64_t>(a - b);
+      case Op::Mul: return static_cast<int64_t>(a * b);
+      case Op::Div:
+      case Op::Mod:
+        if (*r == 0 || (*l == INT64_MIN && *r == -1)) return std::nullopt;
+        return n->op == Op::Div ? *l / *r : *l % *r;
+      case Op::Shl: return *r < 0 || *r > 63 ? std::nullopt : std::optional<int64_t>(static_cast<int64_t>(a << *r));
+      case Op::Shr: return *r < 0 || *r > 63 ? std::nullopt : std::optional<int64_t>(*l >> *r);
+      case Op::BitAnd: return static_cast<int64_t>(a & b);
+      case Op::BitOr: return static_cast<int64_t>(a | b);
+      case Op::BitXor: return static_cast<int64_t>(a ^ b);
+      default: return std::nullopt;
+    }
+  }
+
+  // The constant parameters of @hist_linear and @variance, checked once.
   bool statParams(ast::StatExpr& n, std::vector<int64_t>& values) {
     for (auto& p : n.params) {
-      auto* num = dynamic_cast<ast::NumberLit*>(p.get());
-      if (!num) {
+      auto value = constantValue(*p);
+      if (!value) {
         if (report_) ctx_.diags.report(DiagKind::StatParamNotLiteral, p->range, ast::spelling(n.op));
         return false;
       }
-      values.push_back(num->value);
+      values.push_back(*value);
     }
     if (!report_) return true;
     if (n.op == ast::StatOp::HistLinear && values.size() == 3) {
@@ -561,6 +605,10 @@ class Inference : public ast::Visitor {
       if (a.index) require(*a.index, Type::Long, "a target variable index");
     auto resolved = ctx_.program.targets.find(&n);
     const TargetResolution* resolution = resolved == ctx_.program.targets.end() ? nullptr : &resolved->second;
+    if (dead_ && (!resolution || !resolution->value)) {
+      result_ = Type::Unknown;  // may not exist: takes the type its use needs
+      return;
+    }
     if (report_) {
       std::string name = n.base == ast::TargetExpr::Base::Dollar ? n.name
                          : n.base == ast::TargetExpr::Base::Cast ? "@cast"
@@ -614,14 +662,29 @@ class Inference : public ast::Visitor {
   }
 
   void visit(ast::ExprStmt& n) override { infer(*n.expr); }
+  // A literal condition makes one branch dead code (removeDeadBranches
+  // takes it away after types): typed, but its target expressions need
+  // not resolve (the @defined guard).
+  static std::optional<int64_t> literal(const ast::Expr& e) {
+    if (auto* n = dynamic_cast<const ast::NumberLit*>(&e)) return n->value;
+    return std::nullopt;
+  }
+  template <typename T>
+  void branch(T& node, bool dead) {
+    dead_ += dead;
+    node.accept(*this);
+    dead_ -= dead;
+  }
   void visit(ast::IfStmt& n) override {
     require(*n.cond, Type::Long, "a condition");
-    n.then->accept(*this);
-    visitIf(n.otherwise);
+    auto value = literal(*n.cond);
+    branch(*n.then, value && !*value);
+    if (n.otherwise) branch(*n.otherwise, value && *value);
   }
   void visit(ast::WhileStmt& n) override {
     require(*n.cond, Type::Long, "a condition");
-    n.body->accept(*this);
+    auto value = literal(*n.cond);
+    branch(*n.body, value && !*value);
   }
   void visit(ast::ForStmt& n) override {
     if (n.init) infer(*n.init);
@@ -722,22 +785,6 @@ class Inference : public ast::Visitor {
     n.handler->accept(*this);
   }
 
-  // ---- what stayed unknown -------------------------------------------------------
-
-  void reportUnknown() {
-    auto check = [&](const Variable& v) {
-      if (!v.firstUse.begin.valid() || v.type != Type::Unknown) return;
-      ctx_.diags.report(DiagKind::CannotInfer, v.firstUse, "'" + v.name + "'");
-    };
-    for (auto& p : program_.probes)
-      for (auto& l : p->locals) check(*l);
-    for (auto& f : program_.functions) {
-      if (!f->used) continue;
-      for (auto& l : f->locals) check(*l);
-    }
-    for (auto& g : program_.globals) check(*g);
-  }
-
   Context& ctx_;
   Program& program_;
   bool report_ = false;
@@ -745,6 +792,7 @@ class Inference : public ast::Visitor {
   bool changed_ = false;
   Type expected_ = Type::Unknown;
   Type result_ = Type::Unknown;
+  int dead_ = 0;  // inside dead branches
   Probe* probe_ = nullptr;
   Function* function_ = nullptr;
 };
@@ -752,6 +800,58 @@ class Inference : public ast::Visitor {
 }  // namespace
 
 void inferProbeTypes(Context& ctx, Probe& probe) { Inference(ctx).walkProbe(probe); }
+
+namespace {
+
+// The variables a body still names.
+class Named : public ast::Visitor {
+ public:
+  explicit Named(const Program& program) : program_(program) {}
+  std::unordered_set<const Variable*> seen;
+  void visit(ast::Symbol& n) override {
+    auto it = program_.variables.find(&n);
+    if (it != program_.variables.end()) seen.insert(it->second);
+  }
+  void visit(ast::InExpr& n) override {
+    n.array->accept(*this);
+    Visitor::visit(n);
+  }
+  void visit(ast::ForeachStmt& n) override {
+    for (auto& k : n.keys) k.var->accept(*this);
+    visitIf(n.value);
+    Visitor::visit(n);
+  }
+  void visit(ast::TryStmt& n) override {
+    visitIf(n.catchVar);
+    Visitor::visit(n);
+  }
+
+ private:
+  const Program& program_;
+};
+
+}  // namespace
+
+void reportUnknownTypes(Context& ctx) {
+  Program& program = ctx.program;
+  // Only what code that runs names: a local of a dead branch only (gone
+  // with it) needs no type, as in stap.
+  Named named(program);
+  for (auto& p : program.probes) p->body->accept(named);
+  for (auto& f : program.functions)
+    if (f->used && f->decl->body) f->decl->body->accept(named);
+  auto check = [&](const Variable& v) {
+    if (!v.firstUse.begin.valid() || v.type != Type::Unknown || !named.seen.count(&v)) return;
+    ctx.diags.report(DiagKind::CannotInfer, v.firstUse, "'" + v.name + "'");
+  };
+  for (auto& p : program.probes)
+    for (auto& l : p->locals) check(*l);
+  for (auto& f : program.functions) {
+    if (!f->used) continue;
+    for (auto& l : f->locals) check(*l);
+  }
+  for (auto& g : program.globals) check(*g);
+}
 
 void inferTypes(Context& ctx) {
   Inference inference(ctx);

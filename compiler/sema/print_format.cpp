@@ -92,11 +92,6 @@ ParsedFormat parseFormat(const std::string& f) {
       out.errorOffset = start;
       return out;
     }
-    if (c == 'b' && p.width != -1 && p.width != 1 && p.width != 2 && p.width != 4 && p.width != 8) {
-      out.error = "'%b' takes a width of 1, 2, 4 or 8 bytes";
-      out.errorOffset = start;
-      return out;
-    }
     p.conversion = c;
     flush();
     out.pieces.push_back(std::move(p));

@@ -124,6 +124,8 @@ struct Program {
   std::vector<std::unique_ptr<OverloadGroup>> overloads;
   std::vector<std::unique_ptr<Probe>> probes;
   RuntimeLimits limits;
+  // --compatible below 1.3: %p is stap's old one (padded to 16 digits).
+  bool legacyPointerFormat = false;
   // Copies of functions that read target expressions, each made for the
   // one probe that calls it (cloneTargetFunctions), in the order made.
   std::vector<std::pair<ast::FunctionDecl*, const Probe*>> clones;

@@ -83,6 +83,10 @@ class CollectTargets : public ast::Visitor {
 std::shared_ptr<const dwarf::Module> castModule(const std::string& name, const probes::ProcessPoint* point,
                                                 std::string* error) {
   std::optional<std::string> path;
+  if (dwarf::isHeaderModule(name)) {
+    path = dwarf::compileHeaders(name, error);
+    return path ? dwarf::Module::cached(*path, error) : nullptr;
+  }
   if (point && !point->processPath.empty() && name.find('/') == std::string::npos)
     if (auto exe = dwarf::Module::cached(point->processPath, error)) path = dwarf::findLibrary(*exe, name);
   if (!path) path = dwarf::findExecutable(name, error);

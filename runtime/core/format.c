@@ -402,6 +402,15 @@ void utap_fmt_long(struct utap_sink *sink, const struct utap_conv *conv,
 		fmt_number(sink, num, 16, false, true, flags, w, p);
 		break;
 	case 'p':
+		if (flags & UTAP_FLAG_LEGACY_POINTER) {
+			/* stap 1.2: the precision is the width but "0x" */
+			if (w < 0)
+				w = 2 + 2 * (int)sizeof(void *);
+			p = w - 2;
+			if (!(flags & UTAP_FLAG_MINUS))
+				p = min_t(int, p, 2 * (int)sizeof(void *));
+			num = (unsigned long)num;
+		}
 		fmt_number(sink, num, 16, false, false, flags | UTAP_FLAG_HASH,
 			   w, p);
 		break;

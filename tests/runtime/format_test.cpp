@@ -274,6 +274,18 @@ TEST(RuntimeFormat, PointerIsHashX) {
 
 // ---- %c -----------------------------------------------------------------------------
 
+// stap --compatible=1.2's %p (its runtime's number() with the width and
+// precision that version computed): the digits fill the width.
+TEST(RuntimeFormat, LegacyPointerFillsTheWidthWithDigits) {
+  const unsigned legacy = UTAP_FLAG_LEGACY_POINTER;
+  EXPECT_EQ(Long(Conv('p', legacy), 1), "0x0000000000000001");
+  EXPECT_EQ(Long(Conv('p', legacy), -1), "0xffffffffffffffff");
+  EXPECT_EQ(Long(Conv('p', legacy, 20), 2), "  0x0000000000000002");
+  EXPECT_EQ(Long(Conv('p', legacy | UTAP_FLAG_MINUS, 20), 3), "0x000000000000000003");
+  EXPECT_EQ(Long(Conv('p', legacy, 10), 0x123), "0x00000123");
+  EXPECT_EQ(Long(Conv('p', legacy, 10), 0x123456789), "0x123456789");
+}
+
 TEST(RuntimeFormat, CharMatchesGlibc) {
   size_t cases = 0;
   for (unsigned flags : {0u, unsigned(UTAP_FLAG_MINUS), unsigned(UTAP_FLAG_PLUS), unsigned(UTAP_FLAG_SPACE),

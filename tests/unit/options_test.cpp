@@ -209,13 +209,23 @@ TEST(Options, InvalidLongOptionValues) {
             "--runtime=dyninst is not supported; utap has the kernel runtime only\n");
 }
 
+TEST(Options, UnoptimizedAndWarningsAreErrors) {
+  ParsedOptions p = parse({"-u", "-W", "s.stp"});
+  EXPECT_TRUE(p.errors.empty()) << errorsOf(p);
+  EXPECT_TRUE(p.options.unoptimized);
+  EXPECT_TRUE(p.options.warningsAreErrors);
+  ParsedOptions none = parse({"s.stp"});
+  EXPECT_FALSE(none.options.unoptimized);
+  EXPECT_FALSE(none.options.warningsAreErrors);
+}
+
 TEST(Options, UnsupportedStapOptions) {
   for (const char* opt : {"-d", "-S", "-B", "-s", "-G", "-C", "-a", "-R", "-E"}) {
     ParsedOptions p = parse({opt, "value", "s.stp"});
     ASSERT_EQ(p.errors.size(), 1u) << opt;
     EXPECT_EQ(p.errors[0], std::string("option '") + opt + "' is not supported yet");
   }
-  for (const char* opt : {"-t", "-b", "-u", "-q", "-W", "-F", "-i", "-P"}) {
+  for (const char* opt : {"-t", "-b", "-q", "-F", "-i", "-P"}) {
     ParsedOptions p = parse({opt, "s.stp"});
     ASSERT_EQ(p.errors.size(), 1u) << opt;
     EXPECT_EQ(p.errors[0], std::string("option '") + opt + "' is not supported yet");

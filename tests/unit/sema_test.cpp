@@ -480,7 +480,7 @@ TEST(SemaDisplay, WrittenButNeverReadGlobalsAreShownAtEnd) {
 
 TEST(SemaLimits, DefinesAreCarried) {
   auto e =
-      elaborate("probe begin { }", {}, false, {{"MAXMAPENTRIES", "10000"}, {"MAXSTRINGLEN", "0x200"}, {"FOO", ""}});
+      elaborate("probe begin { print(1) }", {}, false, {{"MAXMAPENTRIES", "10000"}, {"MAXSTRINGLEN", "0x200"}, {"FOO", ""}});
   ASSERT_TRUE(e.ok()) << e.rendered;
   EXPECT_EQ(e.program->limits.maxMapEntries, 10000);
   EXPECT_EQ(e.program->limits.maxStringLen, 512);

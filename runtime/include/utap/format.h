@@ -15,14 +15,18 @@
  * d i       signed decimal
  * u o x X   unsigned decimal, octal, hex (the value as 64 bits: %u of -1 is
  *           18446744073709551615)
- * p         %#x: "0x1234abcd"; 0 is "0x0"
+ * p         %#x: "0x1234abcd"; 0 is "0x0". With UTAP_FLAG_LEGACY_POINTER
+ *           (stap --compatible below 1.3), the default width is 18 and the
+ *           digits fill it: "0x0000000000000001"; a larger width pads with
+ *           spaces ("%20p": two, then 16 digits) and, with '-', with digits.
  * c         the value's low byte, raw (a 0 byte too); with '#', escaped:
  *           \a \b \f \n \r \t \v \' \\ for those bytes, \ooo for the other
  *           bytes below 0x20 and from 0x7f up, the rest as is ('"' too)
  * b         the value's raw bytes in native byte order: %b %8b 8 bytes,
  *           %1b %2b %4b 1, 2, 4 bytes (the width, or else the precision,
- *           says how many); a width larger than that pads with 0 bytes
- *           ("%4.2b": two 0 bytes then the low 2 bytes of the value)
+ *           says how many; any other width means 8); a width larger than
+ *           that pads with 0 bytes ("%4.2b": two 0 bytes then the low 2
+ *           bytes of the value; "%12b": four 0 bytes then 8 bytes)
  * s         the string; the precision is the most bytes shown
  * m M       bytes from memory, raw (m) or as lower-case hex pairs (M); the
  *           precision is the byte count, default 1
@@ -64,6 +68,8 @@
 #define UTAP_FLAG_SPACE 0x04 /* ' ': space on non-negative d/i */
 #define UTAP_FLAG_ZERO 0x08 /* '0': zero-pad numbers; NUL after s/m/M */
 #define UTAP_FLAG_HASH 0x10 /* '#': 0 / 0x / 0X prefix, %#c escapes, %#m user memory */
+/* %p as stap before 1.3 (--compatible=1.2): 16 digits, or the width's */
+#define UTAP_FLAG_LEGACY_POINTER 0x20
 
 /* struct utap_conv.width and .precision, besides values >= 0 */
 #define UTAP_FMT_NONE (-1) /* not in the format */
