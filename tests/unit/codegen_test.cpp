@@ -158,8 +158,8 @@ TEST(CodegenProcess, ReturnProbesListenWhereExceptionsStartAndAreCaught) {
 
 TEST(CodegenProcess, LifecycleProbesAreProbesOfTheirKindWithTheirProcess) {
   std::string errors;
-  std::string c = cOf("probe process.begin { } probe process(\"" + kCprog + "\").end { }\n"
-                      "probe process(42).thread.begin { } probe process.thread.end { }\n",
+  std::string c = cOf("global n\nprobe process.begin { n++ } probe process(\"" + kCprog + "\").end { n++ }\n"
+                      "probe process(42).thread.begin { n++ } probe process.thread.end { n++ }\n",
                       &errors);
   ASSERT_FALSE(c.empty()) << errors;
   EXPECT_NE(c.find(".kind = UTAP_PROBE_PROCESS_BEGIN, .process = { .path = NULL, .pid = 0 }"), std::string::npos) << c;
