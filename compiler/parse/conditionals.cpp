@@ -91,6 +91,7 @@ class Resolver {
   // Handles the conditional whose "%(" is at `open`; returns the index after its "%)".
   size_t conditional(Tokens& in, size_t open, size_t end, Tokens& out) {
     size_t then = end, otherwise = end, close = end;
+    bool duplicateThen = false;
     int depth = 0;
     for (size_t i = open; i < end; ++i) {
       size_t t = in[i].type;
@@ -103,6 +104,13 @@ class Resolver {
         }
       } else if (depth == 1 && t == UtapLexer::PP_THEN && then == end) {
         then = i;
+      } else if (depth == 1 && t == UtapLexer::PP_THEN) {
+        // One condition, one '%?': a second is refused (it is not reported
+        // again as a stray '%?' where the chosen branch is read).
+        diags_.report(DiagKind::SyntaxError, in[i].range,
+                      "a second '%?' in one preprocessor conditional; write '%( A %? X %: %( B %? Y %) %)' to "
+                      "test two conditions");
+        duplicateThen = true;
       } else if (depth == 1 && t == UtapLexer::PP_ELSE && then != end) {
         if (otherwise == end)
           otherwise = i;
@@ -114,6 +122,7 @@ class Resolver {
       diags_.report(DiagKind::UnterminatedConditional, in[open].range);
       return end;
     }
+    if (duplicateThen) return close + 1;
     if (then == end) {
       diags_.report(DiagKind::ExpectedPpThen, in[open].range);
       return close + 1;
@@ -137,6 +146,14 @@ class Resolver {
       std::string n = std::to_string(config_.args.size());
       out.push_back({t.type == UtapLexer::DOLLAR_HASH ? size_t(UtapLexer::NUMBER) : size_t(UtapLexer::STRING),
                      t.type == UtapLexer::DOLLAR_HASH ? n : "\"" + n + "\"", t.range});
+      return;
+    }
+    bool digitFirst = (t.type == UtapLexer::TARGET || t.type == UtapLexer::AT_NAME) && t.text.size() > 1 &&
+                      std::isdigit(static_cast<unsigned char>(t.text[1]));
+    if (digitFirst && !dollar && !at) {
+      // "$12A3": stap reads '$' and '@' followed by a digit as a script argument.
+      std::string sigil = t.text.substr(0, 1);
+      diags_.report(DiagKind::BadScriptArgument, t.range, t.text, sigil, sigil);
       return;
     }
     if (!dollar && !at) {
