@@ -149,8 +149,10 @@ unary
 // the array of that name.
 postfix : base=atom accessors+=accessor* pretty=PRETTY? ;
 
+// "->$" and "->$$" are how stap -p1 prints a pretty-print suffix.
 accessor
     : ARROW member=memberName
+    | ARROW suffix=PRETTY
     | LBRACKET idx=indexList RBRACKET
     ;
 

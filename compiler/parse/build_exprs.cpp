@@ -377,6 +377,11 @@ ExprPtr Builder::postfix(UtapParser::PostfixContext* ctx, bool wildcardsAllowed)
       diags_.report(DiagKind::SyntaxError, range(a), "nothing may follow a pretty-print suffix '$'");
       break;
     }
+    if (a->suffix) {
+      // stap's printed form of a pretty-print suffix: "$p->$".
+      t->pretty = text(a->suffix) == "$" ? Pretty::Shallow : Pretty::Deep;
+      continue;
+    }
     Accessor acc;
     acc.range = range(a);
     if (a->member) {

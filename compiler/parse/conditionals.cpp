@@ -150,11 +150,21 @@ class Resolver {
     }
     bool digitFirst = (t.type == UtapLexer::TARGET || t.type == UtapLexer::AT_NAME) && t.text.size() > 1 &&
                       std::isdigit(static_cast<unsigned char>(t.text[1]));
+    std::string glued;  // what follows the digits: "A3" in "$12A3"
     if (digitFirst && !dollar && !at) {
-      // "$12A3": stap reads '$' and '@' followed by a digit as a script argument.
-      std::string sigil = t.text.substr(0, 1);
-      diags_.report(DiagKind::BadScriptArgument, t.range, t.text, sigil, sigil);
-      return;
+      size_t digits = 1;
+      while (digits < t.text.size() && std::isdigit(static_cast<unsigned char>(t.text[digits]))) ++digits;
+      if (t.type == UtapLexer::AT_NAME) {
+        // "@1x": '@' and a digit is a script argument, a string; nothing may follow it.
+        std::string sigil = t.text.substr(0, 1);
+        diags_.report(DiagKind::BadScriptArgument, t.range, t.text, sigil, sigil);
+        return;
+      }
+      // "$12A3": as in stap, the text of argument 12 glued to "A3", read
+      // as script ("$1A3" with the argument "x" is the name "xA3").
+      glued = t.text.substr(digits);
+      t.text.resize(digits);
+      dollar = true;
     }
     if (!dollar && !at) {
       out.push_back(std::move(t));
@@ -168,7 +178,7 @@ class Resolver {
     }
     // "$1" pastes the argument's text into the input, to be lexed as script.
     ExpansionId expansion = sources_.addExpansion({fmt::format("script argument {} ('{}')", t.text, *arg), t.range});
-    FileId file = sources_.addFile(fmt::format("<argument {}>", t.text), *arg);
+    FileId file = sources_.addFile(fmt::format("<argument {}>", t.text), *arg + glued);
     Tokens pasted = lex(file, sources_, diags_, expansion);
     for (Token& p : pasted) {
       if (p.type == antlr4::Token::EOF) break;
