@@ -474,7 +474,7 @@ ExprPtr Builder::atom(UtapParser::AtomContext* c, bool wildcardsAllowed,
       // "@hist_log(x)[3]": one bucket of a histogram.
       used = 1;
       if (s->op != StatOp::HistLog && s->op != StatOp::HistLinear)
-        diags_.report(DiagKind::SyntaxError, range(accessors[0]),
+        diags_.report(DiagKind::SyntaxError, range(accessors[0]->idx),
                       "only histograms (@hist_log, @hist_linear) can be indexed");
       auto e = make<IndexExpr>(c);
       e->range = SourceRange::spanning(e->range, range(accessors[0]));

@@ -148,6 +148,7 @@ void classifyTokens(Tokens& tokens) {
   std::vector<size_t> pending;  // depths at which a prefix '++'/'--' still reads its operand
   bool afterOperand = false;
   bool afterIn = false;  // the token before is 'in'
+  bool afterLooseEnd = false;
   size_t prev = 0, beforePrev = 0;
   for (size_t i = 0; i < tokens.size(); ++i) {
     Token& t = tokens[i];
@@ -159,8 +160,11 @@ void classifyTokens(Tokens& tokens) {
       case UtapLexer::DEC: {
         bool prefixPending = !pending.empty() && pending.back() == depth;
         if (prefixPending) pending.pop_back();
-        if (afterOperand && !prefixPending) {
+        // After "x++" a '++' is a prefix one: "x++ ++y" is "x++; ++y".
+        bool afterPostfix = prev == UtapLexer::POST_INC || prev == UtapLexer::POST_DEC;
+        if (afterOperand && !prefixPending && !afterPostfix) {
           t.type = t.type == UtapLexer::INC ? UtapLexer::POST_INC : UtapLexer::POST_DEC;
+          endsOperand = true;  // "a++ + b" is a sum
         } else {
           pending.push_back(depth);
           partOfOperand = true;
@@ -174,7 +178,8 @@ void classifyTokens(Tokens& tokens) {
         if (!afterOperand) t.type = UtapLexer::POS;
         break;
       case UtapLexer::AMP:
-        if (!afterOperand) t.type = UtapLexer::UAMP;
+        // '&' binds more loosely than 'in' and '=~': "k in a & m" is binary.
+        if (!afterOperand && !afterLooseEnd) t.type = UtapLexer::UAMP;
         break;
       case UtapLexer::LPAREN:
         // Not after a member name ("$p->f (x)") nor an array ("k in a (x)").
@@ -231,6 +236,10 @@ void classifyTokens(Tokens& tokens) {
         break;
     }
     if (!partOfOperand && !pending.empty() && pending.back() == depth) pending.pop_back();
+    // The array of "k in arr" and the regex of 's =~ "re"' end an operand
+    // for the operators looser than 'in' and '=~' only.
+    afterLooseEnd = (t.type == UtapLexer::IDENT && afterIn) ||
+                    (t.type == UtapLexer::STRING && (prev == UtapLexer::MATCH || prev == UtapLexer::NOMATCH));
     afterOperand = endsOperand;
     afterIn = t.type == UtapLexer::IN;
     beforePrev = prev;
