@@ -5,9 +5,15 @@
 // preprocessor conditionals) happens on the token stream in compiler/parse.
 lexer grammar UtapLexer;
 
-// '++' and '--' right after an operand ("x++"): the parser stage retypes
-// them (see markPostfixCrements in compiler/parse/parser.cpp).
-tokens { POST_INC, POST_DEC }
+// Tokens whose meaning depends on the token before them. The parser stage
+// retypes them (classifyTokens in compiler/parse/parser.cpp) so that every
+// decision of the parser needs one token of lookahead:
+//   POST_INC, POST_DEC  '++', '--' right after an operand ("x++")
+//   NEG, POS, UAMP      '-', '+', '&' where no operand ends (prefix: "-x")
+//   CALL_LPAREN         '(' right after an identifier ("f(x)")
+//   TUPLE_LBRACKET      '[' where no operand ends ("[a, b] in arr")
+//   STRING_CONT         a string literal right after another ("a" "b")
+tokens { POST_INC, POST_DEC, NEG, POS, UAMP, CALL_LPAREN, TUPLE_LBRACKET, STRING_CONT }
 
 // Keywords (stap reserves these; they cannot name variables or functions).
 PROBE     : 'probe';

@@ -9,105 +9,103 @@ parser grammar UtapParser;
 
 options { tokenVocab = UtapLexer; }
 
-script : declaration* EOF ;
+script : decls+=declaration* EOF ;
 
 declaration
-    : probeDecl
-    | globalDecl
-    | functionDecl
-    | EMBEDDED
+    : probe=probeDecl
+    | global=globalDecl
+    | func=functionDecl
+    | embedded=EMBEDDED
     ;
 
 // ---- probes and aliases -------------------------------------------------
 
 probeDecl
-    : PROBE probePoint (COMMA probePoint)*
-      ( block
-      | aliasOp=(ASSIGN | PLUS_ASSIGN) probePoint (COMMA probePoint)* block (COMMA block)?
+    : PROBE points+=probePoint (COMMA points+=probePoint)*
+      ( body=block
+      | aliasOp=(ASSIGN | PLUS_ASSIGN) points+=probePoint (COMMA points+=probePoint)* body=block (COMMA second=block)?
       )
     ;
 
-probePoint : component (DOT component)* mark=(QUESTION | BANG)? (IF LPAREN expr RPAREN)? ;
+probePoint : comps+=component (DOT comps+=component)* mark=(QUESTION | BANG)? (IF LPAREN cond=expr RPAREN)? ;
 
 component
-    : componentName (LPAREN componentArg RPAREN)?
-    | LBRACE alternative (COMMA alternative)* RBRACE
+    : name=componentName ((LPAREN | CALL_LPAREN) arg=literal RPAREN)?
+    | LBRACE alts+=alternative (COMMA alts+=alternative)* RBRACE
     ;
 
-// One alternative of a brace group: a dotted sequence of components.
-alternative : component (DOT component)* ;
+// One alternative of a brace group: a dotted sequence of components, which
+// may end with the point's '?' or '!' and condition ("{a!, b}").
+alternative : comps+=component (DOT comps+=component)* mark=(QUESTION | BANG)? (IF LPAREN cond=expr RPAREN)? ;
 
 // A name made of identifier and '*' pieces written without spaces ("sys*_open").
-componentName : namePiece+ ;
 // 'if' is missing on purpose (it starts a probe point's condition), and so
 // are the keywords that start a declaration, so a missing '{' is caught.
-namePiece
-    : IDENT | STAR | FUNCTION | ELSE | WHILE | FOR
-    | FOREACH | IN | LIMIT | DELETE | NEXT | BREAK | CONTINUE | RETURN | TRY
-    | CATCH | LONG | STRING_KW
+componentName
+    : ( pieces+=IDENT | pieces+=STAR | pieces+=FUNCTION | pieces+=ELSE | pieces+=WHILE | pieces+=FOR
+      | pieces+=FOREACH | pieces+=IN | pieces+=LIMIT | pieces+=DELETE | pieces+=NEXT | pieces+=BREAK
+      | pieces+=CONTINUE | pieces+=RETURN | pieces+=TRY | pieces+=CATCH | pieces+=LONG | pieces+=STRING_KW )+
     ;
 
-componentArg : stringLit | MINUS? NUMBER | PLUS NUMBER ;
+// Probe point arguments and global initializers: a signed number or a string.
+literal : str=stringLit | sign=(MINUS | NEG | PLUS | POS)? num=NUMBER ;
 
 // ---- globals and functions ----------------------------------------------
 
 globalDecl
-    : PRIVATE? GLOBAL globalVar (COMMA globalVar)* SEMI?
-    | PRIVATE globalVar (COMMA globalVar)* SEMI?
+    : priv=PRIVATE? GLOBAL vars+=globalVar (COMMA vars+=globalVar)* SEMI?
+    | priv=PRIVATE vars+=globalVar (COMMA vars+=globalVar)* SEMI?
     ;
 
-globalVar : IDENT wrap=MOD? (LBRACKET size=NUMBER RBRACKET)? (ASSIGN globalInit)? ;
-
-globalInit : stringLit | MINUS? NUMBER | PLUS NUMBER ;
+globalVar : name=IDENT wrap=MOD? ((LBRACKET | TUPLE_LBRACKET) size=NUMBER RBRACKET)? (eq=ASSIGN init=literal)? ;
 
 functionDecl
-    : PRIVATE? FUNCTION IDENT typeSuffix? LPAREN (param (COMMA param)*)? RPAREN
-      (COLON priority=NUMBER)? (block | EMBEDDED)
+    : priv=PRIVATE? FUNCTION name=IDENT ret=typeSuffix? (LPAREN | CALL_LPAREN) (params+=param (COMMA params+=param)*)?
+      RPAREN (COLON priority=NUMBER)? (body=block | embedded=EMBEDDED)
     ;
 
-typeSuffix : COLON (LONG | STRING_KW) ;
+typeSuffix : COLON t=(LONG | STRING_KW) ;
 
-param : IDENT typeSuffix? ;
+param : name=IDENT ptype=typeSuffix? ;
 
 // ---- statements ---------------------------------------------------------
 
-block : LBRACE statement* RBRACE ;
+block : LBRACE stmts+=statement* RBRACE ;
 
-// No labels on the hot rules: a labeled alternative makes ANTLR allocate
-// its context twice. The builder tells alternatives apart by their first
-// token.
+// The builder tells alternatives apart by their first token.
 statement
-    : block
+    : inner=block
     | SEMI
-    | IF LPAREN expr RPAREN statement (ELSE statement)?
-    | WHILE LPAREN expr RPAREN statement
-    | FOR LPAREN init=expr? SEMI cond=expr? SEMI step=expr? RPAREN statement
-    | FOREACH LPAREN foreachHead RPAREN statement
-    | DELETE expr SEMI?
+    | IF LPAREN cond=expr RPAREN then=statement (ELSE otherwise=statement)?
+    | WHILE LPAREN cond=expr RPAREN body=statement
+    | FOR LPAREN init=expr? SEMI cond=expr? SEMI step=expr? RPAREN body=statement
+    | FOREACH LPAREN head=foreachHead RPAREN body=statement
+    | DELETE e=expr SEMI?
     | NEXT SEMI?
     | BREAK SEMI?
     | CONTINUE SEMI?
-    | RETURN expr? SEMI?
-    | TRY block CATCH (LPAREN IDENT RPAREN)? block
-    | stmtExpr SEMI?
+    | ret=RETURN e=expr? semi=SEMI?
+    | TRY inner=block CATCH (LPAREN var=IDENT RPAREN)? handler=block
+    | e=expr SEMI?
     ;
 
-
+// '+' and '-' after a name are binary (MINUS), after '@sum' prefix (NEG):
+// a sort takes either.
 foreachHead
-    : (value=IDENT valueSort=(PLUS | MINUS)? ASSIGN)? foreachKeys IN foreachSource (LIMIT expr)?
+    : (value=IDENT valueSort=(PLUS | MINUS | POS | NEG)? ASSIGN)? keys=foreachKeys IN src=foreachSource (LIMIT limit=expr)?
     ;
 
 foreachKeys
-    : foreachKey
-    | LBRACKET foreachKey (COMMA foreachKey)* RBRACKET
+    : one=foreachKey
+    | (LBRACKET | TUPLE_LBRACKET) many+=foreachKey (COMMA many+=foreachKey)* RBRACKET
     ;
 
-foreachKey : IDENT sort=(PLUS | MINUS)? ;
+foreachKey : name=IDENT sort=(PLUS | MINUS | POS | NEG)? ;
 
 // "arr @sum-": an array of statistics sorted by one of their aggregates.
 foreachSource
-    : ( IDENT (LBRACKET indexList RBRACKET)? | statOp )
-      aggregate=(AT_COUNT | AT_SUM | AT_MIN | AT_MAX | AT_AVG | AT_VARIANCE)? sort=(PLUS | MINUS)?
+    : ( arr=IDENT ((LBRACKET | TUPLE_LBRACKET) idx=indexList RBRACKET)? | stat=statOp )
+      aggregate=(AT_COUNT | AT_SUM | AT_MIN | AT_MAX | AT_AVG | AT_VARIANCE)? sort=(PLUS | MINUS | POS | NEG)?
     ;
 
 // ---- expressions ------------------------------------------------------------
@@ -115,17 +113,17 @@ foreachSource
 // An expression is a flat sequence: an operand, then binary operators, '?:'
 // and 'in' each followed by an operand. The AST builder folds the sequence
 // by stap's precedence table (compiler/ast/precedence.h), as Swift does with
-// its sequence expressions. Two reasons:
-//  - Semicolons are optional, so after "x = a" a '+' could continue the
-//    expression or start a statement "+b". stap reads greedily; here a
-//    statement simply cannot start with a token that can continue an
-//    expression ('+', '-', '&', '(', '[', a string; see stmtExpr), so
-//    every such decision takes one token of lookahead instead of scanning
-//    to the end of the block (which made long sums quadratic).
-//  - A 100,000-term sum is a loop, not 100,000 nested rule invocations.
+// its sequence expressions, so a 100,000-term sum is a loop, not 100,000
+// nested rule invocations.
+//
+// Semicolons are optional, so after "x = a" a '-' could continue the
+// expression or start a statement "-b". stap reads greedily: a token that
+// can continue the expression does. The parser stage gives such tokens a
+// type of their own by what precedes them (MINUS after an operand, NEG
+// elsewhere; see grammar/UtapLexer.g4), so a statement may begin with any
+// expression and every decision still takes one token of lookahead.
 
-expr     : unary exprTail* ;
-stmtExpr : stmtUnary exprTail* ;
+expr : first=unary tails+=exprTail* ;
 
 exprTail
     : op=(STAR | SLASH | MOD | PLUS | MINUS | DOT | SHL | SHR
@@ -133,82 +131,67 @@ exprTail
         | AMP | CARET | PIPE | ANDAND | OROR
         | ASSIGN | PLUS_ASSIGN | MINUS_ASSIGN | STAR_ASSIGN | SLASH_ASSIGN | MOD_ASSIGN
         | SHL_ASSIGN | SHR_ASSIGN | AND_ASSIGN | XOR_ASSIGN | OR_ASSIGN | DOT_ASSIGN
-        | AGGREGATE) unary
-    | QUESTION expr COLON unary
-    | IN IDENT
+        | AGGREGATE) rhs=unary
+    | QUESTION then=expr COLON rhs=unary
+    | IN arr=IDENT
     ;
 
 // Prefix operators bind tighter than every binary operator; '++'/'--' apply
-// to a primary, once. Whether a '++' is postfix is decided from the token
-// before it ("x ++ y" is "x++; y", as stap reads it), which keeps "y ++ y ++"
-// chains from needing unbounded lookahead.
+// to a postfix expression, once. Whether a '++' is postfix is decided from
+// the token before it ("x ++ y" is "x++; y", as stap reads it).
 unary
-    : prefix+=(PLUS | MINUS | BANG | TILDE)*
-      ( pre=(INC | DEC) primary | primary post=(POST_INC | POST_DEC)? )
-    ;
-stmtUnary
-    : prefix+=(BANG | TILDE) unary
-    | pre=(INC | DEC) primary
-    | stmtPrimary post=(POST_INC | POST_DEC)?
+    : prefix+=(POS | NEG | BANG | TILDE | UAMP)*
+      ( pre=(INC | DEC) operand=postfix | operand=postfix post=(POST_INC | POST_DEC)? )
     ;
 
-primary
-    : stmtPrimary
-    | LPAREN expr RPAREN
-    | stringLit
-    | LBRACKET indexList RBRACKET IN IDENT
-    | AMP target
-    ;
+// Any operand may be followed by '->member' and '[index]' (stap's autocast:
+// "(p)->f", "f(x)->g", "a[k][i]"); the first '[...]' after a name indexes
+// the array of that name.
+postfix : base=atom accessors+=accessor* pretty=PRETTY? ;
 
-// The operands an expression statement may start with.
-stmtPrimary
-    : NUMBER
-    | IDENT LPAREN argList? RPAREN
-    | IDENT LBRACKET indexList RBRACKET
-    | IDENT
-    | target
-    | statOp (LBRACKET expr RBRACKET)?
-    | AT_DEFINED LPAREN expr RPAREN
-    | AT_ENTRY LPAREN expr RPAREN
-    | AT_PERF LPAREN stringLit RPAREN
-    | AT_CONST LPAREN stringLit (COMMA stringLit)? RPAREN
-    | AT_PROBEWRITE LPAREN IDENT RPAREN
-    | op=(AT_KDEREF | AT_UDEREF) LPAREN expr COMMA expr RPAREN
-    | op=(AT_KREGISTER | AT_UREGISTER) LPAREN expr RPAREN
-    | EMBEDDED
-    ;
-
-target : targetBase accessor* PRETTY? ;
-
-targetBase
-    : TARGET
-    | AT_CAST LPAREN expr COMMA stringLit (COMMA stringLit)? RPAREN
-    | AT_VAR LPAREN stringLit (COMMA stringLit)? RPAREN
-    ;
-
+// "->$" and "->$$" are how stap -p1 prints a pretty-print suffix.
 accessor
-    : ARROW memberName
-    | LBRACKET expr RBRACKET
+    : ARROW member=memberName
+    | ARROW suffix=PRETTY
+    | LBRACKET idx=indexList RBRACKET
     ;
 
-memberName : IDENT | keyword ;
+atom
+    : num=NUMBER
+    | str=stringLit
+    | name=IDENT (call=CALL_LPAREN args=argList? RPAREN)?
+    | target=TARGET
+    | AT_CAST LPAREN operand=expr COMMA typeName=stringLit (COMMA module=stringLit)? RPAREN
+    | AT_VAR LPAREN str=stringLit (COMMA module=stringLit)? RPAREN
+    | stat=statOp
+    | LPAREN inner=expr RPAREN
+    | TUPLE_LBRACKET keys=indexList RBRACKET IN arr=IDENT
+    | AT_DEFINED LPAREN operand=expr RPAREN
+    | AT_ENTRY LPAREN operand=expr RPAREN
+    | AT_PERF LPAREN str=stringLit RPAREN
+    | AT_CONST LPAREN str=stringLit (COMMA module=stringLit)? RPAREN
+    | AT_PROBEWRITE LPAREN name=IDENT RPAREN
+    | op=(AT_KDEREF | AT_UDEREF) LPAREN operand=expr COMMA operand2=expr RPAREN
+    | op=(AT_KREGISTER | AT_UREGISTER) LPAREN operand=expr RPAREN
+    | embedded=EMBEDDED
+    ;
+
+memberName
+    : name=(IDENT | PROBE | GLOBAL | PRIVATE | FUNCTION | IF | ELSE | WHILE | FOR | FOREACH
+    | IN | LIMIT | DELETE | NEXT | BREAK | CONTINUE | RETURN | TRY | CATCH
+    | LONG | STRING_KW)
+    ;
 
 statOp
-    : op=(AT_COUNT | AT_SUM | AT_MIN | AT_MAX | AT_AVG | AT_HIST_LOG) LPAREN expr RPAREN
-    | op=AT_VARIANCE LPAREN expr (COMMA expr)? RPAREN
-    | op=AT_HIST_LINEAR LPAREN expr COMMA expr COMMA expr COMMA expr RPAREN
+    : op=(AT_COUNT | AT_SUM | AT_MIN | AT_MAX | AT_AVG | AT_HIST_LOG) LPAREN operand=expr RPAREN
+    | op=AT_VARIANCE LPAREN operand=expr (COMMA params+=expr)? RPAREN
+    | op=AT_HIST_LINEAR LPAREN operand=expr COMMA params+=expr COMMA params+=expr COMMA params+=expr RPAREN
     ;
 
-argList : expr (COMMA expr)* ;
+argList : items+=expr (COMMA items+=expr)* ;
 
 // An index may be '*' in foreach slices, delete and membership tests.
-indexList : indexItem (COMMA indexItem)* ;
-indexItem : expr | STAR ;
+indexList : items+=indexItem (COMMA items+=indexItem)* ;
+indexItem : e=expr | star=STAR ;
 
-stringLit : STRING+ ;
-
-keyword
-    : PROBE | GLOBAL | PRIVATE | FUNCTION | IF | ELSE | WHILE | FOR | FOREACH
-    | IN | LIMIT | DELETE | NEXT | BREAK | CONTINUE | RETURN | TRY | CATCH
-    | LONG | STRING_KW
-    ;
+stringLit : parts+=STRING parts+=STRING_CONT* ;

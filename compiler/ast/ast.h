@@ -141,10 +141,12 @@ struct Accessor {
 // $var, @cast(p, "type", "module"), @var("name@file", "module"), with a path
 // of accessors, an optional '&' and an optional pretty-print suffix.
 struct TargetExpr : Expr {
-  enum class Base { Dollar, Cast, AtVar };
+  // Expr: stap's autocast, '->'/'[...]' (or '&') applied to any other
+  // operand ("(p)->f", "f(x)->g", "&(x)"); castOperand is that operand.
+  enum class Base { Dollar, Cast, AtVar, Expr };
   Base base = Base::Dollar;
   std::string name;       // "$var", "$$vars"; the variable for @var
-  ExprPtr castOperand;    // @cast
+  ExprPtr castOperand;    // @cast; the operand of an Expr base
   std::string typeName;   // @cast
   std::string module;     // @cast, @var (may be empty)
   std::vector<Accessor> path;

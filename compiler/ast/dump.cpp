@@ -51,7 +51,7 @@ class Dumper : public Visitor {
   void visit(InExpr& n) override { open("in " + n.array->name); children(n.keys); close(); }
   void visit(StatExpr& n) override { open(spelling(n.op)); child(n.operand.get()); children(n.params); close(); }
   void visit(TargetExpr& n) override {
-    static const char* const bases[] = {"$", "@cast", "@var"};
+    static const char* const bases[] = {"$", "@cast", "@var", "expr"};
     open(fmt::format("target {} {:?} {:?} {:?} &{} pretty{}", bases[static_cast<int>(n.base)], n.name, n.typeName,
                      n.module, n.addressOf, static_cast<int>(n.pretty)));
     child(n.castOperand.get());

@@ -174,8 +174,17 @@ class ExprPrinter : public Visitor {
     out += ')';
   }
   void visit(TargetExpr& n) override {
+    Printed done{printed_, n.addressOf ? kUnary : kPostfix};
     if (n.addressOf) out += '&';
     switch (n.base) {
+      case TargetExpr::Base::Expr: {
+        // "(x)[1]" is not "x[1]", an element of the array x.
+        bool indexed = !n.path.empty() && n.path[0].index;
+        bool ambiguous = indexed && (dynamic_cast<const Symbol*>(n.castOperand.get()) ||
+                                     dynamic_cast<const StatExpr*>(n.castOperand.get()));
+        print(*n.castOperand, ambiguous ? kPrimary + 1 : kPostfix);
+        break;
+      }
       case TargetExpr::Base::Dollar: out += n.name; break;
       case TargetExpr::Base::Cast:
         out += "@cast(";

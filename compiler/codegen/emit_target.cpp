@@ -17,6 +17,7 @@ std::string targetName(const ast::TargetExpr& n) {
   switch (n.base) {
     case ast::TargetExpr::Base::Cast: return "@cast";
     case ast::TargetExpr::Base::AtVar: return "@var";
+    case ast::TargetExpr::Base::Expr: return "autocast";
     case ast::TargetExpr::Base::Dollar: break;
   }
   return n.name;

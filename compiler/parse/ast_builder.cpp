@@ -18,13 +18,14 @@ void Builder::guard() {
 }
 
 int64_t Builder::number(antlr4::Token* t, bool negative) {
-  NumberResult r = decodeNumber(t->getText());
+  const std::string& text = tokens_[t->getTokenIndex()].text;
+  NumberResult r = decodeNumber(text);
   if (r.tooLarge) {
-    diags_.report(DiagKind::NumberTooLarge, range(t), t->getText());
+    diags_.report(DiagKind::NumberTooLarge, range(t), text);
     return 0;
   }
   if (!r.value) {
-    diags_.report(DiagKind::InvalidNumber, range(t), t->getText(), r.problem);
+    diags_.report(DiagKind::InvalidNumber, range(t), text, r.problem);
     return 0;
   }
   return negative ? static_cast<int64_t>(0 - static_cast<uint64_t>(*r.value)) : *r.value;
@@ -32,8 +33,16 @@ int64_t Builder::number(antlr4::Token* t, bool negative) {
 
 std::unique_ptr<StringLit> Builder::string(UtapParser::StringLitContext* ctx) {
   auto s = make<StringLit>(ctx);
-  for (auto* t : ctx->STRING()) s->value += decodeString(t->getText());
+  for (auto* t : ctx->parts) s->value += decodeString(tokens_[t->getTokenIndex()].text);
   return s;
+}
+
+ExprPtr Builder::literal(UtapParser::LiteralContext* ctx) {
+  if (ctx->str) return string(ctx->str);
+  auto n = make<NumberLit>(ctx);
+  size_t sign = ctx->sign ? ctx->sign->getType() : 0;
+  n->value = number(ctx->num, sign == UtapLexer::MINUS || sign == UtapLexer::NEG);
+  return n;
 }
 
 }  // namespace build
@@ -43,7 +52,7 @@ std::unique_ptr<ast::File> buildAst(antlr4::ParserRuleContext* script, const Tok
   auto out = std::make_unique<ast::File>();
   out->id = file;
   out->name = sources.path(file);
-  build::Builder(tokens, diags, guru).script(static_cast<build::UtapParser::ScriptContext*>(script), *out);
+  build::Builder(tokens, sources, diags, guru).script(static_cast<build::UtapParser::ScriptContext*>(script), *out);
   return out;
 }
 

@@ -25,12 +25,12 @@ const PrintFunction* Builder::printFunction(std::string_view name) {
 }
 
 void Builder::indexList(UtapParser::IndexListContext* ctx, std::vector<ExprPtr>& out, bool wildcardsAllowed) {
-  for (auto* item : ctx->indexItem()) {
-    if (item->STAR()) {
+  for (auto* item : ctx->items) {
+    if (item->star) {
       if (!wildcardsAllowed) diags_.report(DiagKind::WildcardIndex, range(item));
       out.push_back(nullptr);
     } else {
-      out.push_back(expr(item->expr()));
+      out.push_back(expr(item->e));
     }
   }
   if (out.size() > 9) diags_.report(DiagKind::TooManyIndexes, range(ctx), out.size());
@@ -122,14 +122,19 @@ AssignOp Builder::assignOp(size_t type) {
   }
 }
 
-// Folds "operand (op operand)*" by precedence: a shunting-yard over the
-// tails, iterative, so long chains cost no recursion.
 // An operand written "[k1, k2] in arr" without parentheses.
-bool Builder::isBareTupleIn(UtapParser::UnaryContext* u) {
-  return u && u->prefix.empty() && u->primary() && leadToken(u->primary()) == UtapLexer::LBRACKET;
+bool Builder::isTupleAtom(UtapParser::PostfixContext* p) {
+  return p && p->accessors.empty() && !p->pretty && leadToken(p->base) == UtapLexer::TUPLE_LBRACKET;
 }
 
+bool Builder::isBareTupleIn(UtapParser::UnaryContext* u) {
+  return u && u->prefix.empty() && !u->pre && !u->post && isTupleAtom(u->operand);
+}
+
+// Folds "operand (op operand)*" by precedence: a shunting-yard over the
+// tails, iterative, so long chains cost no recursion.
 ExprPtr Builder::fold(ExprPtr first, const std::vector<UtapParser::ExprTailContext*>& tails, bool firstIsIn) {
+  if (tails.empty()) return first;
   struct Pending {
     int precedence;
     UtapParser::ExprTailContext* tail;
@@ -153,16 +158,15 @@ ExprPtr Builder::fold(ExprPtr first, const std::vector<UtapParser::ExprTailConte
     if (lastWasIn && kind != UtapLexer::QUESTION) {
       std::optional<BinaryOp> op = kind == UtapLexer::IN ? std::nullopt : binaryOp(tail->op->getType());
       if (kind == UtapLexer::IN || (op && precedenceOf(*op) >= kIn))
-        diags_.report(DiagKind::InNeedsParens, range(tail->getStart()), tail->getStart()->getText());
+        diags_.report(DiagKind::InNeedsParens, range(tail->getStart()), text(tail->getStart()));
     }
-    lastWasIn = kind == UtapLexer::IN || (kind != UtapLexer::QUESTION && isBareTupleIn(tail->unary()));
+    lastWasIn = kind == UtapLexer::IN || (kind != UtapLexer::QUESTION && isBareTupleIn(tail->rhs));
     if (kind == UtapLexer::IN) {
-      auto* in = static_cast<UtapParser::ExprTailContext*>(tail);
       while (!ops.empty() && ops.back().precedence > kIn) reduce();
       auto e = std::make_unique<InExpr>();
       e->keys.push_back(std::move(operands.back()));
       operands.pop_back();
-      e->array = symbol(in->IDENT());
+      e->array = symbol(tail->arr);
       e->range = SourceRange::spanning(e->keys[0]->range, e->array->range);
       operands.push_back(std::move(e));
       continue;
@@ -171,22 +175,19 @@ ExprPtr Builder::fold(ExprPtr first, const std::vector<UtapParser::ExprTailConte
     bool rightAssoc = true;
     ExprPtr middle;
     if (kind != UtapLexer::QUESTION) {
-      auto* b = static_cast<UtapParser::ExprTailContext*>(tail);
-      if (auto op = binaryOp(b->op->getType())) {
+      if (auto op = binaryOp(tail->op->getType())) {
         precedence = precedenceOf(*op);
         rightAssoc = false;
       } else {
         precedence = kAssign;
       }
     } else {
-      middle = expr(static_cast<UtapParser::ExprTailContext*>(tail)->expr());
+      middle = expr(tail->then);
     }
     while (!ops.empty() && (ops.back().precedence > precedence || (ops.back().precedence == precedence && !rightAssoc)))
       reduce();
     ops.push_back({precedence, tail, std::move(middle)});
-    auto* operand = kind != UtapLexer::QUESTION ? static_cast<UtapParser::ExprTailContext*>(tail)->unary()
-                                                : static_cast<UtapParser::ExprTailContext*>(tail)->unary();
-    operands.push_back(unary(operand));
+    operands.push_back(unary(tail->rhs));
   }
   while (!ops.empty()) reduce();
   return std::move(operands.back());
@@ -202,12 +203,11 @@ ExprPtr Builder::combine(UtapParser::ExprTailContext* tail, ExprPtr lhs, ExprPtr
     e->otherwise = std::move(rhs);
     return e;
   }
-  auto* b = static_cast<UtapParser::ExprTailContext*>(tail);
-  std::optional<BinaryOp> op = binaryOp(b->op->getType());
+  std::optional<BinaryOp> op = binaryOp(tail->op->getType());
   if (!op) {
     auto e = std::make_unique<AssignExpr>();
     e->range = span;
-    e->op = assignOp(b->op->getType());
+    e->op = assignOp(tail->op->getType());
     requireAssignable(*lhs, fmt::format("the left side of '{}'", spelling(e->op)));
     e->lhs = std::move(lhs);
     e->rhs = std::move(rhs);
@@ -219,7 +219,7 @@ ExprPtr Builder::combine(UtapParser::ExprTailContext* tail, ExprPtr lhs, ExprPtr
   if (*op == BinaryOp::Match || *op == BinaryOp::NoMatch) {
     auto* inner = dynamic_cast<BinaryExpr*>(lhs.get());
     if (inner && (inner->op == BinaryOp::Match || inner->op == BinaryOp::NoMatch))
-      diags_.report(DiagKind::ChainedRegex, range(b->op));
+      diags_.report(DiagKind::ChainedRegex, range(tail->op));
     else if (!dynamic_cast<StringLit*>(rhs.get()))
       diags_.report(
           DiagKind::SyntaxError, rhs->range,
@@ -233,40 +233,49 @@ ExprPtr Builder::combine(UtapParser::ExprTailContext* tail, ExprPtr lhs, ExprPtr
 // `wildcards`: a lone "arr[*, k]" is allowed here (delete's operand).
 ExprPtr Builder::expr(UtapParser::ExprContext* ctx, bool wildcards) {
   guard();
-  bool lone = wildcards && ctx->exprTail().empty() && ctx->unary()->prefix.empty();
-  return fold(unary(ctx->unary(), lone), ctx->exprTail(), isBareTupleIn(ctx->unary()));
-}
-
-ExprPtr Builder::stmtExpr(UtapParser::StmtExprContext* ctx) {
-  guard();
-  auto* u = ctx->stmtUnary();
-  ExprPtr first;
-  if (!u->prefix.empty())
-    first = prefixed(u->prefix, unary(u->unary()));
-  else
-    first = crement(u, u->pre, u->post, u->pre ? primary(u->primary(), false) : stmtPrimary(u->stmtPrimary(), false));
-  return fold(std::move(first), ctx->exprTail());
+  auto* u = ctx->first;
+  bool lone = wildcards && ctx->tails.empty() && u->prefix.empty() && !u->pre && !u->post;
+  return fold(unary(u, lone), ctx->tails, isBareTupleIn(u));
 }
 
 ExprPtr Builder::unary(UtapParser::UnaryContext* ctx, bool wildcards) {
   guard();
-  return prefixed(ctx->prefix, crement(ctx, ctx->pre, ctx->post, primary(ctx->primary(), wildcards)));
+  return prefixed(ctx->prefix, crement(ctx, ctx->pre, ctx->post, postfix(ctx->operand, wildcards)));
 }
 
 // Applies prefix operators, innermost (rightmost) first.
 ExprPtr Builder::prefixed(const std::vector<antlr4::Token*>& prefix, ExprPtr operand) {
   for (auto it = prefix.rbegin(); it != prefix.rend(); ++it) {
-    auto e = std::make_unique<UnaryExpr>();
     size_t t = (*it)->getType();
-    e->op = t == UtapLexer::PLUS    ? UnaryOp::Plus
-            : t == UtapLexer::MINUS ? UnaryOp::Minus
-            : t == UtapLexer::BANG  ? UnaryOp::Not
-                                    : UnaryOp::BitNot;
+    if (t == UtapLexer::UAMP) {
+      operand = addressOf(*it, std::move(operand));
+      continue;
+    }
+    auto e = std::make_unique<UnaryExpr>();
+    e->op = t == UtapLexer::POS   ? UnaryOp::Plus
+            : t == UtapLexer::NEG ? UnaryOp::Minus
+            : t == UtapLexer::BANG ? UnaryOp::Not
+                                   : UnaryOp::BitNot;
     e->range = SourceRange::spanning(range(*it), operand->range);
     e->operand = std::move(operand);
     operand = std::move(e);
   }
   return operand;
+}
+
+ExprPtr Builder::addressOf(antlr4::Token* amp, ExprPtr operand) {
+  SourceRange span = SourceRange::spanning(range(amp), operand->range);
+  if (auto* t = dynamic_cast<TargetExpr*>(operand.get()); t && !t->addressOf) {
+    t->addressOf = true;
+    t->range = span;
+    return operand;
+  }
+  auto e = std::make_unique<TargetExpr>();
+  e->base = TargetExpr::Base::Expr;
+  e->castOperand = std::move(operand);
+  e->addressOf = true;
+  e->range = span;
+  return e;
 }
 
 ExprPtr Builder::crement(antlr4::ParserRuleContext* ctx, antlr4::Token* pre, antlr4::Token* post, ExprPtr operand) {
@@ -282,33 +291,34 @@ ExprPtr Builder::crement(antlr4::ParserRuleContext* ctx, antlr4::Token* pre, ant
 
 std::vector<ExprPtr> Builder::args(UtapParser::ArgListContext* ctx) {
   std::vector<ExprPtr> out;
-  if (ctx)
-    for (auto* e : ctx->expr()) out.push_back(expr(e));
+  if (ctx) {
+    out.reserve(ctx->items.size());
+    for (auto* e : ctx->items) out.push_back(expr(e));
+  }
   return out;
 }
 
-ExprPtr Builder::call(UtapParser::StmtPrimaryContext* c) {
-  std::string name = c->IDENT()->getText();
+ExprPtr Builder::call(UtapParser::AtomContext* c) {
+  const std::string& name = text(c->name);
   const PrintFunction* it = printFunction(name);
   if (!it) {
     auto e = make<CallExpr>(c);
     e->name = name;
-    e->args = args(c->argList());
+    e->args = args(c->args);
     return e;
   }
   auto e = make<PrintCall>(c);
   e->name = name;
   e->kind = it->kind;
   e->toString = name[0] == 's';
-  e->args = args(c->argList());
+  e->args = args(c->args);
   bool needsLiteral =
       e->kind == PrintCall::Kind::Printf || e->kind == PrintCall::Kind::Printd || e->kind == PrintCall::Kind::Printdln;
   if (needsLiteral) {
     if (e->args.empty()) {
-      diags_.report(DiagKind::MissingFormat, range(c->RPAREN()->getSymbol()), name);
-    } else if (auto* s = dynamic_cast<StringLit*>(e->args[0].get())) {
+      diags_.report(DiagKind::MissingFormat, range(c->getStop()), name);
+    } else if (dynamic_cast<StringLit*>(e->args[0].get())) {
       e->format.reset(static_cast<StringLit*>(e->args[0].release()));
-      (void)s;
       e->args.erase(e->args.begin());
     } else {
       diags_.report(DiagKind::FormatNotLiteral, e->args[0]->range,
@@ -330,9 +340,8 @@ std::unique_ptr<StatExpr> Builder::statOp(UtapParser::StatOpContext* c) {
   };
   for (auto& [type, op] : ops)
     if (c->op->getType() == type) e->op = op;
-  auto operands = c->expr();
-  e->operand = expr(operands[0]);
-  for (size_t i = 1; i < operands.size(); ++i) e->params.push_back(expr(operands[i]));
+  e->operand = expr(c->operand);
+  for (auto* p : c->params) e->params.push_back(expr(p));
   return e;
 }
 
@@ -346,89 +355,112 @@ Pretty Builder::stripPretty(std::string& name, size_t keep) {
   return dollars == 1 ? Pretty::Shallow : Pretty::Deep;
 }
 
-ExprPtr Builder::target(UtapParser::TargetContext* c, bool addressOf) {
-  auto e = make<TargetExpr>(c);
-  e->addressOf = addressOf;
-  auto* base = c->targetBase();
-  if (base->TARGET()) {
-    e->name = base->TARGET()->getText();
-    size_t keep = e->name.rfind("$$", 0) == 0 ? 2 : 1;  // "$$vars" keeps its "$$"
-    e->pretty = stripPretty(e->name, keep);
-    if (e->name.size() <= keep) {
-      diags_.report(DiagKind::BadTargetName, range(base));
-      e->name = "$?";
-    }
-  } else if (base->AT_CAST()) {
-    e->base = TargetExpr::Base::Cast;
-    e->castOperand = expr(base->expr());
-    e->typeName = string(base->stringLit(0))->value;
-    if (base->stringLit().size() > 1) e->module = string(base->stringLit(1))->value;
-  } else {
-    e->base = TargetExpr::Base::AtVar;
-    e->name = string(base->stringLit(0))->value;
-    if (base->stringLit().size() > 1) e->module = string(base->stringLit(1))->value;
+ExprPtr Builder::postfix(UtapParser::PostfixContext* ctx, bool wildcardsAllowed) {
+  const auto& accessors = ctx->accessors;
+  size_t used = 0;
+  ExprPtr e = atom(ctx->base, wildcardsAllowed && accessors.size() <= 1, accessors, used);
+  if (used == accessors.size() && !ctx->pretty) return e;
+  // The rest extends a target variable's path, or makes one from any other
+  // operand (stap's autocast: "(p)->f", "f(x)->g", "a[k][i]").
+  auto* t = dynamic_cast<TargetExpr*>(e.get());
+  if (used < accessors.size() && (!t || t->addressOf)) {
+    auto cast = std::make_unique<TargetExpr>();
+    cast->base = TargetExpr::Base::Expr;
+    cast->range = e->range;
+    cast->castOperand = std::move(e);
+    t = cast.get();
+    e = std::move(cast);
   }
-  for (auto* a : c->accessor()) {
-    if (e->pretty != Pretty::None) {
+  for (size_t i = used; i < accessors.size(); ++i) {
+    auto* a = accessors[i];
+    if (t->pretty != Pretty::None) {
       diags_.report(DiagKind::SyntaxError, range(a), "nothing may follow a pretty-print suffix '$'");
       break;
     }
+    if (a->suffix) {
+      // stap's printed form of a pretty-print suffix: "$p->$".
+      t->pretty = text(a->suffix) == "$" ? Pretty::Shallow : Pretty::Deep;
+      continue;
+    }
     Accessor acc;
     acc.range = range(a);
-    if (a->memberName()) {
-      acc.member = a->memberName()->getText();
-      e->pretty = stripPretty(acc.member, 0);
+    if (a->member) {
+      acc.member = text(a->member->name);
+      t->pretty = stripPretty(acc.member, 0);
       if (acc.member.empty()) diags_.report(DiagKind::SyntaxError, range(a), "expected a member name after '->'");
     } else {
-      acc.index = expr(a->expr());
+      const auto& items = a->idx->items;
+      if (items.size() != 1 || items[0]->star) diags_.report(DiagKind::IndexOneExpression, range(a));
+      if (items[0]->e) acc.index = expr(items[0]->e);
+      if (!acc.index) break;
     }
-    e->path.push_back(std::move(acc));
+    t->path.push_back(std::move(acc));
   }
-  if (c->PRETTY()) {
-    if (e->pretty != Pretty::None)
-      diags_.report(DiagKind::SyntaxError, range(c->PRETTY()->getSymbol()), "only one pretty-print suffix is allowed");
-    e->pretty = c->PRETTY()->getText() == "$" ? Pretty::Shallow : Pretty::Deep;
+  if (t) t->range = SourceRange::spanning(t->range, range(ctx));
+  if (ctx->pretty) {
+    if (!t) {
+      diags_.report(DiagKind::PrettyNotTarget, range(ctx->pretty));
+    } else {
+      if (t->pretty != Pretty::None)
+        diags_.report(DiagKind::SyntaxError, range(ctx->pretty), "only one pretty-print suffix is allowed");
+      t->pretty = text(ctx->pretty) == "$" ? Pretty::Shallow : Pretty::Deep;
+    }
   }
   return e;
 }
 
-ExprPtr Builder::primary(UtapParser::PrimaryContext* ctx, bool wildcardsAllowed) {
-  switch (leadToken(ctx)) {
-    case UtapLexer::LPAREN:
-      return expr(static_cast<UtapParser::PrimaryContext*>(ctx)->expr());
+ExprPtr Builder::atom(UtapParser::AtomContext* c, bool wildcardsAllowed,
+                      const std::vector<UtapParser::AccessorContext*>& accessors, size_t& used) {
+  size_t kind = leadToken(c);
+  switch (kind) {
+    case UtapLexer::NUMBER: {
+      auto n = make<NumberLit>(c);
+      n->value = number(c->num);
+      return n;
+    }
     case UtapLexer::STRING:
-      return string(static_cast<UtapParser::PrimaryContext*>(ctx)->stringLit());
-    case UtapLexer::AMP: {
-      ExprPtr e = target(static_cast<UtapParser::PrimaryContext*>(ctx)->target(), true);
-      e->range = SourceRange::spanning(range(ctx->getStart()), e->range);
+      return string(c->str);
+    case UtapLexer::IDENT: {
+      if (c->call) return call(c);
+      if (!accessors.empty() && accessors[0]->idx) {
+        // The first '[...]' after a name indexes the array of that name.
+        used = 1;
+        auto e = make<IndexExpr>(c);
+        e->base = symbol(c->name);
+        indexList(accessors[0]->idx, e->keys, wildcardsAllowed);
+        e->range = SourceRange::spanning(e->range, range(accessors[0]));
+        return e;
+      }
+      if (printFunction(text(c->name)))
+        diags_.report(DiagKind::PrintNeedsParens, rangeAt(c->name->getTokenIndex() + 1), text(c->name));
+      return symbol(c->name);
+    }
+    case UtapLexer::TARGET: {
+      auto e = make<TargetExpr>(c);
+      e->name = text(c->target);
+      size_t keep = e->name.rfind("$$", 0) == 0 ? 2 : 1;  // "$$vars" keeps its "$$"
+      e->pretty = stripPretty(e->name, keep);
+      if (e->name.size() <= keep) {
+        diags_.report(DiagKind::BadTargetName, range(c));
+        e->name = "$?";
+      }
       return e;
     }
-    case UtapLexer::LBRACKET:
-      break;
-    default:
-      return stmtPrimary(static_cast<UtapParser::PrimaryContext*>(ctx)->stmtPrimary(), wildcardsAllowed);
-  }
-  auto* c = static_cast<UtapParser::PrimaryContext*>(ctx);
-  auto e = make<InExpr>(c);
-  indexList(c->indexList(), e->keys, true);
-  e->array = symbol(c->IDENT());
-  return e;
-}
-
-ExprPtr Builder::stmtPrimary(UtapParser::StmtPrimaryContext* ctx, bool wildcardsAllowed) {
-  size_t kind = leadToken(ctx);
-  if (kind == UtapLexer::IDENT && ctx->children.size() > 1) {
-    auto* second = static_cast<antlr4::tree::TerminalNode*>(ctx->children[1]);
-    kind = second->getSymbol()->getType() == UtapLexer::LPAREN ? UtapLexer::LPAREN : UtapLexer::LBRACKET;
-  }
-  switch (kind) {
-    case UtapLexer::IDENT:
-      kind = 0;
-      break;  // a symbol
-    case UtapLexer::TARGET:
-    case UtapLexer::AT_CAST:
-    case UtapLexer::AT_VAR:
-      return target(static_cast<UtapParser::StmtPrimaryContext*>(ctx)->target(), false);
+    case UtapLexer::AT_CAST: {
+      auto e = make<TargetExpr>(c);
+      e->base = TargetExpr::Base::Cast;
+      e->castOperand = expr(c->operand);
+      e->typeName = string(c->typeName)->value;
+      if (c->module) e->module = string(c->module)->value;
+      return e;
+    }
+    case UtapLexer::AT_VAR: {
+      auto e = make<TargetExpr>(c);
+      e->base = TargetExpr::Base::AtVar;
+      e->name = string(c->str)->value;
+      if (c->module) e->module = string(c->module)->value;
+      return e;
+    }
     case UtapLexer::AT_COUNT:
     case UtapLexer::AT_SUM:
     case UtapLexer::AT_MIN:
@@ -436,95 +468,74 @@ ExprPtr Builder::stmtPrimary(UtapParser::StmtPrimaryContext* ctx, bool wildcards
     case UtapLexer::AT_AVG:
     case UtapLexer::AT_VARIANCE:
     case UtapLexer::AT_HIST_LOG:
-    case UtapLexer::AT_HIST_LINEAR:
-      kind = UtapLexer::AT_COUNT;
-      break;
-    default:
-      break;
-  }
-  if (kind == 0) {
-    auto* c = static_cast<UtapParser::StmtPrimaryContext*>(ctx);
-    if (printFunction(c->IDENT()->getText())) {
-      size_t next = c->IDENT()->getSymbol()->getTokenIndex() + 1;
-      diags_.report(DiagKind::PrintNeedsParens, tokens_[std::min(next, tokens_.size() - 1)].range,
-                    c->IDENT()->getText());
+    case UtapLexer::AT_HIST_LINEAR: {
+      auto s = statOp(c->stat);
+      if (accessors.empty() || !accessors[0]->idx) return s;
+      // "@hist_log(x)[3]": one bucket of a histogram.
+      used = 1;
+      if (s->op != StatOp::HistLog && s->op != StatOp::HistLinear)
+        diags_.report(DiagKind::SyntaxError, range(accessors[0]->idx),
+                      "only histograms (@hist_log, @hist_linear) can be indexed");
+      auto e = make<IndexExpr>(c);
+      e->range = SourceRange::spanning(e->range, range(accessors[0]));
+      e->base = std::move(s);
+      indexList(accessors[0]->idx, e->keys, false);
+      if (e->keys.size() != 1) diags_.report(DiagKind::IndexOneExpression, range(accessors[0]));
+      return e;
     }
-    return symbol(c->IDENT());
+    case UtapLexer::LPAREN:
+      return expr(c->inner);
+    case UtapLexer::TUPLE_LBRACKET: {
+      auto e = make<InExpr>(c);
+      indexList(c->keys, e->keys, true);
+      e->array = symbol(c->arr);
+      return e;
+    }
+    case UtapLexer::AT_DEFINED:
+      return special(c, SpecialExpr::Kind::Defined, c->operand);
+    case UtapLexer::AT_ENTRY:
+      return special(c, SpecialExpr::Kind::Entry, c->operand);
+    case UtapLexer::AT_KDEREF:
+    case UtapLexer::AT_UDEREF: {
+      if (kind == UtapLexer::AT_KDEREF) requireGuru(c->op, "@kderef");
+      auto e = make<SpecialExpr>(c);
+      e->kind = kind == UtapLexer::AT_KDEREF ? SpecialExpr::Kind::KDeref : SpecialExpr::Kind::UDeref;
+      e->operands.push_back(expr(c->operand));
+      e->operands.push_back(expr(c->operand2));
+      return e;
+    }
+    case UtapLexer::AT_KREGISTER:
+    case UtapLexer::AT_UREGISTER:
+      if (kind == UtapLexer::AT_KREGISTER) requireGuru(c->op, "@kregister");
+      return special(c, kind == UtapLexer::AT_KREGISTER ? SpecialExpr::Kind::KRegister : SpecialExpr::Kind::URegister,
+                     c->operand);
+    case UtapLexer::AT_PERF: {
+      auto e = make<NamedOpExpr>(c);
+      e->kind = NamedOpExpr::Kind::Perf;
+      e->name = string(c->str)->value;
+      return e;
+    }
+    case UtapLexer::AT_CONST: {
+      requireGuru(c->getStart(), "@const");
+      auto e = make<NamedOpExpr>(c);
+      e->kind = NamedOpExpr::Kind::Const;
+      e->name = string(c->str)->value;
+      if (c->module) e->header = string(c->module)->value;
+      return e;
+    }
+    case UtapLexer::AT_PROBEWRITE: {
+      auto e = make<NamedOpExpr>(c);
+      e->kind = NamedOpExpr::Kind::ProbeWrite;
+      e->name = text(c->name);
+      return e;
+    }
+    default: {
+      requireGuru(c->embedded, "an embedded C expression");
+      auto e = make<EmbeddedExpr>(c);
+      e->code = embeddedCode(text(c->embedded));
+      return e;
+    }
   }
-  if (kind == UtapLexer::NUMBER) {
-    auto* c = static_cast<UtapParser::StmtPrimaryContext*>(ctx);
-    auto n = make<NumberLit>(c);
-    n->value = number(c->NUMBER()->getSymbol());
-    return n;
-  }
-  if (kind == UtapLexer::LPAREN) return call(static_cast<UtapParser::StmtPrimaryContext*>(ctx));
-  if (kind == UtapLexer::LBRACKET) {
-    auto* c = static_cast<UtapParser::StmtPrimaryContext*>(ctx);
-    auto e = make<IndexExpr>(c);
-    e->base = symbol(c->IDENT());
-    indexList(c->indexList(), e->keys, wildcardsAllowed);
-    return e;
-  }
-  if (kind == UtapLexer::AT_COUNT) {
-    auto* c = static_cast<UtapParser::StmtPrimaryContext*>(ctx);
-    auto s = statOp(c->statOp());
-    if (!c->expr(0)) return s;
-    if (s->op != StatOp::HistLog && s->op != StatOp::HistLinear)
-      diags_.report(DiagKind::SyntaxError, range(c->expr(0)),
-                    "only histograms (@hist_log, @hist_linear) can be indexed");
-    auto e = make<IndexExpr>(c);
-    e->base = std::move(s);
-    e->keys.push_back(expr(c->expr(0)));
-    return e;
-  }
-  if (kind == UtapLexer::AT_DEFINED)
-    return special(ctx, SpecialExpr::Kind::Defined, static_cast<UtapParser::StmtPrimaryContext*>(ctx)->expr(0));
-  if (kind == UtapLexer::AT_ENTRY)
-    return special(ctx, SpecialExpr::Kind::Entry, static_cast<UtapParser::StmtPrimaryContext*>(ctx)->expr(0));
-  if (kind == UtapLexer::AT_KDEREF || kind == UtapLexer::AT_UDEREF) {
-    auto* c = static_cast<UtapParser::StmtPrimaryContext*>(ctx);
-    if (kind == UtapLexer::AT_KDEREF) requireGuru(c->op, "@kderef");
-    auto kind = c->op->getType() == UtapLexer::AT_KDEREF ? SpecialExpr::Kind::KDeref : SpecialExpr::Kind::UDeref;
-    auto e = make<SpecialExpr>(c);
-    e->kind = kind;
-    for (auto* x : c->expr()) e->operands.push_back(expr(x));
-    return e;
-  }
-  if (kind == UtapLexer::AT_KREGISTER || kind == UtapLexer::AT_UREGISTER) {
-    auto* c = static_cast<UtapParser::StmtPrimaryContext*>(ctx);
-    if (kind == UtapLexer::AT_KREGISTER) requireGuru(c->op, "@kregister");
-    auto kind =
-        c->op->getType() == UtapLexer::AT_KREGISTER ? SpecialExpr::Kind::KRegister : SpecialExpr::Kind::URegister;
-    return special(c, kind, c->expr(0));
-  }
-  if (kind == UtapLexer::AT_PERF) {
-    auto* c = static_cast<UtapParser::StmtPrimaryContext*>(ctx);
-    auto e = make<NamedOpExpr>(c);
-    e->kind = NamedOpExpr::Kind::Perf;
-    e->name = string(c->stringLit(0))->value;
-    return e;
-  }
-  if (kind == UtapLexer::AT_CONST) {
-    auto* c = static_cast<UtapParser::StmtPrimaryContext*>(ctx);
-    requireGuru(c->AT_CONST()->getSymbol(), "@const");
-    auto e = make<NamedOpExpr>(c);
-    e->kind = NamedOpExpr::Kind::Const;
-    e->name = string(c->stringLit(0))->value;
-    if (c->stringLit().size() > 1) e->header = string(c->stringLit(1))->value;
-    return e;
-  }
-  if (kind == UtapLexer::AT_PROBEWRITE) {
-    auto* c = static_cast<UtapParser::StmtPrimaryContext*>(ctx);
-    auto e = make<NamedOpExpr>(c);
-    e->kind = NamedOpExpr::Kind::ProbeWrite;
-    e->name = c->IDENT()->getText();
-    return e;
-  }
-  auto* c = static_cast<UtapParser::StmtPrimaryContext*>(ctx);
-  requireGuru(c->EMBEDDED()->getSymbol(), "an embedded C expression");
-  auto e = make<EmbeddedExpr>(c);
-  e->code = embeddedCode(c->EMBEDDED()->getText());
-  return e;
 }
 
 ExprPtr Builder::special(antlr4::ParserRuleContext* c, SpecialExpr::Kind kind, UtapParser::ExprContext* operand) {

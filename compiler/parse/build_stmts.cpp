@@ -5,7 +5,8 @@ namespace utap::parse::build {
 
 std::unique_ptr<Block> Builder::block(UtapParser::BlockContext* ctx) {
   auto b = make<Block>(ctx);
-  for (auto* s : ctx->statement()) b->stmts.push_back(statement(s));
+  b->stmts.reserve(ctx->stmts.size());
+  for (auto* s : ctx->stmts) b->stmts.push_back(statement(s));
   return b;
 }
 
@@ -13,7 +14,7 @@ StmtPtr Builder::statement(UtapParser::StatementContext* ctx) {
   guard();
   switch (leadToken(ctx)) {
     case UtapLexer::LBRACE:
-      return block(ctx->block(0));
+      return block(ctx->inner);
     case UtapLexer::SEMI:
       return make<EmptyStmt>(ctx);
     case UtapLexer::IF:
@@ -37,9 +38,8 @@ StmtPtr Builder::statement(UtapParser::StatementContext* ctx) {
     case UtapLexer::CONTINUE:
       return make<ContinueStmt>(ctx);
     default: {
-      auto* c = ctx;
-      auto s = make<ExprStmt>(c);
-      s->expr = stmtExpr(c->stmtExpr());
+      auto s = make<ExprStmt>(ctx);
+      s->expr = expr(ctx->e);
       return s;
     }
   }
@@ -47,16 +47,16 @@ StmtPtr Builder::statement(UtapParser::StatementContext* ctx) {
 
 StmtPtr Builder::ifStmt(UtapParser::StatementContext* c) {
   auto s = make<IfStmt>(c);
-  s->cond = expr(c->expr(0));
-  s->then = statement(c->statement(0));
-  if (c->ELSE()) s->otherwise = statement(c->statement(1));
+  s->cond = expr(c->cond);
+  s->then = statement(c->then);
+  if (c->otherwise) s->otherwise = statement(c->otherwise);
   return s;
 }
 
 StmtPtr Builder::whileStmt(UtapParser::StatementContext* c) {
   auto s = make<WhileStmt>(c);
-  s->cond = expr(c->expr(0));
-  s->body = statement(c->statement(0));
+  s->cond = expr(c->cond);
+  s->body = statement(c->body);
   return s;
 }
 
@@ -65,13 +65,13 @@ StmtPtr Builder::forStmt(UtapParser::StatementContext* c) {
   if (c->init) s->init = expr(c->init);
   if (c->cond) s->cond = expr(c->cond);
   if (c->step) s->step = expr(c->step);
-  s->body = statement(c->statement(0));
+  s->body = statement(c->body);
   return s;
 }
 
 StmtPtr Builder::deleteStmt(UtapParser::StatementContext* c) {
   auto s = make<DeleteStmt>(c);
-  s->target = expr(c->expr(0), /*wildcardsAllowed=*/true);
+  s->target = expr(c->e, /*wildcardsAllowed=*/true);
   Expr* t = s->target.get();
   if (!dynamic_cast<Symbol*>(t) && !dynamic_cast<IndexExpr*>(t) && !dynamic_cast<TargetExpr*>(t))
     diags_.report(DiagKind::BadDeleteTarget, t->range);
@@ -80,13 +80,13 @@ StmtPtr Builder::deleteStmt(UtapParser::StatementContext* c) {
 
 StmtPtr Builder::returnStmt(UtapParser::StatementContext* c) {
   auto s = make<ReturnStmt>(c);
-  if (!inFunction_) diags_.report(DiagKind::ReturnOutsideFunction, range(c->RETURN()->getSymbol()));
-  if (c->expr(0)) {
-    s->value = expr(c->expr(0));
-  } else if (!c->SEMI(0)) {
+  if (!inFunction_) diags_.report(DiagKind::ReturnOutsideFunction, range(c->ret));
+  if (c->e) {
+    s->value = expr(c->e);
+  } else if (!c->semi) {
     // Like stap, a bare 'return' ends at ';' or '}', so "return return"
     // or "return if" is a mistake rather than two statements.
-    size_t next = c->RETURN()->getSymbol()->getTokenIndex() + 1;
+    size_t next = c->ret->getTokenIndex() + 1;
     if (next < tokens_.size() && tokens_[next].type != UtapLexer::RBRACE)
       diags_.report(DiagKind::ReturnWithoutValue, tokens_[next].range);
   }
@@ -95,56 +95,52 @@ StmtPtr Builder::returnStmt(UtapParser::StatementContext* c) {
 
 StmtPtr Builder::tryStmt(UtapParser::StatementContext* c) {
   auto s = make<TryStmt>(c);
-  s->body = block(c->block(0));
-  if (c->IDENT()) {
-    s->catchVar = std::make_unique<Symbol>();
-    s->catchVar->range = range(c->IDENT()->getSymbol());
-    s->catchVar->name = c->IDENT()->getText();
-  }
-  s->handler = block(c->block(1));
+  s->body = block(c->inner);
+  if (c->var) s->catchVar = symbol(c->var);
+  s->handler = block(c->handler);
   return s;
 }
 
 Sort Builder::sortOf(antlr4::Token* t) {
   if (!t) return Sort::None;
-  return t->getType() == UtapLexer::PLUS ? Sort::Ascending : Sort::Descending;
+  size_t type = t->getType();
+  return type == UtapLexer::PLUS || type == UtapLexer::POS ? Sort::Ascending : Sort::Descending;
 }
 
-std::unique_ptr<Symbol> Builder::symbol(antlr4::tree::TerminalNode* ident) {
+std::unique_ptr<Symbol> Builder::symbol(antlr4::Token* ident) {
   auto s = std::make_unique<Symbol>();
-  s->range = range(ident->getSymbol());
-  s->name = ident->getText();
+  s->range = range(ident);
+  s->name = text(ident);
   return s;
 }
 
 StmtPtr Builder::foreachStmt(UtapParser::StatementContext* c) {
   auto s = make<ForeachStmt>(c);
-  auto* head = c->foreachHead();
+  auto* head = c->head;
   std::vector<antlr4::Token*> sorts;
-  if (head->value) {
-    s->value = std::make_unique<Symbol>();
-    s->value->range = range(head->value);
-    s->value->name = head->value->getText();
-  }
-  auto* keys = head->foreachKeys();
-  s->bracketed = keys->LBRACKET() != nullptr;
-  for (auto* k : keys->foreachKey()) {
-    ForeachKey key{symbol(k->IDENT()), sortOf(k->sort)};
+  if (head->value) s->value = symbol(head->value);
+  auto* keys = head->keys;
+  s->bracketed = keys->one == nullptr;
+  auto addKey = [&](UtapParser::ForeachKeyContext* k) {
+    ForeachKey key{symbol(k->name), sortOf(k->sort)};
     if (k->sort) sorts.push_back(k->sort);
     s->keys.push_back(std::move(key));
-  }
+  };
+  if (keys->one) addKey(keys->one);
+  for (auto* k : keys->many) addKey(k);
   if (s->keys.size() > 9) diags_.report(DiagKind::TooManyIndexes, range(keys), s->keys.size());
-  auto* src = head->foreachSource();
-  if (src->statOp()) {
-    s->source = statOp(src->statOp());
-  } else if (src->indexList()) {
+  auto* src = head->src;
+  if (src->stat) {
+    s->source = statOp(src->stat);
+  } else if (src->idx) {
     auto idx = make<IndexExpr>(src);
-    idx->base = symbol(src->IDENT());
-    indexList(src->indexList(), idx->keys, true);
-    idx->range = SourceRange::spanning(range(src->IDENT()->getSymbol()), range(src->RBRACKET()->getSymbol()));
+    idx->base = symbol(src->arr);
+    indexList(src->idx, idx->keys, true);
+    // From the name to the ']' after the index list.
+    idx->range = SourceRange::spanning(range(src->arr), rangeAt(src->idx->getStop()->getTokenIndex() + 1));
     s->source = std::move(idx);
   } else {
-    s->source = symbol(src->IDENT());
+    s->source = symbol(src->arr);
   }
   s->valueSort = sortOf(src->sort);
   if (src->sort) sorts.push_back(src->sort);
@@ -162,13 +158,12 @@ StmtPtr Builder::foreachStmt(UtapParser::StatementContext* c) {
     for (auto& [type, op] : aggregates)
       if (src->aggregate->getType() == type) s->sortAggregate = op;
     if (!src->sort)
-      diags_.report(
-          DiagKind::SyntaxError, range(src->aggregate),
-          fmt::format("'{}' in foreach must be followed by '+' or '-' to sort by it", src->aggregate->getText()));
+      diags_.report(DiagKind::SyntaxError, range(src->aggregate),
+                    fmt::format("'{}' in foreach must be followed by '+' or '-' to sort by it", text(src->aggregate)));
   }
   if (sorts.size() > 1) diags_.report(DiagKind::MultipleSorts, range(sorts[1]));
-  if (head->expr()) s->limit = expr(head->expr());
-  s->body = statement(c->statement(0));
+  if (head->limit) s->limit = expr(head->limit);
+  s->body = statement(c->body);
   return s;
 }
 

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <optional>
+#include <unordered_map>
 #include <string_view>
 
 #include "UtapLexer.h"
@@ -33,10 +34,11 @@ struct PrintFunction {
 
 class Builder {
  public:
-  Builder(const Tokens& tokens, Diagnostics& diags, bool guru) : tokens_(tokens), diags_(diags), guru_(guru) {}
+  Builder(const Tokens& tokens, const SourceManager& sources, Diagnostics& diags, bool guru)
+      : tokens_(tokens), sources_(sources), diags_(diags), guru_(guru) {}
 
   void script(UtapParser::ScriptContext* ctx, File& file) {
-    for (auto* d : ctx->declaration()) declaration(d, file.decls);
+    for (auto* d : ctx->decls) declaration(d, file.decls);
   }
 
  private:
@@ -57,14 +59,13 @@ class Builder {
 
   std::unique_ptr<StringLit> string(UtapParser::StringLitContext* ctx);
 
+  // A token's text, without the copy antlr4::Token::getText makes.
+  const std::string& text(antlr4::Token* t) const { return tokens_[t->getTokenIndex()].text; }
+
+  SourceRange rangeAt(size_t tokenIndex) const { return tokens_[std::min(tokenIndex, tokens_.size() - 1)].range; }
+
   // A signed number or a string: probe point arguments, global initializers.
-  template <typename Ctx>
-  ExprPtr literal(Ctx* ctx) {
-    if (ctx->stringLit()) return string(ctx->stringLit());
-    auto n = make<NumberLit>(ctx);
-    n->value = number(ctx->NUMBER()->getSymbol(), ctx->MINUS() != nullptr);
-    return n;
-  }
+  ExprPtr literal(UtapParser::LiteralContext* ctx);
 
   void declaration(UtapParser::DeclarationContext* ctx, std::vector<DeclPtr>& out);
 
@@ -74,9 +75,17 @@ class Builder {
 
   // Brace expansion: a point is a sequence of components, some of which are
   // "{alt1, alt2}" groups; each combination becomes its own probe point.
-  using Path = std::vector<UtapParser::ComponentContext*>;
+  // An alternative may end with the point's '?'/'!' and condition.
+  struct Path {
+    std::vector<UtapParser::ComponentContext*> comps;
+    antlr4::Token* mark = nullptr;
+    UtapParser::ExprContext* cond = nullptr;
+  };
 
   std::vector<Path> expandComponents(const std::vector<UtapParser::ComponentContext*>& comps);
+
+  // Reports a duplicate global, or one declared both global and private.
+  void checkGlobal(const GlobalDecl& g);
 
   void probePoint(UtapParser::ProbePointContext* ctx, std::vector<ProbePoint>& out);
 
@@ -117,7 +126,7 @@ class Builder {
 
   static const PrintFunction* printFunction(std::string_view name);
 
-  std::unique_ptr<Symbol> symbol(antlr4::tree::TerminalNode* ident);
+  std::unique_ptr<Symbol> symbol(antlr4::Token* ident);
 
   StmtPtr foreachStmt(UtapParser::StatementContext* c);
 
@@ -129,19 +138,20 @@ class Builder {
 
   static AssignOp assignOp(size_t type);
 
-  // Folds "operand (op operand)*" by precedence: a shunting-yard over the
-  // tails, iterative, so long chains cost no recursion.
   // An operand written "[k1, k2] in arr" without parentheses.
   static bool isBareTupleIn(UtapParser::UnaryContext* u);
 
+  // Whether a context is nothing but "[...] in arr" (no prefix, suffix).
+  static bool isTupleAtom(UtapParser::PostfixContext* p);
+
+  // Folds "operand (op operand)*" by precedence: a shunting-yard over the
+  // tails, iterative, so long chains cost no recursion.
   ExprPtr fold(ExprPtr first, const std::vector<UtapParser::ExprTailContext*>& tails, bool firstIsIn = false);
 
   ExprPtr combine(UtapParser::ExprTailContext* tail, ExprPtr lhs, ExprPtr middle, ExprPtr rhs);
 
   // `wildcards`: a lone "arr[*, k]" is allowed here (delete's operand).
   ExprPtr expr(UtapParser::ExprContext* ctx, bool wildcards = false);
-
-  ExprPtr stmtExpr(UtapParser::StmtExprContext* ctx);
 
   ExprPtr unary(UtapParser::UnaryContext* ctx, bool wildcards = false);
 
@@ -152,24 +162,35 @@ class Builder {
 
   std::vector<ExprPtr> args(UtapParser::ArgListContext* ctx);
 
-  ExprPtr call(UtapParser::StmtPrimaryContext* c);
+  ExprPtr call(UtapParser::AtomContext* c);
+
+  // "&operand": a target variable's address, or stap's autocast of any
+  // other operand ("&(x)").
+  ExprPtr addressOf(antlr4::Token* amp, ExprPtr operand);
 
   std::unique_ptr<StatExpr> statOp(UtapParser::StatOpContext* c);
 
   // Splits a pretty-print suffix off a name: "$var$$" -> "$var", Deep.
   static Pretty stripPretty(std::string& name, size_t keep);
 
-  ExprPtr target(UtapParser::TargetContext* c, bool addressOf);
+  // An operand and its '->member' and '[index]' suffixes.
+  ExprPtr postfix(UtapParser::PostfixContext* ctx, bool wildcardsAllowed);
 
-  ExprPtr primary(UtapParser::PrimaryContext* ctx, bool wildcardsAllowed);
-
-  ExprPtr stmtPrimary(UtapParser::StmtPrimaryContext* ctx, bool wildcardsAllowed);
+  // An operand; `used` tells how many of `accessors` it took (the index of
+  // an array or a histogram).
+  ExprPtr atom(UtapParser::AtomContext* ctx, bool wildcardsAllowed,
+               const std::vector<UtapParser::AccessorContext*>& accessors, size_t& used);
 
   ExprPtr special(antlr4::ParserRuleContext* c, SpecialExpr::Kind kind, UtapParser::ExprContext* operand);
 
   const Tokens& tokens_;
 
+  const SourceManager& sources_;
+
   Diagnostics& diags_;
+
+  // The globals declared so far in this file, for duplicates.
+  std::unordered_map<std::string, const GlobalDecl*> globals_;
 
   bool inFunction_ = false;
 

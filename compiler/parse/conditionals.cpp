@@ -91,6 +91,7 @@ class Resolver {
   // Handles the conditional whose "%(" is at `open`; returns the index after its "%)".
   size_t conditional(Tokens& in, size_t open, size_t end, Tokens& out) {
     size_t then = end, otherwise = end, close = end;
+    bool duplicateThen = false;
     int depth = 0;
     for (size_t i = open; i < end; ++i) {
       size_t t = in[i].type;
@@ -103,6 +104,13 @@ class Resolver {
         }
       } else if (depth == 1 && t == UtapLexer::PP_THEN && then == end) {
         then = i;
+      } else if (depth == 1 && t == UtapLexer::PP_THEN) {
+        // One condition, one '%?': a second is refused (it is not reported
+        // again as a stray '%?' where the chosen branch is read).
+        diags_.report(DiagKind::SyntaxError, in[i].range,
+                      "a second '%?' in one preprocessor conditional; write '%( A %? X %: %( B %? Y %) %)' to "
+                      "test two conditions");
+        duplicateThen = true;
       } else if (depth == 1 && t == UtapLexer::PP_ELSE && then != end) {
         if (otherwise == end)
           otherwise = i;
@@ -114,6 +122,7 @@ class Resolver {
       diags_.report(DiagKind::UnterminatedConditional, in[open].range);
       return end;
     }
+    if (duplicateThen) return close + 1;
     if (then == end) {
       diags_.report(DiagKind::ExpectedPpThen, in[open].range);
       return close + 1;
@@ -139,6 +148,24 @@ class Resolver {
                      t.type == UtapLexer::DOLLAR_HASH ? n : "\"" + n + "\"", t.range});
       return;
     }
+    bool digitFirst = (t.type == UtapLexer::TARGET || t.type == UtapLexer::AT_NAME) && t.text.size() > 1 &&
+                      std::isdigit(static_cast<unsigned char>(t.text[1]));
+    std::string glued;  // what follows the digits: "A3" in "$12A3"
+    if (digitFirst && !dollar && !at) {
+      size_t digits = 1;
+      while (digits < t.text.size() && std::isdigit(static_cast<unsigned char>(t.text[digits]))) ++digits;
+      if (t.type == UtapLexer::AT_NAME) {
+        // "@1x": '@' and a digit is a script argument, a string; nothing may follow it.
+        std::string sigil = t.text.substr(0, 1);
+        diags_.report(DiagKind::BadScriptArgument, t.range, t.text, sigil, sigil);
+        return;
+      }
+      // "$12A3": as in stap, the text of argument 12 glued to "A3", read
+      // as script ("$1A3" with the argument "x" is the name "xA3").
+      glued = t.text.substr(digits);
+      t.text.resize(digits);
+      dollar = true;
+    }
     if (!dollar && !at) {
       out.push_back(std::move(t));
       return;
@@ -151,7 +178,7 @@ class Resolver {
     }
     // "$1" pastes the argument's text into the input, to be lexed as script.
     ExpansionId expansion = sources_.addExpansion({fmt::format("script argument {} ('{}')", t.text, *arg), t.range});
-    FileId file = sources_.addFile(fmt::format("<argument {}>", t.text), *arg);
+    FileId file = sources_.addFile(fmt::format("<argument {}>", t.text), *arg + glued);
     Tokens pasted = lex(file, sources_, diags_, expansion);
     for (Token& p : pasted) {
       if (p.type == antlr4::Token::EOF) break;

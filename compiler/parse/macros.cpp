@@ -17,10 +17,13 @@ namespace {
 using grammar::UtapLexer;
 
 constexpr size_t kMaxExpansionDepth = 64;
+
+bool isKeyword(size_t type) { return type >= UtapLexer::PROBE && type <= UtapLexer::STRING_KW; }
 constexpr size_t kMaxExpandedTokens = 4'000'000;
 
+// "@1" (and "@12A3", which the argument substitution refuses).
 bool isScriptArgument(const std::string& atName) {
-  return atName.size() > 1 && std::all_of(atName.begin() + 1, atName.end(), ::isdigit);
+  return atName.size() > 1 && std::isdigit(static_cast<unsigned char>(atName[1]));
 }
 
 }  // namespace
@@ -73,6 +76,10 @@ size_t MacroExpander::define(const Tokens& in, size_t at, size_t end) {
     failed_ = true;
     return end;
   };
+  if (i < end && (isKeyword(in[i].type) || (in[i].type >= UtapLexer::AT_CAST && in[i].type <= UtapLexer::AT_DEFINE)))
+    return fail(in[i].range, fmt::format("'{}' is a reserved word of the language and cannot name a macro; choose "
+                                         "another name",
+                                         in[i].text));
   if (i >= end || in[i].type != UtapLexer::IDENT)
     return fail(i < in.size() ? in[i].range : kw.range, "expected an identifier (the macro name) after '@define'");
   Macro m;

@@ -17,10 +17,15 @@ bool isKeyword(size_t type) { return type >= UtapLexer::PROBE && type <= UtapLex
 // '@' operators that take a parenthesized argument list.
 bool isAtOperator(size_t type) { return type >= UtapLexer::AT_CAST && type <= UtapLexer::AT_HIST_LINEAR; }
 
-bool isOpener(size_t t) { return t == UtapLexer::LPAREN || t == UtapLexer::LBRACKET || t == UtapLexer::LBRACE; }
+bool isOpener(size_t t) {
+  return t == UtapLexer::LPAREN || t == UtapLexer::CALL_LPAREN || t == UtapLexer::LBRACKET ||
+         t == UtapLexer::TUPLE_LBRACKET || t == UtapLexer::LBRACE;
+}
 bool isCloser(size_t t) { return t == UtapLexer::RPAREN || t == UtapLexer::RBRACKET || t == UtapLexer::RBRACE; }
 const char* closerOf(size_t opener) {
-  return opener == UtapLexer::LPAREN ? "')'" : opener == UtapLexer::LBRACKET ? "']'" : "'}'";
+  return opener == UtapLexer::LPAREN || opener == UtapLexer::CALL_LPAREN         ? "')'"
+         : opener == UtapLexer::LBRACKET || opener == UtapLexer::TUPLE_LBRACKET ? "']'"
+                                                                                : "'}'";
 }
 
 // Tokens that only continue an expression; when the parser could also take
@@ -37,7 +42,7 @@ bool continuesExpression(size_t t) {
     case UtapLexer::DOT_ASSIGN: case UtapLexer::LT: case UtapLexer::GT: case UtapLexer::ASSIGN:
     case UtapLexer::PLUS: case UtapLexer::MINUS: case UtapLexer::STAR: case UtapLexer::SLASH: case UtapLexer::MOD:
     case UtapLexer::AMP: case UtapLexer::CARET: case UtapLexer::PIPE: case UtapLexer::QUESTION: case UtapLexer::DOT:
-    case UtapLexer::IN: case UtapLexer::LBRACKET: case UtapLexer::PRETTY: case UtapLexer::STRING:
+    case UtapLexer::IN: case UtapLexer::LBRACKET: case UtapLexer::PRETTY: case UtapLexer::STRING_CONT:
       return true;
     default:
       return false;
@@ -70,6 +75,12 @@ std::string nameOf(size_t type, const antlr4::dfa::Vocabulary& vocabulary) {
     case UtapLexer::AT_NAME: return "a macro";
     case UtapLexer::POST_INC: return "'++'";
     case UtapLexer::POST_DEC: return "'--'";
+    case UtapLexer::NEG: return "'-'";
+    case UtapLexer::POS: return "'+'";
+    case UtapLexer::UAMP: return "'&'";
+    case UtapLexer::CALL_LPAREN: return "'('";
+    case UtapLexer::TUPLE_LBRACKET: return "'['";
+    case UtapLexer::STRING_CONT: return "a string literal";
     default: break;
   }
   std::string literal = vocabulary.getLiteralName(type);
@@ -114,7 +125,7 @@ std::string SyntaxErrorListener::expectation(const antlr4::misc::IntervalSet& ex
   if (has(UtapLexer::NUMBER) && has(UtapLexer::IDENT) && has(UtapLexer::LPAREN)) return "expected an expression";
   if (has(UtapLexer::IDENT) && has(UtapLexer::STAR) && has(UtapLexer::LBRACE) && !has(UtapLexer::NUMBER))
     return "expected a probe point";
-  if (has(UtapLexer::STRING) && has(UtapLexer::NUMBER) && has(UtapLexer::MINUS) && expected.size() <= 4)
+  if (has(UtapLexer::STRING) && has(UtapLexer::NUMBER) && has(UtapLexer::NEG) && expected.size() <= 6)
     return "expected a literal (a number or a string)";
   if (has(UtapLexer::IDENT) && !has(UtapLexer::NUMBER) && expected.size() > 5) return "expected an identifier";
 
@@ -176,7 +187,7 @@ void SyntaxErrorListener::syntaxError(antlr4::Recognizer* recognizer, antlr4::To
   size_t rule = parser.getContext() ? parser.getContext()->getRuleIndex() : SIZE_MAX;
   bool inProbeHead = rule == UtapParser::RuleProbeDecl || rule == UtapParser::RuleProbePoint ||
                      rule == UtapParser::RuleComponent || rule == UtapParser::RuleAlternative ||
-                     rule == UtapParser::RuleComponentName || rule == UtapParser::RuleNamePiece;
+                     rule == UtapParser::RuleComponentName;
   size_t type = offending->getType();
   size_t prev = index > 0 && index - 1 < tokens_.size() ? tokens_[index - 1].type : SIZE_MAX;
   std::string found = describe(offending);
@@ -189,12 +200,13 @@ void SyntaxErrorListener::syntaxError(antlr4::Recognizer* recognizer, antlr4::To
     message = want.empty() ? "unexpected end of file" : "unexpected end of file; " + want;
   } else if (prev == UtapLexer::ARROW) {
     message = fmt::format("expected an identifier (a member name) after '->' before {}", found);
-  } else if (isAtOperator(prev) && type != UtapLexer::LPAREN) {
+  } else if (isAtOperator(prev) && type != UtapLexer::LPAREN && type != UtapLexer::CALL_LPAREN) {
     message = fmt::format("expected '(' after '{}' before {}", tokens_[index - 1].text, found);
   } else if (!lookahead) {
     std::string want = expectation(expected, parser);
     size_t next = index + 1 < tokens_.size() ? tokens_[index + 1].type : SIZE_MAX;
-    bool usedAsName = next == UtapLexer::ASSIGN || next == UtapLexer::LPAREN || next == UtapLexer::LBRACKET ||
+    bool usedAsName = next == UtapLexer::ASSIGN || next == UtapLexer::LPAREN || next == UtapLexer::CALL_LPAREN ||
+                      next == UtapLexer::LBRACKET || next == UtapLexer::TUPLE_LBRACKET ||
                       next == UtapLexer::COMMA || next == UtapLexer::RPAREN || next == UtapLexer::COLON ||
                       next == UtapLexer::SEMI || want == "expected an identifier";
     if (isKeyword(type) && expected.contains(size_t(UtapLexer::IDENT)) && !expected.contains(type) && usedAsName)

@@ -600,6 +600,15 @@ class Inference : public ast::Visitor {
   }
 
   void visit(ast::TargetExpr& n) override {
+    if (n.base == ast::TargetExpr::Base::Expr) {
+      // stap's autocast: pass 1 reads it; typing it through DWARF is not done yet.
+      if (n.castOperand) infer(*n.castOperand, Type::Unknown);
+      for (auto& a : n.path)
+        if (a.index) require(*a.index, Type::Long, "a target variable index");
+      if (report_) ctx_.diags.report(DiagKind::AutocastUnsupported, n.range);
+      result_ = Type::Long;
+      return;
+    }
     if (n.castOperand) infer(*n.castOperand, Type::Long);
     for (auto& a : n.path)
       if (a.index) require(*a.index, Type::Long, "a target variable index");

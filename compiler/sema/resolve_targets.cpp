@@ -39,6 +39,9 @@ dwarf::TargetRequest requestFor(const ast::TargetExpr& t) {
       r.base = Base::AtVar;
       r.name = t.name;
       break;
+    case ast::TargetExpr::Base::Expr:  // never resolved yet (infer_types reports it)
+      r.base = Base::Variable;
+      break;
     case ast::TargetExpr::Base::Dollar: {
       static const std::pair<const char*, Base> kSpecial[] = {
           {"$$parms", Base::Parms},    {"$$locals", Base::Locals}, {"$$vars", Base::Vars},
@@ -108,7 +111,8 @@ class TargetResolver {
     for (const auto& [decl, owner] : ctx_.program.clones)
       if (owner == &probe_ && decl->body) decl->body->accept(collect);
     for (ast::TargetExpr* t : collect.found)
-      if (point_ || t->base == ast::TargetExpr::Base::Cast) targets_.push_back(t);
+      if ((point_ && t->base != ast::TargetExpr::Base::Expr) || t->base == ast::TargetExpr::Base::Cast)
+        targets_.push_back(t);
     for (ast::TargetExpr* t : targets_) requests_.push_back(requestFor(*t));
     std::vector<TargetResolution> results;
     if (point_ && point_->placement == probes::Placement::Auto && point_->canPlaceAtEntry())

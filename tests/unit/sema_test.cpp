@@ -404,7 +404,7 @@ TEST(SemaChecks, MoreRules) {
             "t.stp:4:42: error: 'f' modifies 'a' during its foreach loop (at t.stp:4:25); collect the changes and "
             "apply them after the loop");
   EXPECT_EQ(errorOf("global x\nglobal x\nprobe begin { x = 1 }"),
-            "t.stp:2:8: error: duplicate global 'x' (first declared at t.stp:1:8)");
+            "t.stp:2:8: error: duplicate global 'x' (first declared at t.stp:1:8); declare each global once");
   EXPECT_EQ(errorOf("global s\nprobe begin { s <<< 1; println(@variance(s, 1), @variance(s, 2)) }"),
             "t.stp:2:49: error: 's' has one @variance bit shift: 2 here, 1 at t.stp:2:32");
   EXPECT_EQ(errorOf("probe begin { printd(\",\", 1) }"),
