@@ -65,7 +65,7 @@ std::vector<std::string> parseokScripts() {
   return out;
 }
 
-// Loads every .stpm file under the -I directories, as the driver does.
+// Loads every .stpm file under the given directories, as the driver does.
 bool loadLibraryMacros(const std::vector<std::string>& dirs, const parse::ParseOptions& o, SourceManager& sources,
                        Diagnostics& diags, parse::MacroTable& library) {
   bool ok = true;
@@ -96,7 +96,10 @@ TEST_P(ParseOk, PrintedTreeParsesToTheSameTree) {
   SourceManager librarySources;
   Diagnostics libraryDiags(librarySources);
   parse::MacroTable library;
-  ASSERT_TRUE(loadLibraryMacros(d.includeDirs, o, librarySources, libraryDiags, library))
+  // The driver reads the tapset directory's macros before -I's.
+  std::vector<std::string> macroDirs = {(fs::path(UTAP_SOURCE_DIR) / "tapsets").string()};
+  macroDirs.insert(macroDirs.end(), d.includeDirs.begin(), d.includeDirs.end());
+  ASSERT_TRUE(loadLibraryMacros(macroDirs, o, librarySources, libraryDiags, library))
       << libraryDiags.renderToString();
   o.libraryMacros = &library;
 
