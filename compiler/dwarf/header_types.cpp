@@ -18,6 +18,8 @@
 
 #include "dwarf/module.h"
 
+#include "base/cache_dir.h"
+
 namespace utap::dwarf {
 
 namespace fs = std::filesystem;
@@ -25,16 +27,7 @@ namespace fs = std::filesystem;
 namespace {
 
 // Where compiled headers are kept: as pass 4's cache (kbuild.h).
-std::string cacheDirectory() {
-  if (const char* dir = std::getenv("UTAP_CACHE_DIR"); dir && *dir) return dir;
-  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg) return std::string(xdg) + "/utap";
-  const char* home = std::getenv("HOME");
-  if (!home || !*home) {
-    const struct passwd* pw = getpwuid(getuid());
-    home = pw ? pw->pw_dir : "/tmp";
-  }
-  return std::string(home) + "/.cache/utap";
-}
+std::string cacheDirectory() { return userCacheDirectory(); }
 
 // Runs argv with stdout and stderr collected; returns the exit status
 // (-1 when it could not run).

@@ -18,6 +18,8 @@
 #include "kbuild/make_log.h"
 #include "kbuild/runtime_objects.h"
 
+#include "base/cache_dir.h"
+
 namespace utap::kbuild {
 
 namespace fs = std::filesystem;
@@ -126,15 +128,7 @@ bool makeModule(const KernelTree& kernel, const ModuleSources& s, const RuntimeO
 }  // namespace
 
 std::string cacheDirectory(const BuildOptions& options) {
-  if (!options.cacheDir.empty()) return options.cacheDir;
-  if (const char* dir = std::getenv("UTAP_CACHE_DIR"); dir && *dir) return dir;
-  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg) return std::string(xdg) + "/utap";
-  const char* home = std::getenv("HOME");
-  if (!home || !*home) {
-    const struct passwd* pw = getpwuid(getuid());
-    home = pw ? pw->pw_dir : "/tmp";
-  }
-  return std::string(home) + "/.cache/utap";
+  return options.cacheDir.empty() ? userCacheDirectory() : options.cacheDir;
 }
 
 BuildResult buildModule(const KernelTree& kernel, const ModuleSources& request, const BuildOptions& options) {
