@@ -428,9 +428,14 @@ static struct task_struct *live_thread(struct task_struct *p)
 	return NULL;
 }
 
-/* The processes that run already: followed, and their begins run in each. */
+/*
+ * The processes that run already: followed, and their begins run in each;
+ * then their threads other than the main one, as stap's task finder does at
+ * registration: thread.begin runs in each (and thread.end when it exits).
+ */
 static void follow_running(void)
 {
+	u64 thread_bits = lc.begin_bits[LC_THREAD - 1] | lc.end_bits[LC_THREAD - 1];
 	struct task_struct *p;
 
 	rcu_read_lock();
@@ -446,8 +451,14 @@ static void follow_running(void)
 			continue;
 		target = lc.target && p->tgid == lc.target;
 		mask = filters_of(p, !lc.target || in_target_tree(p));
-		if (mask)
-			follow(t, LC_PROCESS, mask, true, target && lc.awaits_exec);
+		if (!mask)
+			continue;
+		follow(t, LC_PROCESS, mask, true, target && lc.awaits_exec);
+		if (!(mask & thread_bits))
+			continue;
+		for_each_thread(p, t)
+			if (t->pid != t->tgid && !(t->flags & PF_EXITING))
+				follow(t, LC_THREAD, mask & thread_bits, true, false);
 	}
 	rcu_read_unlock();
 }

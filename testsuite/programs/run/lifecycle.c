@@ -7,6 +7,7 @@
  *   lifecycle threads N      N threads started and joined, 10 at a time
  *   lifecycle exec PROG ARG  exec PROG ARG... (an exec chain: sh -c -> this -> PROG)
  *   lifecycle sleep S        sleep S seconds (for -x), then exit
+ *   lifecycle sleepers N S   N threads that each sleep S seconds, joined, then exit
  *   lifecycle wait           print "ready", wait for a line on stdin, exit
  *   lifecycle kill           kill itself with SIGKILL while 4 threads run
  *   lifecycle threadexec     a second thread execs /bin/true while the first waits
@@ -35,6 +36,12 @@ static void *spin(void *arg)
 {
 	for (;;)
 		pause();
+	return arg;
+}
+
+static void *sleeper(void *arg)
+{
+	sleep((unsigned int)(long)arg);
 	return arg;
 }
 
@@ -116,6 +123,14 @@ int main(int argc, char **argv)
 		return 127;
 	} else if (!strcmp(mode, "sleep")) {
 		sleep(n);
+	} else if (!strcmp(mode, "sleepers") && argc > 3) {
+		pthread_t t[64];
+
+		n = n > 64 ? 64 : n;
+		for (int i = 0; i < n; i++)
+			pthread_create(&t[i], NULL, sleeper, (void *)(long)atoi(argv[3]));
+		for (int i = 0; i < n; i++)
+			pthread_join(t[i], NULL);
 	} else if (!strcmp(mode, "wait")) {
 		char line[16];
 
@@ -172,7 +187,7 @@ int main(int argc, char **argv)
 				return 1;
 		}
 	} else {
-		fprintf(stderr, "usage: lifecycle tree|threads|exec|sleep|wait|kill|threadexec|syscalls|leave|code|churn ...\n");
+		fprintf(stderr, "usage: lifecycle tree|threads|exec|sleep|sleepers|wait|kill|threadexec|syscalls|leave|code|churn ...\n");
 		return 2;
 	}
 	return 0;
