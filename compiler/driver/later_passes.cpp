@@ -156,15 +156,26 @@ int runInVm(const Options& o, const std::string& ko, const std::string& release)
 
 }  // namespace
 
-int buildAndRun(const Options& o, const codegen::Translation& t) {
+int buildAndRun(const Options& options, const codegen::Translation& t) {
+  Options o = options;
   // With --vm the module is built for the guest's kernel.
   std::string spec = o.kernel;
   // Running here needs a kernel that loads modules: say so before looking
-  // for its headers, which such a kernel usually lacks too.
+  // for its headers, which such a kernel usually lacks too. Where it cannot
+  // and a guest kernel is installed, the run goes to the guest, as --vm
+  // would, and one line says so; -x names a process of this machine, which
+  // the guest cannot probe.
   if (!o.vm && spec.empty() && o.lastPass >= 5)
     if (std::string why = run::moduleLoadingUnavailable(); !why.empty()) {
-      fmt::print(stderr, "utap: error: {}\n", why);
-      return 1;
+      std::string ignored;
+      auto guest = o.targetPid ? std::nullopt : vm::findGuestKernel("", &ignored);
+      if (!guest) {
+        fmt::print(stderr, "utap: error: {}\n", why);
+        return 1;
+      }
+      fmt::print(stderr, "utap: {}; running the script in a qemu guest ({}), as --vm does\n",
+                 why.substr(0, why.find(';')), guest->release);
+      o.vm = true;
     }
   if (o.vm && spec.empty()) {
     std::string error;

@@ -162,6 +162,9 @@ class Module {
 
   const std::string& path() const;
   bool isSharedObject() const;   // ET_DYN: PIE or library
+  // The ELF header's e_entry: where the kernel starts a program (_start);
+  // 0 when the file has none.
+  uint64_t entryPoint() const;
   bool hasDebugInfo() const;
   const std::string& debugFile() const;  // where DWARF came from; "" when none
   // DT_NEEDED names (findLibrary searches for them as ld.so would).

@@ -258,6 +258,13 @@ class PointBuilder {
       if (inlined && !f->isInlineInstance) continue;
       if (exported && !module_->isExported(*f)) continue;
       if (returns && f->isInlineInstance) continue;  // an inlined copy has no return to probe
+      // The program's entry point never returns, and what the kernel
+      // replaces with its return trampoline there is argc.
+      if (returns && f->entry && f->entry == module_->entryPoint()) {
+        if (spec.function.find_first_of("*?[") == std::string::npos)
+          diags_.report(DiagKind::ProcessEntryPointReturn, arg("function").range, f->name);
+        continue;
+      }
       auto p = codePoint(Kind::Function);
       p->function = f;
       p->returns = returns;
