@@ -154,9 +154,22 @@ int runInVm(const Options& o, const std::string& ko, const std::string& release)
   return outputFailed ? 1 : r.exitStatus;
 }
 
+// Pass 5 here: utaprun's loader in this process.
+int runHere(const Options& o, const codegen::Translation& t, const std::string& ko) {
+  run::LoadOptions load;
+  load.modulePath = ko;
+  load.moduleName = t.moduleName;
+  load.outputFile = o.outputFile;
+  load.timeoutSeconds = o.timeoutSeconds;
+  load.verbose = o.verbose;
+  if (o.targetPid) load.targetPid = *o.targetPid;
+  load.command = o.targetCommand;
+  return run::loadAndRun(load);
+}
+
 }  // namespace
 
-int buildAndRun(const Options& options, const codegen::Translation& t) {
+int buildAndRun(const Options& options, const codegen::Translation& t, PassTimer& timer) {
   Options o = options;
   // With --vm the module is built for the guest's kernel.
   std::string spec = o.kernel;
@@ -207,32 +220,29 @@ int buildAndRun(const Options& options, const codegen::Translation& t) {
   sources.runtimeObjects = runtimeObjects(sources.runtimeRoot);
   sources.includeDirs = {sources.runtimeRoot + "/include", features.includeDir};
   sources.defines = t.defines;
-  auto start = std::chrono::steady_clock::now();
   kbuild::BuildResult built = kbuild::buildModule(*tree, sources, buildOptions);
   if (!built.ok()) {
     fmt::print(stderr, "utap: error: {}\n", built.error);
     fmt::print(stderr, "Pass 4: compilation failed.\n");
     return 1;
   }
-  if (o.verbose)
-    fmt::print(stderr, "Pass 4: {} {} in {} ms.\n", built.cacheHit ? "using the cached module" : "compiled",
-               built.koPath,
-               std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count());
+  if (o.verbose) {
+    std::string figures = timer.lap(true);
+    if (built.cacheHit)
+      fmt::print(stderr, "Pass 4: using cached {}\n", built.koPath);
+    else
+      fmt::print(stderr, "Pass 4: compiled C into \"{}\" {}.\n", built.koPath, figures);
+  }
   if (!built.buildDir.empty()) fmt::print(stderr, "Keeping the build directory {}\n", built.buildDir);
   if (o.lastPass == 4) {
     fmt::print("{}\n", built.koPath);
     return 0;
   }
-  if (o.vm) return runInVm(o, built.koPath, tree->release);
-  run::LoadOptions load;
-  load.modulePath = built.koPath;
-  load.moduleName = t.moduleName;
-  load.outputFile = o.outputFile;
-  load.timeoutSeconds = o.timeoutSeconds;
-  load.verbose = o.verbose;
-  if (o.targetPid) load.targetPid = *o.targetPid;
-  load.command = o.targetCommand;
-  return run::loadAndRun(load);
+  if (o.verbose) fmt::print(stderr, "Pass 5: starting run.\n");
+  timer.restart();
+  int status = o.vm ? runInVm(o, built.koPath, tree->release) : runHere(o, t, built.koPath);
+  if (o.verbose) fmt::print(stderr, "Pass 5: run completed {}.\n", timer.lap(true));
+  return status;
 }
 
 }  // namespace utap::driver

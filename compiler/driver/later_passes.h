@@ -4,10 +4,11 @@
 
 #include "codegen/translate.h"
 #include "driver/options.h"
+#include "driver/pass_timer.h"
 
 namespace utap::driver {
 
 // Returns the process exit status.
-int buildAndRun(const Options& options, const codegen::Translation& translation);
+int buildAndRun(const Options& options, const codegen::Translation& translation, PassTimer& timer);
 
 }  // namespace utap::driver

@@ -68,17 +68,9 @@ void loadLibraryMacros(const std::vector<std::string>& dirs, SourceManager& sour
   }
 }
 
-std::string resourceReport(std::chrono::steady_clock::time_point start) {
-  struct rusage ru {};
-  getrusage(RUSAGE_SELF, &ru);
-  auto ms = [](const timeval& tv) { return tv.tv_sec * 1000 + tv.tv_usec / 1000; };
-  auto real = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
-  return fmt::format("{}res in {}usr/{}sys/{}real ms", fmt::format("{}k", ru.ru_maxrss), ms(ru.ru_utime),
-                     ms(ru.ru_stime), real.count());
-}
-
 int run(int argc, char** argv) {
-  auto start = std::chrono::steady_clock::now();
+  PassTimer timer;
+  std::string passFigures[4];  // -v: what passes 1-3 cost, measured as each ends
   ParsedOptions parsed = parseOptions(argc, argv);
   Options o = parsed.options;
   for (const auto& e : parsed.errors) fmt::print(stderr, "utap: error: {}\n", e);
@@ -152,6 +144,7 @@ int run(int argc, char** argv) {
     FileId script = sources.addFile(name, std::move(text));
     std::unique_ptr<ast::File> file = parse::parseFile(script, sources, diags, parseOptions);
     parseOk = file != nullptr && !diags.hasErrors();
+    passFigures[1] = timer.lap();
     try {
       if (file && o.lastPass == 1) printed = ast::printFile(*file);
     } catch (const ast::TooDeep&) {
@@ -162,7 +155,7 @@ int run(int argc, char** argv) {
       return;
     }
     if (!parseOk) return;
-    if (o.verbose) fmt::print(stderr, "Pass 1: parsed user script using {}.\n", resourceReport(start));
+    if (o.verbose) fmt::print(stderr, "Pass 1: parsed user script {}.\n", passFigures[1]);
     sema::ElaborateOptions elaborateOptions;
     elaborateOptions.tapsetDirs = dirs;
     elaborateOptions.parse = parseOptions;
@@ -178,6 +171,7 @@ int run(int argc, char** argv) {
     probes::Registry registry = probes::Registry::standard(providerOptions);
     program = sema::elaborate(std::move(file), sources, diags, elaborateOptions, registry);
     elaborated = program != nullptr;
+    passFigures[2] = timer.lap();
     if (program) {
       auto plural = [](size_t n, const char* word) { return fmt::format("{} {}{}", n, word, n == 1 ? "" : "s"); };
       summary = fmt::format("{}, {}, {}, {}", plural(program->probes.size(), "probe"),
@@ -193,6 +187,10 @@ int run(int argc, char** argv) {
       size_t errors = diags.errorCount();
       translation = codegen::translate(*program, sources, diags, translateOptions);
       translated = diags.errorCount() == errors;
+      size_t bytes = 0;
+      for (const auto& [file, text] : translation.files) bytes += text.size();
+      passFigures[3] = fmt::format("{} file{}, {} bytes, {}", translation.files.size(),
+                                   translation.files.size() == 1 ? "" : "s", bytes, timer.lap());
       if (o.moduleName.empty()) {
         // FNV-1a of everything in the module: the same script gets the same
         // name (and a cache hit), two different ones can run side by side.
@@ -225,19 +223,21 @@ int run(int argc, char** argv) {
     fmt::print(stderr, "Pass 1: parse failed.\n");
     return 1;
   }
-  if (o.lastPass == 1 && o.verbose) fmt::print(stderr, "Pass 1: parsed user script using {}.\n", resourceReport(start));
+  if (o.lastPass == 1 && o.verbose) fmt::print(stderr, "Pass 1: parsed user script {}.\n", passFigures[1]);
   if (o.lastPass >= 2) {
     if (!elaborated) {
       fmt::print(stderr, "Pass 2: analysis failed.\n");
       return 1;
     }
-    if (o.verbose) fmt::print(stderr, "Pass 2: analyzed script: {} using {}.\n", summary, resourceReport(start));
+    if (o.verbose) fmt::print(stderr, "Pass 2: analyzed script: {} {}.\n", summary, passFigures[2]);
   }
   if (o.lastPass >= 3 && !translated) {
     fmt::print(stderr, "Pass 3: translation failed.\n");
     return 1;
   }
-  if (o.lastPass > 3) return buildAndRun(o, translation);
+  if (o.lastPass >= 3 && o.verbose) fmt::print(stderr, "Pass 3: translated to C: {}.\n", passFigures[3]);
+  timer.restart();
+  if (o.lastPass > 3) return buildAndRun(o, translation, timer);
   if (o.outputFile.empty()) {
     std::fwrite(printed.data(), 1, printed.size(), stdout);
   } else {
