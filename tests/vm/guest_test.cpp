@@ -484,6 +484,15 @@ TEST_P(UtapVmTest, TargetCommandRunsHereInTheGuest) {
   EXPECT_TRUE(ran.out.ends_with("end\n")) << describe(ran);
 }
 
+TEST_P(UtapVmTest, ADaemonTheCommandLeavesDoesNotKeepTheRunOpen) {
+  // Both keep the command's stdout; the second is in a session of its own,
+  // out of reach of the clean-up of the command's process group.
+  Ran ran = runCommand({UTAP_BINARY, "--vm-kernel=" + release(), "-c",
+                        "sleep 600 & setsid sleep 600 & echo started", "-e", "probe end { println(\"end\") }"});
+  EXPECT_TRUE(WIFEXITED(ran.status) && WEXITSTATUS(ran.status) == 0) << describe(ran);
+  EXPECT_EQ(ran.out, "started\nend\n") << describe(ran);
+}
+
 TEST_P(UtapVmTest, TargetPidIsPassedToTheGuest) {
   // -x names a process of the guest, which utaprun checks there: its init.
   Ran ran = runCommand({UTAP_BINARY, "--vm-kernel=" + release(), "-x", "1", "-e",
