@@ -108,6 +108,8 @@ int runInVm(const Options& o, const std::string& ko, const std::string& release)
 
   vm::GuestControl control;
   vm::GuestBatch batch;
+  // -c's command reads utap's stdin, as it would here.
+  if (!o.targetCommand.empty()) batch.stdinFd = STDIN_FILENO;
   batch.jobs.push_back(job);
   batch.control = &control;
   bool outputFailed = false;

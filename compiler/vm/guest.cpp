@@ -63,7 +63,7 @@ std::string layOutBatch(const GuestBatch& batch, const std::string& io) {
   std::error_code ec;
   fs::remove_all(io, ec);
   if (!fs::create_directories(io, ec)) return fmt::format("cannot create {}: {}", io, ec.message());
-  std::string script = batch.onOutput ? "stream\n" : "";
+  std::string script = !batch.onOutput ? "" : batch.stdinFd >= 0 ? "stream input\n" : "stream\n";
   for (size_t i = 0; i < batch.jobs.size(); ++i) {
     const GuestJob& job = batch.jobs[i];
     std::string dir = fmt::format("{}/{}", io, i);

@@ -34,7 +34,7 @@ std::optional<GuestKernel> findGuestKernel(const std::string& release, std::stri
 struct GuestJob {
   // A shell command line, run by the host's /bin/sh chrooted into the host's
   // root (read-only), with fresh /proc, /sys, /dev, /dev/pts, /dev/shm and a
-  // tmpfs /tmp, stdin from /dev/null, and a clean environment (PATH, HOME,
+  // tmpfs /tmp, stdin from /dev/null (see GuestBatch::stdinFd), and a clean environment (PATH, HOME,
   // LANG=C.UTF-8). The host's /tmp entries are visible read-only inside the
   // guest's own /tmp. The command is the leader of its own process group.
   std::string command;
@@ -97,6 +97,10 @@ struct GuestBatch {
   std::function<void(size_t job, GuestStream stream, std::string_view data)> onOutput{};
   // With onOutput: stop and kill requests (may be null).
   const GuestControl* control = nullptr;
+  // With onOutput: each job's stdin is what is read from this descriptor
+  // (as it comes, through a fourth port; its end is the jobs' end of file)
+  // instead of /dev/null. -1: /dev/null.
+  int stdinFd = -1;
 };
 
 struct GuestJobResult {

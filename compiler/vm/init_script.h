@@ -4,7 +4,8 @@
 //
 // Layout of the shared directory /io (the host's side is in guest.cpp):
 //   batch               lines "job N SECONDS" (0: no limit), sourced by this
-//                       script; first "stream" when the host streams
+//                       script; first "stream" when the host streams ("stream
+//                       input" when the jobs read the host's stdin)
 //   N/cmd               the job's shell text (cd, exports, the command)
 //   N/modules, N/mods/  .ko names to insert in order, and the files
 //   N/out N/err         the command's stdout and stderr (not streaming)
@@ -16,7 +17,8 @@
 //   booted, boot.dmesg, end.dmesg, done
 //
 // Streaming: each job's stdout and stderr go to the host as they are
-// written, through the virtio-serial ports named utap.out and utap.err, and
+// written, through the virtio-serial ports named utap.out and utap.err (and
+// with "stream input" its stdin comes from the host through utap.in), and
 // lines on the port utap.ctl carry the rest:
 //   guest: "job N"          job N starts; its output follows on the ports
 //          "running N"      its process group exists and may be signalled
@@ -84,9 +86,10 @@ stream() {
         utap.ctl) ctl=/dev/${p##*/} ;;
         utap.out) sout=/dev/${p##*/} ;;
         utap.err) serr=/dev/${p##*/} ;;
+        utap.in) sin=/dev/${p##*/} ;;
       esac
     done
-    [ -c "$ctl" ] && [ -c "$sout" ] && [ -c "$serr" ] && break
+    [ -c "$ctl" ] && [ -c "$sout" ] && [ -c "$serr" ] && [ -c "$sin" ] && break
     tries=$((tries + 1))
     [ $tries -lt 200 ] || die "no virtio-serial ports to stream through"
     sleep 0.05
@@ -110,6 +113,9 @@ stream() {
     esac
   done &
   streaming=1
+  # "stream input": the jobs read the host's stdin from the port utap.in.
+  input=/dev/null
+  [ "$1" = input ] && input=$sin
 }
 
 # finish SECONDS: waits for the job $pid of $d within its time limit (0:
@@ -134,7 +140,7 @@ run_streamed() {
   outw=$!
   tee $serr </stream/err | wc -c >/stream/errn &
   errw=$!
-  setsid env -i $jobenv /bin/chroot /host $resetint /bin/sh -c "$(cat $d/cmd)" </dev/null >/stream/out 2>/stream/err 3>&- &
+  setsid env -i $jobenv /bin/chroot /host $resetint /bin/sh -c "$(cat $d/cmd)" <$input >/stream/out 2>/stream/err 3>&- &
   pid=$!
   echo $pid >/stream/pid
   echo "running $1" >&3

@@ -2,6 +2,8 @@
 
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -15,7 +17,7 @@ namespace utap::vm {
 namespace {
 
 // The ports' names, as the guest finds them in /sys/class/virtio-ports.
-constexpr const char* kPortNames[3] = {"utap.ctl", "utap.out", "utap.err"};
+constexpr const char* kPortNames[4] = {"utap.ctl", "utap.out", "utap.err", "utap.in"};
 
 // The request byte that kills the guest; any other is a signal number.
 constexpr unsigned char kKillByte = 0xff;
@@ -55,14 +57,14 @@ int GuestControl::takeRequest() const {
 }
 
 StreamLink::~StreamLink() {
-  for (int i = 0; i < 3; ++i) {
+  for (int i = 0; i < 4; ++i) {
     closeFd(host_[i]);
     closeFd(guest_[i]);
   }
 }
 
 std::string StreamLink::open() {
-  for (int i = 0; i < 3; ++i) {
+  for (int i = 0; i < 4; ++i) {
     closeFd(host_[i]);
     closeFd(guest_[i]);
     int pair[2];
@@ -82,12 +84,19 @@ std::string StreamLink::open() {
   }
   stopSignal_ = 0;
   stopped_.assign(batch_.jobs.size(), false);
+  inputPending_.clear();
+  inputOpen_ = batch_.stdinFd >= 0;
+  // Without input the port's host end closes now: the guest reads its end.
+  if (inputOpen_)
+    ::fcntl(host_[kIn], F_SETFL, ::fcntl(host_[kIn], F_GETFL) | O_NONBLOCK);
+  else
+    closeFd(host_[kIn]);
   return "";
 }
 
 std::vector<std::string> StreamLink::qemuArgs() {
   std::vector<std::string> args = {"-device", "virtio-serial-pci,id=utap_ports"};
-  for (int i = 0; i < 3; ++i) {
+  for (int i = 0; i < 4; ++i) {
     args.insert(args.end(),
                 {"-chardev", fmt::format("socket,id=utap_port{},fd={}", i, 3 + i), "-device",
                  fmt::format("virtserialport,bus=utap_ports.0,chardev=utap_port{},name={}", i, kPortNames[i])});
@@ -103,6 +112,44 @@ void StreamLink::addPollFds(std::vector<pollfd>& fds) const {
   for (int i = 0; i < 3; ++i) {
     if (open_[i]) fds.push_back({host_[i], POLLIN, 0});
   }
+  // One side at a time: what stdin gave waits for the guest to take it.
+  if (host_[kIn] >= 0 && !inputPending_.empty())
+    fds.push_back({host_[kIn], POLLOUT, 0});
+  else if (inputOpen_)
+    fds.push_back({batch_.stdinFd, POLLIN, 0});
+}
+
+void StreamLink::forwardInput() {
+  if (host_[kIn] < 0) return;
+  if (inputPending_.empty() && inputOpen_) {
+    pollfd p{batch_.stdinFd, POLLIN, 0};
+    if (::poll(&p, 1, 0) > 0) {
+      char buffer[64 * 1024];
+      ssize_t n = ::read(batch_.stdinFd, buffer, sizeof buffer);
+      if (n > 0)
+        inputPending_.assign(buffer, static_cast<size_t>(n));
+      else if (n == 0 || (errno != EINTR && errno != EAGAIN))
+        inputOpen_ = false;
+    }
+  }
+  while (!inputPending_.empty()) {
+    ssize_t n = ::send(host_[kIn], inputPending_.data(), inputPending_.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && errno == EAGAIN) return;
+    if (n <= 0) {
+      // qemu is gone, or the port with it: nobody will read the rest.
+      inputPending_.clear();
+      inputOpen_ = false;
+      break;
+    }
+    inputPending_.erase(0, static_cast<size_t>(n));
+  }
+  // Closing the host end is the guest's end of file, but qemu drops what it
+  // has not read from the socket when it sees the close: wait until it has
+  // read everything (and so put it in the guest's buffers).
+  int unread = 0;
+  if (!inputOpen_ && inputPending_.empty() && (::ioctl(host_[kIn], SIOCOUTQ, &unread) != 0 || unread == 0))
+    closeFd(host_[kIn]);
 }
 
 bool StreamLink::readPort(int port) {
@@ -134,6 +181,7 @@ void StreamLink::service() {
     pollfd p{host_[port], POLLIN, 0};
     if (::poll(&p, 1, 0) > 0) readPort(port);
   }
+  forwardInput();
 }
 
 void StreamLink::drain() {

@@ -1,5 +1,5 @@
-// The host's side of a streaming batch (GuestBatch::onOutput): three
-// virtio-serial ports, each a socket pair whose other end qemu is given, and
+// The host's side of a streaming batch (GuestBatch::onOutput): four
+// virtio-serial ports (control, stdout, stderr, and the jobs' stdin), each a socket pair whose other end qemu is given, and
 // the line protocol on the control port (its guest side is init_script.h).
 #pragma once
 
@@ -22,14 +22,15 @@ class StreamLink {
 
   // Makes the socket pairs (again: one link serves one qemu). "" or an error.
   std::string open();
-  // qemu's ends, to be passed as its descriptors 3, 4 and 5, and qemu's
+  // qemu's ends, to be passed as its descriptors 3 to 6, and qemu's
   // options that make them the ports.
-  std::vector<int> guestFds() const { return {guest_[0], guest_[1], guest_[2]}; }
+  std::vector<int> guestFds() const { return {guest_[0], guest_[1], guest_[2], guest_[3]}; }
   static std::vector<std::string> qemuArgs();
   // Once qemu has them: only qemu holding them lets the host see EOF.
   void closeGuestEnds();
 
-  // The host ends, to poll for input (appended to `fds`).
+  // The host ends to poll, and the batch's stdin while it is forwarded
+  // (appended to `fds`).
   void addPollFds(std::vector<pollfd>& fds) const;
   // Reads whatever is ready, hands output to the batch's onOutput, answers
   // the guest.
@@ -44,18 +45,20 @@ class StreamLink {
   const std::vector<bool>& stoppedJobs() const { return stopped_; }
 
  private:
-  enum { kControl, kOut, kErr };
+  enum { kControl, kOut, kErr, kIn };
   // Reads one port's socket; false at its end.
   bool readPort(int port);
   void controlLine(const std::string& line);
   void deliver(int port, const char* data, size_t size);
   void ackIfComplete();
   void send(const std::string& line);
+  // Moves the batch's stdin on to the guest, as far as each side allows.
+  void forwardInput();
 
   const GuestBatch& batch_;
-  int host_[3] = {-1, -1, -1};
-  int guest_[3] = {-1, -1, -1};
-  bool open_[3] = {};
+  int host_[4] = {-1, -1, -1, -1};
+  int guest_[4] = {-1, -1, -1, -1};
+  bool open_[4] = {};
   std::string controlText_;    // a line of the guest's not yet whole
   long job_ = -1;              // the job whose output is arriving
   bool anyJob_ = false;        // a job has started in this boot
@@ -65,6 +68,8 @@ class StreamLink {
   uint64_t expected_[3] = {};  // ... and its byte counts
   std::string early_[3];       // output before its "job" line (kept in order)
   int stopSignal_ = 0;
+  bool inputOpen_ = false;    // the batch's stdin has not ended
+  std::string inputPending_;  // read from it, not yet taken by the guest
   std::vector<bool> stopped_;
 };
 

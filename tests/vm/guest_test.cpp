@@ -484,6 +484,17 @@ TEST_P(UtapVmTest, TargetCommandRunsHereInTheGuest) {
   EXPECT_TRUE(ran.out.ends_with("end\n")) << describe(ran);
 }
 
+TEST_P(UtapVmTest, TargetCommandReadsUtapsStdin) {
+  // As here: -c's command reads what utap is given, to its end, however
+  // much (more than the ports' buffers hold), and then sees end of file.
+  std::string utap = std::string(UTAP_BINARY) + " --vm-kernel=" + release();
+  Ran ran = runCommand({"/bin/sh", "-c",
+                        "{ printf 'one\\ntwo\\n'; head -c 3000000 /dev/zero; } | " + utap +
+                            " -c 'read a; read b; echo $a $b; wc -c' -e 'probe end { println(\"end\") }'"});
+  EXPECT_TRUE(WIFEXITED(ran.status) && WEXITSTATUS(ran.status) == 0) << describe(ran);
+  EXPECT_EQ(ran.out, "one two\n3000000\nend\n") << describe(ran);
+}
+
 TEST_P(UtapVmTest, ADaemonTheCommandLeavesDoesNotKeepTheRunOpen) {
   // Both keep the command's stdout; the second is in a session of its own,
   // out of reach of the clean-up of the command's process group.
