@@ -1,12 +1,13 @@
 // Step 3b of pass 2: stap's autocast. A value read from DWARF keeps its C
-// type as it flows through the script: into a local or global that is only
-// ever assigned values of that one type, out of a function that only
-// returns such values, through `?:` and `=`. '->' and '[...]' on such a
-// value ("r = $p; r->x", "f()->next", "(&@cast(p, "T", "M"))->f") resolve
-// as @cast of the value to that type would: to a recipe whose input 0 is
-// the value. A variable assigned values of two types is a plain long, as in
-// stap, and '->' on it is an error; values without a type (numbers, script
-// arithmetic) do not count. Parameters take no type from their callers.
+// type as it flows through the script: into a local or global scalar that
+// is only ever assigned values of that one type, out of a function that
+// only returns such values, through `=`, `@entry` and a `?:` whose branches
+// both have it. '->' and '[...]' on such a value ("r = $p; r->x",
+// "f()->next", "(&@cast(p, "T", "M"))->f") resolve as @cast of the value
+// to that type would: to a recipe whose input 0 is the value. A variable
+// assigned values of two types is a plain long, as in stap, and '->' on it
+// is an error; values without a type (numbers, script arithmetic) do not
+// count. Parameters and array elements take no type, as in stap.
 //
 // Types are found by walking every body until nothing changes: a resolved
 // autocast has a type itself ("r->next->next"), so one walk can type what
@@ -116,11 +117,9 @@ class Autocaster : public ast::Visitor {
     program_.targets[&n] = std::move(r);
   }
 
-  // The variable whose value `e` is: a scalar, or an element of an array.
+  // The scalar variable `e` names (array elements take no type, as in stap).
   Variable* variableOf(const ast::Expr& e) const {
-    const ast::Expr* base = &e;
-    if (auto* index = dynamic_cast<const ast::IndexExpr*>(&e)) base = index->base.get();
-    auto* symbol = dynamic_cast<const ast::Symbol*>(base);
+    auto* symbol = dynamic_cast<const ast::Symbol*>(&e);
     if (!symbol) return nullptr;
     auto it = program_.variables.find(symbol);
     return it == program_.variables.end() ? nullptr : it->second;
@@ -154,11 +153,13 @@ class Autocaster : public ast::Visitor {
     if (auto* assign = dynamic_cast<const ast::AssignExpr*>(&e))
       return assign->op == ast::AssignOp::Assign ? typeOf(*assign->rhs) : std::nullopt;
     if (auto* ternary = dynamic_cast<const ast::TernaryExpr*>(&e)) {
-      Flow both;
-      both.merge(typeOf(*ternary->then), ternary->then->range);
-      both.merge(typeOf(*ternary->otherwise), ternary->otherwise->range);
-      return both.typed();
+      // Typed when both branches have the one type ("p ? p : 0" has none, as in stap).
+      auto then = typeOf(*ternary->then), otherwise = typeOf(*ternary->otherwise);
+      return then && otherwise && then->identity == otherwise->identity ? then : std::nullopt;
     }
+    if (auto* special = dynamic_cast<const ast::SpecialExpr*>(&e))
+      if (special->kind == ast::SpecialExpr::Kind::Entry && !special->operands.empty())
+        return typeOf(*special->operands[0]);  // @entry($p): the value at the entry, of $p's type
     return std::nullopt;
   }
 
