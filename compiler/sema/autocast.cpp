@@ -178,8 +178,8 @@ class Autocaster : public ast::Visitor {
         return fmt::format("'{}' is a function parameter, which takes no C type from its callers (as in stap): "
                            "{}",
                            v->name, fix);
-      return fmt::format("'{}' has no C type: it is never assigned a value read from debug information ($var, "
-                         "@cast, or such a value copied): {}",
+      return fmt::format("'{}' has no C type: none of its assignments gives it a value read from debug "
+                         "information ($var, @cast, a copy of one; a ?: only when both branches have one type): {}",
                          v->name, fix);
     }
     return fmt::format("{} has no C type to read '->' or '[...]' through (only values read from debug "
