@@ -99,6 +99,7 @@ class BodyEmitter {
   std::string checked(const std::string& cexpr, const std::string& type, const std::string& near);
   std::string near(const std::string& what, const ast::Node& n) const;
   std::string nearOperator(const std::string& spelling, const ast::Node& lhs, const ast::Node& whole) const;
+  std::string nearTarget(const ast::TargetExpr& n) const;
   sema::Type typeOf(const ast::Expr& e) const { return program_.typeOf(e); }
   const sema::Variable* variableOf(const ast::Expr& e) const;
   std::string storage(const sema::Variable& v) const;

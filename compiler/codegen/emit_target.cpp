@@ -12,18 +12,26 @@ using sema::Type;
 
 namespace {
 
-// "identifier '$p' at x.stp:3:9": where stap locates a target's error.
+// "identifier '$p'": what stap names in a target's error.
 std::string targetName(const ast::TargetExpr& n) {
   switch (n.base) {
     case ast::TargetExpr::Base::Cast: return "@cast";
     case ast::TargetExpr::Base::AtVar: return "@var";
-    case ast::TargetExpr::Base::Expr: return "autocast";
+    case ast::TargetExpr::Base::Expr: return "&";
     case ast::TargetExpr::Base::Dollar: break;
   }
   return n.name;
 }
 
 }  // namespace
+
+// "identifier '$p' at x.stp:3:9"; an autocast ("r->x", "(p)[i]") at its
+// first operator, as stap locates it.
+std::string BodyEmitter::nearTarget(const ast::TargetExpr& n) const {
+  if (n.base == ast::TargetExpr::Base::Expr && n.castOperand && !n.path.empty())
+    return nearOperator(n.path.front().member.empty() ? "[" : "->", *n.castOperand, n);
+  return near("identifier '" + targetName(n) + "'", n);
+}
 
 const TargetSlot* BodyEmitter::slotOf(const ast::TargetExpr& n) const {
   if (!targets_) return nullptr;
@@ -51,7 +59,7 @@ std::string BodyEmitter::target(const ast::TargetExpr& n) {
   if (!slot) return unsupported(n, "a target variable here");
   const TargetSlot& s = *slot;
   bool isString = typeOf(n) == Type::String;
-  std::string nearText = near("identifier '" + targetName(n) + "'", n);
+  std::string nearText = nearTarget(n);
   std::string fail = "{ utap_error_near(c, " + nearText + "); goto " + errorLabel() + "; }";
   if (!s.fetched.empty()) {
     std::string check = "if (!utap_fetched_check(c, &" + s.fetched + ")) " + fail + " ";
@@ -89,7 +97,7 @@ std::string BodyEmitter::targetAssign(const ast::AssignExpr& n, const ast::Targe
   }
   std::string prologue;
   std::string inputs = targetInputs(t, prologue);
-  std::string nearText = near("identifier '" + targetName(t) + "'", t);
+  std::string nearText = nearTarget(t);
   return "({ int64_t __value = " + value + "; " + prologue + "utap_target_assign(c, " + slot->recipe + ", " +
          inputs + ", __value); if (unlikely(c->error)) { utap_error_near(c, " + nearText + "); goto " +
          errorLabel() + "; } __value; })";

@@ -203,6 +203,10 @@ class Module {
   // @cast(p, "type", "this module"): the type looked up by name in every
   // unit, at any probe point (its address is the script's input 0).
   std::optional<TargetValue> resolveCast(const TargetRequest& request, std::string* error) const;
+  // stap's autocast: `request`'s steps applied to a script value (input 0)
+  // of the type a TargetValue of this module gave (typeDie, typeAddressed).
+  std::optional<TargetValue> resolveTyped(uint64_t typeDie, bool typeAddressed, const TargetRequest& request,
+                                          std::string* error) const;
   // $return in a .return probe of `function`.
   std::optional<TargetValue> resolveReturn(const Function& function, const TargetRequest& request,
                                            std::string* error) const;

@@ -80,6 +80,14 @@ struct TargetValue {
   ValueRecipe value;               // Long
   std::vector<PrettyPart> pretty;  // String
   std::string typeName;            // the C type, as -L prints it: "struct pt*"
+  // The DWARF type of a Long value, for stap's autocast ("r = $p; r->x"):
+  // the DIE offset of the value's type in the resolving module's debug
+  // file (0: none), or with `typeAddressed` of the object the value is the
+  // address of (&$x, an array). `typeIdentity` is equal for two values
+  // stap counts as one type (qualifiers and typedefs aside, the same DIEs).
+  uint64_t typeDie = 0;
+  bool typeAddressed = false;
+  std::string typeIdentity;
 };
 
 }  // namespace utap::dwarf

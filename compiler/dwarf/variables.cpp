@@ -165,6 +165,34 @@ std::optional<TargetValue> VariableResolver::finish(const TypedObject& object, c
   return finishTarget(object, request, error_);
 }
 
+namespace {
+
+// The value's DWARF type for autocast (TargetValue::typeDie): a pointer,
+// an integer or an enum is a value of the object's type; an array's value
+// and &object are the address of an object of that type. The identity
+// spells the type with qualifiers and typedefs gone: one '*' per pointer
+// level, then the DIE it ends at.
+void recordValueType(const TypedObject& object, bool addressOf, TargetValue* result) {
+  if (!object.hasType || object.arrayDepth > 0 || object.bitSize != 0) return;
+  Dwarf_Die type = object.type;
+  if (!stripType(&type)) return;
+  int tag = dwarf_tag(&type);
+  if (tag == DW_TAG_reference_type || tag == DW_TAG_rvalue_reference_type) return;
+  bool addressed = addressOf || tag == DW_TAG_array_type;
+  Dwarf_Die declared = object.type;
+  result->typeDie = dwarf_dieoffset(&declared);
+  result->typeAddressed = addressed;
+  std::string identity = addressed ? "*" : "";
+  bool typed = true;
+  for (int level = 0; typed && level < 16 && dwarf_tag(&type) == DW_TAG_pointer_type; ++level) {
+    identity += "*";
+    typed = typeOf(&type, &type) && stripType(&type);
+  }
+  result->typeIdentity = identity + (typed ? fmt::format("@{:#x}", dwarf_dieoffset(&type)) : "void");
+}
+
+}  // namespace
+
 std::optional<TargetValue> finishTarget(const TypedObject& object, const TargetRequest& request,
                                         std::string* error) {
   TargetValue result;
@@ -175,6 +203,7 @@ std::optional<TargetValue> finishTarget(const TypedObject& object, const TargetR
     if (!address) return std::nullopt;
     result.value = std::move(*address);
     result.typeName += "*";
+    recordValueType(object, true, &result);
     return result;
   }
   if (request.pretty > 0) {
@@ -186,6 +215,7 @@ std::optional<TargetValue> finishTarget(const TypedObject& object, const TargetR
   auto value = fetchValue(object, error);
   if (!value) return std::nullopt;
   result.value = std::move(*value);
+  recordValueType(object, false, &result);
   return result;
 }
 
@@ -346,6 +376,36 @@ std::optional<TargetValue> Module::resolveCast(const TargetRequest& request, std
   none.name = "@cast";
   VariableResolver resolver(*impl_, Dwarf_Die{}, none, 0, false, error);
   return resolver.cast(request);
+}
+
+std::optional<TargetValue> Module::resolveTyped(uint64_t typeDie, bool typeAddressed, const TargetRequest& request,
+                                                std::string* error) const {
+  TypedObject object;
+  object.text = request.name;
+  if (!impl_->dieAt(typeDie, &object.type)) {
+    *error = fmt::format("{}: its type (DWARF DIE {:#x}) is not in the debug information of {}", request.name,
+                         typeDie, impl_->path);
+    return std::nullopt;
+  }
+  object.hasType = true;
+  // The value itself (a pointer), or the address of the object (&x, an array).
+  object.location.kind = typeAddressed ? ObjectLocation::Kind::Memory : ObjectLocation::Kind::Value;
+  object.location.recipe.ops = {op(RecipeOp::Kind::Input, 0)};
+  size_t first = 0;
+  if (typeAddressed && !request.path.empty() && request.path.front().member.empty()) {
+    // (&x)[i], as @cast(p, "T")[i]: element i of an array of x's type.
+    bool done = false;
+    const TargetRequest::Step& step = request.path.front();
+    if (!indexAsArray(&object, step.index, step.indexInput, &done, error)) return std::nullopt;
+    first = done ? 1 : 0;
+  }
+  for (size_t i = first; i < request.path.size(); ++i) {
+    const TargetRequest::Step& step = request.path[i];
+    bool ok = step.member.empty() ? accessIndex(&object, step.index, step.indexInput, error)
+                                  : accessMember(&object, step.member, error);
+    if (!ok) return std::nullopt;
+  }
+  return finishTarget(object, request, error);
 }
 
 std::optional<TargetValue> Module::resolve(const Function& function, uint64_t pc, const TargetRequest& request,

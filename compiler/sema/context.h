@@ -46,6 +46,10 @@ void removeDeadBranches(Context& ctx);
 // Erases a subtree that goes from the program's side tables.
 void forgetNode(Program& program, ast::Node& gone);
 void resolveSymbols(Context& ctx);
+// stap's autocast: '->' and '[...]' on values that carry a DWARF type.
+void resolveAutocasts(Context& ctx);
+// What a target expression asks of compiler/dwarf (resolve_targets.cpp).
+dwarf::TargetRequest targetRequest(const ast::TargetExpr& target);
 // stap's optimizer before types (less under -u).
 void optimizeBeforeTypes(Context& ctx);
 // Probes whose body does nothing once elision is done (none under -u).

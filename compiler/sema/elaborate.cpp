@@ -78,6 +78,8 @@ std::unique_ptr<Program> elaborate(std::unique_ptr<ast::File> script, SourceMana
   foldConstants(ctx);
   resolveSymbols(ctx);
   if (diags.hasErrors()) return nullptr;
+  resolveAutocasts(ctx);
+  foldConstants(ctx);  // @defined of autocast expressions, now resolved
   optimizeBeforeTypes(ctx);
   inferTypes(ctx);
   removeDeadBranches(ctx);

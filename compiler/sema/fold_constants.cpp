@@ -24,10 +24,13 @@ class HasTarget : public ast::Visitor {
   bool found = false;
   bool unresolved = false;  // one failed to resolve
   bool unknown = false;     // one was not looked at
+  bool autocast = false;    // an autocast not resolved yet (autocast.cpp runs after symbols)
   void visit(ast::TargetExpr& n) override {
     found = true;
     auto it = resolved_.find(&n);
-    if (it == resolved_.end())
+    if (it == resolved_.end() && n.base == ast::TargetExpr::Base::Expr)
+      autocast = true;
+    else if (it == resolved_.end())
       unknown = true;
     else if (!it->second.value)
       unresolved = true;
@@ -78,6 +81,8 @@ class Folder {
         slot = number(1, n->range);
       else if (has.unresolved)
         slot = number(0, n->range);
+      else if (has.autocast)
+        return;  // decided when foldConstants runs again after resolveAutocasts
       else if (!has.unknown)
         slot = number(1, n->range);
       else if (!targets_)

@@ -600,15 +600,7 @@ class Inference : public ast::Visitor {
   }
 
   void visit(ast::TargetExpr& n) override {
-    if (n.base == ast::TargetExpr::Base::Expr) {
-      // stap's autocast: pass 1 reads it; typing it through DWARF is not done yet.
-      if (n.castOperand) infer(*n.castOperand, Type::Unknown);
-      for (auto& a : n.path)
-        if (a.index) require(*a.index, Type::Long, "a target variable index");
-      if (report_) ctx_.diags.report(DiagKind::AutocastUnsupported, n.range);
-      result_ = Type::Long;
-      return;
-    }
+    // @cast's pointer and an autocast's operand ("r" in "r->x") are numbers.
     if (n.castOperand) infer(*n.castOperand, Type::Long);
     for (auto& a : n.path)
       if (a.index) require(*a.index, Type::Long, "a target variable index");
@@ -619,18 +611,22 @@ class Inference : public ast::Visitor {
       return;
     }
     if (report_) {
-      std::string name = n.base == ast::TargetExpr::Base::Dollar ? n.name
-                         : n.base == ast::TargetExpr::Base::Cast ? "@cast"
-                                                                 : "@var(\"" + n.name + "\")";
+      using Base = ast::TargetExpr::Base;
+      std::string name = n.base == Base::Dollar ? n.name
+                         : n.base == Base::Cast ? "@cast"
+                         : n.base == Base::Expr ? ast::printExpr(n)
+                                                : "@var(\"" + n.name + "\")";
+      // @cast and autocast name their type, so they read anywhere.
+      bool typed = n.base == Base::Cast || n.base == Base::Expr;
       // A function's copy made for one probe reads at that probe's point.
       const Probe* probe = function_ ? ctx_.program.cloneOwner(function_->decl) : probe_;
-      if (function_ && !probe)
+      if (function_ && !probe && !typed)
         ctx_.diags.report(DiagKind::TargetVarInFunction, n.range, name);
-      else if (probe && !probe->point->hasTargetVariables() && n.base != ast::TargetExpr::Base::Cast)
+      else if (probe && !probe->point->hasTargetVariables() && !typed)
         ctx_.diags.report(DiagKind::TargetVarUnavailable, n.range, name, probe->point->text());
       else if (resolution && !resolution->value) {
         ctx_.diags.report(DiagKind::TargetVarUnresolved, n.range, resolution->error);
-        ctx_.diags.note(DiagKind::TargetVarNote, SourceRange{}, "in probe point " + probe->point->text());
+        if (probe) ctx_.diags.note(DiagKind::TargetVarNote, SourceRange{}, "in probe point " + probe->point->text());
       }
     }
     if (resolution && resolution->value) {

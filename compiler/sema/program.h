@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "ast/ast.h"
+#include "dwarf/module.h"
 #include "dwarf/recipe.h"
 #include "probes/provider.h"
 
@@ -109,11 +110,15 @@ struct TargetResolution {
   // script value (RecipeOp::Input), in input order; decided when it was
   // resolved, so that later folding of an index cannot shift the inputs.
   std::vector<size_t> inputSteps;
+  // The module whose DWARF `value`'s type (TargetValue::typeDie) is in,
+  // for autocast through the value; null when it has none.
+  std::shared_ptr<const dwarf::Module> module;
 };
 
 // The script values a target expression's recipe reads as RecipeOp::Input,
-// in input order: @cast's pointer first, then each index written as an
-// expression (literal indexes are in the recipe).
+// in input order: @cast's pointer (or the operand of an autocast, "r" in
+// "r->x") first, then each index written as an expression (literal
+// indexes are in the recipe).
 std::vector<const ast::Expr*> targetInputs(const ast::TargetExpr& target, const TargetResolution& resolution);
 
 struct Program {

@@ -19,7 +19,7 @@ namespace utap::sema {
 
 std::vector<const ast::Expr*> targetInputs(const ast::TargetExpr& target, const TargetResolution& resolution) {
   std::vector<const ast::Expr*> inputs;
-  if (target.base == ast::TargetExpr::Base::Cast && target.castOperand) inputs.push_back(target.castOperand.get());
+  if (target.castOperand) inputs.push_back(target.castOperand.get());
   for (size_t step : resolution.inputSteps) inputs.push_back(target.path.at(step).index.get());
   return inputs;
 }
@@ -28,7 +28,9 @@ namespace {
 
 using Base = dwarf::TargetRequest::Base;
 
-dwarf::TargetRequest requestFor(const ast::TargetExpr& t) {
+}  // namespace
+
+dwarf::TargetRequest targetRequest(const ast::TargetExpr& t) {
   dwarf::TargetRequest r;
   switch (t.base) {
     case ast::TargetExpr::Base::Cast:
@@ -39,8 +41,9 @@ dwarf::TargetRequest requestFor(const ast::TargetExpr& t) {
       r.base = Base::AtVar;
       r.name = t.name;
       break;
-    case ast::TargetExpr::Base::Expr:  // never resolved yet (infer_types reports it)
-      r.base = Base::Variable;
+    case ast::TargetExpr::Base::Expr:  // autocast.cpp: the operand, as written, names it in messages
+      r.base = Base::Cast;
+      r.name = ast::printExpr(*t.castOperand);
       break;
     case ast::TargetExpr::Base::Dollar: {
       static const std::pair<const char*, Base> kSpecial[] = {
@@ -54,7 +57,7 @@ dwarf::TargetRequest requestFor(const ast::TargetExpr& t) {
       break;
     }
   }
-  int input = t.base == ast::TargetExpr::Base::Cast ? 1 : 0;
+  int input = t.castOperand ? 1 : 0;
   for (const ast::Accessor& a : t.path) {
     dwarf::TargetRequest::Step step;
     step.member = a.member;
@@ -70,6 +73,8 @@ dwarf::TargetRequest requestFor(const ast::TargetExpr& t) {
   r.pretty = t.pretty == ast::Pretty::Shallow ? 1 : t.pretty == ast::Pretty::Deep ? 2 : 0;
   return r;
 }
+
+namespace {
 
 // Every target expression of a body, @defined operands included.
 class CollectTargets : public ast::Visitor {
@@ -113,7 +118,7 @@ class TargetResolver {
     for (ast::TargetExpr* t : collect.found)
       if ((point_ && t->base != ast::TargetExpr::Base::Expr) || t->base == ast::TargetExpr::Base::Cast)
         targets_.push_back(t);
-    for (ast::TargetExpr* t : targets_) requests_.push_back(requestFor(*t));
+    for (ast::TargetExpr* t : targets_) requests_.push_back(targetRequest(*t));
     std::vector<TargetResolution> results;
     if (point_ && point_->placement == probes::Placement::Auto && point_->canPlaceAtEntry())
       results = place();
@@ -141,6 +146,7 @@ class TargetResolver {
                               "argument: @cast(p, \"{}\", \"/path/to/program\")",
                               probe_.point->text(), t.typeName, t.typeName);
       if (module) r.value = module->resolveCast(requests_[i], &r.error);
+      r.module = std::move(module);
       return r;
     }
     if (t.base == ast::TargetExpr::Base::AtVar && !t.module.empty() &&
@@ -151,6 +157,7 @@ class TargetResolver {
       return r;
     }
     r.value = point_->resolveTarget(requests_[i], &r.error);
+    r.module = point_->module;
     return r;
   }
 

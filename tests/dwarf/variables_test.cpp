@@ -362,6 +362,34 @@ TEST_P(RunningVariablesTest, ValuesOfTheGlobalRecordThroughR) {
   ASSERT_TRUE(pointer) << error;
   context.inputs = {static_cast<int64_t>(*pointer)};
   EXPECT_EQ(evaluateTarget(*value, context, &error).value_or(error), "2");
+  // Autocast: the steps through $r's value by its type ("r = $r; r->next->id").
+  ASSERT_NE(r->typeDie, 0u);
+  EXPECT_FALSE(r->typeAddressed);
+  value = module.resolveTyped(r->typeDie, r->typeAddressed, parse("$r->next->id"), &error);
+  ASSERT_TRUE(value) << error;
+  EXPECT_EQ(evaluateTarget(*value, context, &error).value_or(error), "2");
+  value = module.resolveTyped(r->typeDie, r->typeAddressed, parse("$r->values[2]"), &error);
+  ASSERT_TRUE(value) << error;
+  EXPECT_EQ(evaluateTarget(*value, context, &error).value_or(error), "3");
+  // const struct record* and struct record* are one type; char const* another.
+  auto next = resolve(module, f, f.afterPrologue, "$r->next", false, &error);
+  auto label = resolve(module, f, f.afterPrologue, "$r->label", false, &error);
+  ASSERT_TRUE(next && label) << error;
+  EXPECT_EQ(next->typeIdentity, r->typeIdentity);
+  EXPECT_NE(label->typeIdentity, r->typeIdentity);
+  // &$r->box->origin is the address of a struct point: [1] is the next one.
+  auto origin = resolve(module, f, f.afterPrologue, "&$r->box->origin", false, &error);
+  ASSERT_TRUE(origin) << error;
+  EXPECT_TRUE(origin->typeAddressed);
+  auto address = evaluateRecipe(origin->value, context, &error);
+  ASSERT_TRUE(address) << error;
+  context.inputs = {static_cast<int64_t>(*address)};
+  value = module.resolveTyped(origin->typeDie, origin->typeAddressed, parse("$o[1]->x"), &error);
+  ASSERT_TRUE(value) << error;
+  EXPECT_EQ(evaluateTarget(*value, context, &error).value_or(error), "3");
+  value = module.resolveTyped(origin->typeDie, origin->typeAddressed, parse("$o->nosuch"), &error);
+  EXPECT_FALSE(value);
+  EXPECT_NE(error.find("no member named 'nosuch' in struct point"), std::string::npos) << error;
 }
 
 INSTANTIATE_TEST_SUITE_P(CPrograms, RunningVariablesTest,
