@@ -73,5 +73,5 @@ set(CPACK_DEBIAN_PACKAGE_DEPENDS "make, gcc")
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS
     "linux-headers-amd64, qemu-system-x86, busybox-static, cpio, libc6-dbg")
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "systemtap-sdt-dev, systemtap-doc")
-set(CPACK_STRIP_FILES OFF)
+set(CPACK_STRIP_FILES ON)  # as Debian ships programs
 include(CPack)
