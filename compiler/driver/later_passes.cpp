@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "driver/data_dirs.h"
 #include "kbuild/features.h"
 #include "kbuild/kbuild.h"
 #include "run/loader.h"
@@ -22,21 +23,12 @@
 #include "vm/interrupts.h"
 #include "vm/process.h"
 
-#ifndef UTAP_RUNTIME_DIR
-#define UTAP_RUNTIME_DIR ""
-#endif
-
 namespace utap::driver {
 
 namespace {
 
 using vm::shellQuote;
 using vm::writeAll;
-
-std::string runtimeDir() {
-  if (const char* env = std::getenv("UTAP_RUNTIME_DIR")) return env;
-  return UTAP_RUNTIME_DIR;
-}
 
 // The runtime's objects: every .c of its layers.
 std::vector<std::string> runtimeObjects(const std::string& root) {

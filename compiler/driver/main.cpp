@@ -15,19 +15,19 @@
 #include "base/diagnostics.h"
 #include "base/stack_guard.h"
 #include "codegen/translate.h"
+#include "driver/data_dirs.h"
+#include "driver/dump_library.h"
 #include "driver/later_passes.h"
 #include "driver/list_probes.h"
 #include "driver/options.h"
 #include "driver/target_kernel.h"
 #include "parse/parser.h"
 #include "probes/provider.h"
+#include "sema/context.h"
 #include "sema/elaborate.h"
 
 #ifndef UTAP_VERSION
 #define UTAP_VERSION "0.1"
-#endif
-#ifndef UTAP_TAPSET_DIR
-#define UTAP_TAPSET_DIR ""
 #endif
 
 namespace utap::driver {
@@ -41,11 +41,6 @@ bool readAll(std::istream& in, std::string& out) {
   buffer << in.rdbuf();
   out = buffer.str();
   return !in.bad();
-}
-
-std::string tapsetDir() {
-  if (const char* env = std::getenv("UTAP_TAPSET_DIR")) return env;
-  return UTAP_TAPSET_DIR;
 }
 
 // Loads the public macros of every .stpm file in the tapset directories.
@@ -68,6 +63,39 @@ void loadLibraryMacros(const std::vector<std::string>& dirs, SourceManager& sour
   }
 }
 
+// What the three --dump options print; errors (a tapset that does not parse)
+// go to diags.
+std::string dumpLibrary(Dump dump, const std::vector<std::string>& dirs, SourceManager& sources, Diagnostics& diags,
+                        const parse::ParseOptions& parseOptions) {
+  if (dump == Dump::ProbeTypes) {
+    // With -c, process points need no path (process.function("main")): list
+    // those too, as stap does.
+    probes::ProviderOptions withCommand;
+    withCommand.targetCommand = "CMD";
+    return dumpProbeTypes(probes::Registry::standard(withCommand));
+  }
+  sema::ElaborateOptions options;
+  options.tapsetDirs = dirs;
+  options.parse = parseOptions;
+  auto library = sema::loadTapsetLibrary(sources, diags, options);
+  return dump == Dump::Functions ? dumpFunctions(library) : dumpProbeAliases(library);
+}
+
+// The result of -p1 to -p3 and of the listings: to -o FILE or standard output.
+int writeOutput(const Options& o, const std::string& printed) {
+  if (o.outputFile.empty()) {
+    std::fwrite(printed.data(), 1, printed.size(), stdout);
+    return 0;
+  }
+  std::ofstream out(o.outputFile, std::ios::binary);
+  out << printed;
+  if (!out) {
+    fmt::print(stderr, "utap: error: cannot write '{}': {}\n", o.outputFile, std::strerror(errno));
+    return 1;
+  }
+  return 0;
+}
+
 int run(int argc, char** argv) {
   PassTimer timer;
   std::string passFigures[4];  // -v: what passes 1-3 cost, measured as each ends
@@ -82,6 +110,7 @@ int run(int argc, char** argv) {
   }
   if (o.version) {
     fmt::print("utap {} (SystemTap {} language)\n", UTAP_VERSION, o.compatVersion);
+    if (o.verbose) fmt::print("tapsets: {}\nruntime: {}\n", tapsetDir(), runtimeDir());
     return 0;
   }
 
@@ -90,7 +119,9 @@ int run(int argc, char** argv) {
 
   std::string text;
   std::string name;
-  if (!o.listPattern.empty()) {
+  if (o.dump != Dump::None) {
+    name = "<input>";  // nothing to parse but the library
+  } else if (!o.listPattern.empty()) {
     text = listingScript(o.listPattern);
     name = "<input>";
   } else if (o.scriptText) {
@@ -141,6 +172,11 @@ int run(int argc, char** argv) {
   runWithLargeStack(kFrontEndStack, [&] {
     loadLibraryMacros(dirs, sources, diags, parseOptions, library);
     parseOptions.libraryMacros = &library;
+    if (o.dump != Dump::None) {
+      printed = dumpLibrary(o.dump, dirs, sources, diags, parseOptions);
+      parseOk = !diags.hasErrors();
+      return;
+    }
     FileId script = sources.addFile(name, std::move(text));
     std::unique_ptr<ast::File> file = parse::parseFile(script, sources, diags, parseOptions);
     parseOk = file != nullptr && !diags.hasErrors();
@@ -223,6 +259,7 @@ int run(int argc, char** argv) {
     fmt::print(stderr, "Pass 1: parse failed.\n");
     return 1;
   }
+  if (o.dump != Dump::None) return writeOutput(o, printed);
   if (o.lastPass == 1 && o.verbose) fmt::print(stderr, "Pass 1: parsed user script {}.\n", passFigures[1]);
   if (o.lastPass >= 2) {
     if (!elaborated) {
@@ -238,17 +275,7 @@ int run(int argc, char** argv) {
   if (o.lastPass >= 3 && o.verbose) fmt::print(stderr, "Pass 3: translated to C: {}.\n", passFigures[3]);
   timer.restart();
   if (o.lastPass > 3) return buildAndRun(o, translation, timer);
-  if (o.outputFile.empty()) {
-    std::fwrite(printed.data(), 1, printed.size(), stdout);
-  } else {
-    std::ofstream out(o.outputFile, std::ios::binary);
-    out << printed;
-    if (!out) {
-      fmt::print(stderr, "utap: error: cannot write '{}': {}\n", o.outputFile, std::strerror(errno));
-      return 1;
-    }
-  }
-  return 0;
+  return writeOutput(o, printed);
 }
 
 }  // namespace

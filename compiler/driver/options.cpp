@@ -21,6 +21,9 @@ enum LongOption {
   kVm,
   kVmKernel,
   kPlacement,
+  kDumpFunctions,
+  kDumpProbeAliases,
+  kDumpProbeTypes,
   kUnsupportedLong,
 };
 
@@ -38,9 +41,9 @@ const struct option kLongOptions[] = {
     {"all-modules", no_argument, nullptr, kUnsupportedLong},
     {"skip-badvars", no_argument, nullptr, kUnsupportedLong},
     {"suppress-handler-errors", no_argument, nullptr, kUnsupportedLong},
-    {"dump-probe-types", no_argument, nullptr, kUnsupportedLong},
-    {"dump-functions", no_argument, nullptr, kUnsupportedLong},
-    {"dump-probe-aliases", no_argument, nullptr, kUnsupportedLong},
+    {"dump-probe-types", no_argument, nullptr, kDumpProbeTypes},
+    {"dump-functions", no_argument, nullptr, kDumpFunctions},
+    {"dump-probe-aliases", no_argument, nullptr, kDumpProbeAliases},
     {nullptr, 0, nullptr, 0},
 };
 
@@ -152,6 +155,17 @@ ParsedOptions parseOptions(int argc, char** argv) {
         o.listPattern = optarg;
         o.listVariables = c == 'L';
         break;
+      case kDumpFunctions:
+      case kDumpProbeAliases:
+      case kDumpProbeTypes: {
+        Dump dump = c == kDumpFunctions      ? Dump::Functions
+                    : c == kDumpProbeAliases ? Dump::ProbeAliases
+                                             : Dump::ProbeTypes;
+        if (o.dump != Dump::None && o.dump != dump)
+          error("give only one of --dump-functions, --dump-probe-aliases and --dump-probe-types");
+        o.dump = dump;
+        break;
+      }
       case kUnsupportedLong:
         error(fmt::format("option '--{}' is not supported yet", kLongOptions[longIndex].name));
         break;
@@ -174,7 +188,9 @@ ParsedOptions parseOptions(int argc, char** argv) {
   int i = optind;
   if (!o.listPattern.empty() && (o.scriptText || (optind < argc)))
     error("-l and -L take a probe point instead of a script; give no script with them");
-  if (!o.scriptText && !o.help && !o.version && o.listPattern.empty()) {
+  if (o.dump != Dump::None && (o.scriptText || optind < argc || !o.listPattern.empty()))
+    error("--dump-functions, --dump-probe-aliases and --dump-probe-types take no script and no -l/-L");
+  if (!o.scriptText && !o.help && !o.version && o.listPattern.empty() && o.dump == Dump::None) {
     if (i < argc)
       o.scriptFile = argv[i++];
     else if (result.errors.empty())  // "-L PROBE" needs no script: say only that -L is missing
@@ -223,6 +239,10 @@ Options:
   --compatible=V   behave like SystemTap version V (systemtap_v)
   --privilege=P    compile for stapusr, stapsys or stapdev
   --unprivileged   same as --privilege=stapusr
+  --dump-functions     list the tapset library's functions with their
+                       signatures, one a line
+  --dump-probe-aliases list the tapset library's probe aliases
+  --dump-probe-types   list the built-in probe point patterns
 
 Arguments after the script are available as $1 ... $N and @1 ... @N.
 )";

@@ -10,6 +10,10 @@
 
 namespace utap::driver {
 
+// --dump-functions, --dump-probe-aliases, --dump-probe-types: list what the
+// library and the probe families offer instead of running a script.
+enum class Dump { None, Functions, ProbeAliases, ProbeTypes };
+
 struct Options {
   int lastPass = 5;                                          // -p
   int verbose = 0;                                           // -v (repeatable)
@@ -36,6 +40,7 @@ struct Options {
   std::string listPattern;                                   // -l PROBE, -L PROBE
   bool listVariables = false;                                // -L
   std::string placement = "auto";                            // --placement: auto, entry, prologue
+  Dump dump = Dump::None;                                    // --dump-*
   bool help = false;                                         // -h
   bool version = false;                                      // -V
 };

@@ -23,12 +23,12 @@ int main(int argc, char** argv) {
       case 'T': options.timeoutSeconds = std::atoi(optarg); break;
       case 'v': ++options.verbose; break;
       default:
-        fmt::print(stderr, "usage: utaprun [-v] [-o FILE] [-T SECONDS] [-c CMD | -x PID] MODULE.ko\n");
+        fmt::print(stderr, "usage: utaprun [-h] [-v] [-o FILE] [-T SECONDS] [-c CMD | -x PID] MODULE.ko\n");
         return c == 'h' ? 0 : 1;
     }
   }
   if (optind + 1 != argc) {
-    fmt::print(stderr, "usage: utaprun [-v] [-o FILE] [-T SECONDS] [-c CMD | -x PID] MODULE.ko\n");
+    fmt::print(stderr, "usage: utaprun [-h] [-v] [-o FILE] [-T SECONDS] [-c CMD | -x PID] MODULE.ko\n");
     return 1;
   }
   options.modulePath = argv[optind];

@@ -65,7 +65,7 @@ class DeadStores {
       children(*s);
       return;
     }
-    ctx_.diags.report(DiagKind::ElideAssignment, assign->range, v->name);
+    if (!ctx_.isTapset(ctx_.fileOf(assign->range))) ctx_.diags.report(DiagKind::ElideAssignment, assign->range, v->name);
     if (hasSideEffects(*assign->rhs)) {
       stmt->expr = std::move(assign->rhs);
     } else {

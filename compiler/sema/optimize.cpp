@@ -232,7 +232,8 @@ class Optimizer {
     expr(es->expr);
     if (reads_ && !purity_.sideEffects(*es->expr)) {
       // The value of an assignment just elided was reported with it.
-      if (!values_.count(es->expr.get())) ctx_.diags.report(DiagKind::ElideExpression, es->expr->range);
+      if (!values_.count(es->expr.get()) && !inTapset(es->expr->range))
+        ctx_.diags.report(DiagKind::ElideExpression, es->expr->range);
       forget(*es->expr);
       slot = emptyAt(slot->range);
       changed_ = true;
@@ -255,6 +256,10 @@ class Optimizer {
 
   void forget(ast::Node& gone) { forgetNode(ctx_.program, gone); }
 
+  // As stap, what is elided from a tapset's code (an alias's variables a
+  // script does not read) is not worth a warning.
+  bool inTapset(const SourceRange& range) const { return ctx_.isTapset(ctx_.fileOf(range)); }
+
   // Assignments to locals nobody reads become their value.
   void expr(ast::ExprPtr& slot) {
     ast::forEachChildExpr(*slot, [&](ast::ExprPtr& e) { expr(e); });
@@ -266,7 +271,7 @@ class Optimizer {
     auto it = ctx_.program.variables.find(s);
     if (it == ctx_.program.variables.end() || it->second->kind != Variable::Kind::Local) return;
     if (reads_->count(it->second)) return;
-    ctx_.diags.report(DiagKind::ElideAssignment, assign->range, it->second->name);
+    if (!inTapset(assign->range)) ctx_.diags.report(DiagKind::ElideAssignment, assign->range, it->second->name);
     forget(*s);
     slot = std::move(assign->rhs);
     values_.insert(slot.get());

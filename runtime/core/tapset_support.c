@@ -145,6 +145,28 @@ long utap_user_read(void *dst, uint64_t uaddr, size_t len)
 	return copy_from_user_nofault(dst, from, len) ? -EFAULT : 0;
 }
 
+/**
+ * utap_user_write() - write to the current task's memory (set_user_*, -g)
+ * @uaddr: where
+ * @src: what
+ * @len: how many bytes (0 writes nothing and succeeds)
+ *
+ * Faults pages in only where the handler may sleep, as utap_user_read().
+ * Return: 0, or -EFAULT when any byte could not be written.
+ */
+long utap_user_write(uint64_t uaddr, const void *src, size_t len)
+{
+	void __user *to = (void __user *)(uintptr_t)uaddr;
+
+	if (!len)
+		return 0;
+	if (!has_user_memory())
+		return -EFAULT;
+	if (may_fault())
+		return copy_to_user(to, src, len) ? -EFAULT : 0;
+	return copy_to_user_nofault(to, src, len) ? -EFAULT : 0;
+}
+
 long utap_user_string(char *dst, uint64_t uaddr, size_t len)
 {
 	size_t i;

@@ -4,7 +4,8 @@
 #
 # For each public function (each overload), utap's -p1 printer gives
 # "name:type(params)"; the function is then called from a stap script with
-# dummy arguments of the declared types, and stap -p2 prints its own
+# dummy arguments of the declared types (-g: some need guru mode), and
+# stap -p2 prints its own
 # "name:type (params)" under "# functions". Functions that return nothing are
 # "unknown" to stap. Prints one line per mismatch and a summary; exits 1 when
 # any signature differs.
@@ -50,12 +51,12 @@ while IFS=$'\t' read -r file sig; do
   fi
   # Use the value: stap drops calls of pure functions whose value is unused.
   if [ "$rtype" = unknown ]; then call="$name($args)"; else call="println($name($args))"; fi
-  theirs=$(stap -p2 -r "$KVER" -e "probe begin { $call }" 2>/dev/null |
+  theirs=$(stap -g -p2 -r "$KVER" -e "probe begin { $call }" 2>/dev/null |
     sed -n '/^# functions/,/^# probes/p' | grep -E "^$name:" |
     awk -v n="$arity" '{ p = $0; sub(/^[^(]*\(/, "", p); sub(/\)$/, "", p);
                          if ((p == "" ? 0 : split(p, x, ",")) == n) print $0 }' | head -1)
   # utap's own pass 2 must type the call the same way.
-  ours=$("$UTAP" -p2 -e "probe begin { $call }" 2>/dev/null |
+  ours=$("$UTAP" -g -p2 -e "probe begin { $call }" 2>/dev/null |
     sed -n '/^# functions/,/^# probes/p' | grep -E "^$name:" |
     awk -v n="$arity" '{ p = $0; sub(/^[^(]*\(/, "", p); sub(/\)$/, "", p);
                          if ((p == "" ? 0 : split(p, x, ",")) == n) print $0 }' | head -1)

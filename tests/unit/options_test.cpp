@@ -17,6 +17,7 @@
 namespace utap {
 namespace {
 
+using driver::Dump;
 using driver::ParsedOptions;
 
 ParsedOptions parse(std::initializer_list<const char*> args) {
@@ -236,7 +237,20 @@ TEST(Options, UnsupportedStapOptions) {
   EXPECT_TRUE(vm.options.vm);
   EXPECT_EQ(vm.options.vmKernel, "6.12.999+deb12-amd64");
   EXPECT_EQ(vm.options.timeoutSeconds, 5);
-  EXPECT_EQ(errorsOf(parse({"--dump-functions", "s.stp"})), "option '--dump-functions' is not supported yet\n");
+}
+
+TEST(Options, DumpListings) {
+  ParsedOptions f = parse({"--dump-functions"});
+  EXPECT_TRUE(f.errors.empty()) << errorsOf(f);
+  EXPECT_EQ(f.options.dump, Dump::Functions);
+  EXPECT_EQ(parse({"--dump-probe-aliases"}).options.dump, Dump::ProbeAliases);
+  EXPECT_EQ(parse({"--dump-probe-types"}).options.dump, Dump::ProbeTypes);
+  EXPECT_EQ(errorsOf(parse({"--dump-functions", "--dump-probe-types"})),
+            "give only one of --dump-functions, --dump-probe-aliases and --dump-probe-types\n");
+  EXPECT_EQ(errorsOf(parse({"--dump-functions", "s.stp"})),
+            "--dump-functions, --dump-probe-aliases and --dump-probe-types take no script and no -l/-L\n");
+  EXPECT_EQ(errorsOf(parse({"--dump-probe-aliases", "-e", "probe begin {}"})),
+            "--dump-functions, --dump-probe-aliases and --dump-probe-types take no script and no -l/-L\n");
 }
 
 TEST(Options, UnknownOptions) {

@@ -27,6 +27,7 @@ void utap_output_log(struct utap_context *c, const char *msg);
 void utap_output_warn(struct utap_context *c, const char *msg);
 long utap_user_read(void *dst, uint64_t uaddr, size_t len);
 long utap_user_string(char *dst, uint64_t uaddr, size_t len);
+long utap_user_write(uint64_t uaddr, const void *src, size_t len);
 int utap_user_long_size(void);
 /* The bytes a printf %m (kernel) or %#m (user) conversion shows. */
 int64_t utap_memory_read(struct utap_context *c, void *dst, int64_t addr,
