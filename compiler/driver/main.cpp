@@ -143,6 +143,7 @@ int run(int argc, char** argv) {
   diags.warningsAreErrors(o.warningsAreErrors);
   std::unique_ptr<sema::Program> program;
   std::string summary;  // "3 probes, 1 function, 0 embeds, 2 globals"
+  std::string pass2Usage, pass3Report;  // resources at the end of passes 2 and 3 (times since the start)
   bool translated = false;
   codegen::Translation translation;
   bool elaborated = false;
@@ -183,6 +184,7 @@ int run(int argc, char** argv) {
       summary = fmt::format("{}, {}, {}, {}", plural(program->probes.size(), "probe"),
                             plural(program->functions.size(), "function"), plural(program->embedded.size(), "embed"),
                             plural(program->globals.size(), "global"));
+      pass2Usage = resourceReport(start);
     }
     if (program && o.lastPass >= 3) {
       // The module name is part of the build's cache key: stable per script
@@ -193,6 +195,9 @@ int run(int argc, char** argv) {
       size_t errors = diags.errorCount();
       translation = codegen::translate(*program, sources, diags, translateOptions);
       translated = diags.errorCount() == errors;
+      size_t bytes = 0;
+      for (const auto& [file, text] : translation.files) bytes += text.size();
+      pass3Report = fmt::format("Pass 3: translated to C: {} bytes using {}.\n", bytes, resourceReport(start));
       if (o.moduleName.empty()) {
         // FNV-1a of everything in the module: the same script gets the same
         // name (and a cache hit), two different ones can run side by side.
@@ -231,12 +236,13 @@ int run(int argc, char** argv) {
       fmt::print(stderr, "Pass 2: analysis failed.\n");
       return 1;
     }
-    if (o.verbose) fmt::print(stderr, "Pass 2: analyzed script: {} using {}.\n", summary, resourceReport(start));
+    if (o.verbose) fmt::print(stderr, "Pass 2: analyzed script: {} using {}.\n", summary, pass2Usage);
   }
   if (o.lastPass >= 3 && !translated) {
     fmt::print(stderr, "Pass 3: translation failed.\n");
     return 1;
   }
+  if (o.lastPass >= 3 && o.verbose) fmt::print(stderr, "{}", pass3Report);
   if (o.lastPass > 3) return buildAndRun(o, translation);
   if (o.outputFile.empty()) {
     std::fwrite(printed.data(), 1, printed.size(), stdout);
