@@ -311,6 +311,7 @@ std::shared_ptr<const Module> Module::cached(const std::string& path, std::strin
 
 const std::string& Module::path() const { return impl_->path; }
 bool Module::isSharedObject() const { return impl_->ehdr.e_type == ET_DYN; }
+uint64_t Module::entryPoint() const { return impl_->ehdr.e_entry; }
 bool Module::hasDebugInfo() const { return impl_->dwarf != nullptr; }
 const std::string& Module::debugFile() const { return impl_->debugPath; }
 

@@ -162,6 +162,10 @@ class Module {
 
   const std::string& path() const;
   bool isSharedObject() const;   // ET_DYN: PIE or library
+  // The ELF entry point (e_entry, link-time; 0 for none): where a process
+  // starts, jumped to rather than called, so its stack top is argc, not a
+  // return address.
+  uint64_t entryPoint() const;
   bool hasDebugInfo() const;
   const std::string& debugFile() const;  // where DWARF came from; "" when none
   // DT_NEEDED names (findLibrary searches for them as ld.so would).

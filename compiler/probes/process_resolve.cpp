@@ -258,6 +258,10 @@ class PointBuilder {
       if (inlined && !f->isInlineInstance) continue;
       if (exported && !module_->isExported(*f)) continue;
       if (returns && f->isInlineInstance) continue;  // an inlined copy has no return to probe
+      // _start is jumped to: a uretprobe there would overwrite argc, where
+      // it takes the return address to be, and the program would see a
+      // wrong argc (found with function("*").return). It never returns.
+      if (returns && module_->entryPoint() && f->entry == module_->entryPoint()) continue;
       auto p = codePoint(Kind::Function);
       p->function = f;
       p->returns = returns;

@@ -138,6 +138,7 @@ int utap_uprobes_init(const struct utap_uprobe_table *table)
 	return 0;
 
 fail:
+	pr_err("utap: not enough memory for %u process probe points (MAXUPROBES, runtime/README.md)\n", n);
 	utap_uprobes_free();
 	return -ENOMEM;
 }
@@ -282,7 +283,10 @@ void utap_uprobes_disarm(void)
 		utap_ubp_disarm(&utap_uprobes.hooks[i].bp);
 	}
 	if (any) {
+		u64 waited = ktime_get_ns();
+
 		utap_ubp_disarm_wait();
+		utap_uprobes.disarm_wait_ns = ktime_get_ns() - waited;
 		utap_uprobes.disarm_ns = ktime_get_ns() - start;
 		warn_replaced_files();
 	}
@@ -333,9 +337,10 @@ void utap_uprobes_report(void)
 	{
 		char line[256];
 		int len = snprintf(line, sizeof(line),
-				   "%u probe points at %u addresses: armed in %llu us, disarmed in %llu us\n",
+				   "%u probe points at %u addresses: armed in %llu us, disarmed in %llu us (%llu us of it waiting once)\n",
 				   t->npoints, utap_uprobes.nsites, (unsigned long long)utap_uprobes.arm_ns / 1000,
-				   (unsigned long long)utap_uprobes.disarm_ns / 1000);
+				   (unsigned long long)utap_uprobes.disarm_ns / 1000,
+				   (unsigned long long)utap_uprobes.disarm_wait_ns / 1000);
 
 		utap_transport_commit(UTAP_RECORD_INFO, line, min_t(int, len, sizeof(line) - 1));
 	}
