@@ -158,6 +158,57 @@ size_t ProcessTable::fileIndex(const std::string& path) {
   return files_.size() - 1;
 }
 
+namespace {
+
+// A point's text cut into what the rows of one group share and what is
+// its own (utap/uprobes.h, struct utap_uprobe_group): for
+// process("/bin/x").function("f@/src/x.c:12").call the prefix is
+// process("/bin/x").function(", the name f, the file /src/x.c, the line
+// 12 and the suffix ").call. A text of another shape is all prefix.
+struct PointText {
+  std::string prefix, name, declFile, suffix;
+  std::optional<uint32_t> line;
+
+  std::string joined() const {
+    std::string text = prefix + name;
+    if (line) text += "@" + declFile + ":" + std::to_string(*line);
+    return text + suffix;
+  }
+};
+
+PointText splitText(const std::string& text, const std::string& spelling) {
+  PointText whole{text, "", "", "", std::nullopt};
+  if (spelling.size() > text.size() || text.compare(text.size() - spelling.size(), spelling.size(), spelling) != 0)
+    return whole;
+  size_t open = spelling.find("(\"");
+  if (open == std::string::npos) return whole;
+  size_t start = open + 2, close = spelling.find('"', start);
+  if (close == std::string::npos) return whole;
+  std::string inner = spelling.substr(start, close - start);
+  PointText split{text.substr(0, text.size() - spelling.size()) + spelling.substr(0, start), inner, "",
+                  spelling.substr(close), std::nullopt};
+  size_t at = inner.find('@'), colon = inner.rfind(':');
+  if (at != std::string::npos && colon != std::string::npos && colon > at + 1 && colon + 1 < inner.size() &&
+      colon + 11 > inner.size() &&
+      inner.find_first_not_of("0123456789", colon + 1) == std::string::npos) {
+    uint64_t line = std::stoull(inner.substr(colon + 1));
+    if (line <= UINT32_MAX && std::to_string(line) == inner.substr(colon + 1)) {
+      split.name = inner.substr(0, at);
+      split.declFile = inner.substr(at + 1, colon - at - 1);
+      split.line = static_cast<uint32_t>(line);
+    }
+  }
+  return split.joined() == text ? split : whole;
+}
+
+}  // namespace
+
+size_t ProcessTable::groupIndex(const std::string& row) {
+  auto [it, added] = groupIndex_.emplace(row, groups_.size());
+  if (added) groups_.push_back(row);
+  return it->second;
+}
+
 void ProcessTable::addRow(const sema::Probe& probe, const sema::Probe& handler, const std::string& location) {
   const probes::ProcessPoint* p = addressedProcessPoint(probe);
   std::string path = p->module->path();
@@ -183,12 +234,20 @@ void ProcessTable::addRow(const sema::Probe& probe, const sema::Probe& handler, 
   size_t file = fileIndex(path);
   int64_t exe = p->viaLibrary && !p->processPath.empty() ? static_cast<int64_t>(fileIndex(p->processPath)) : -1;
   std::string targets = recipes_.targetList(probeTargets(program_, probe), program_);
-  rows_.push_back(fmt::format(
-      "\t{{ .point = {}, .location = {}, .address = {}, .offset = {}, .semaphore = {}, .file = {}, .handler = {}, "
-      ".exe = {}, .pid = {}, .is_return = {}, {}.targets = {} }},",
-      cString(p->text()), cString(location), hexNumber(p->address), hexNumber(*offset), hexNumber(semaphore), file,
-      handlerIndex_.at(&handler), exe, p->pid.value_or(0), p->isReturn() ? "true" : "false",
-      p->unnamedProcess ? ".in_target_tree = true, " : "", targets));
+  PointText text = splitText(p->text(), p->spelling);
+  size_t group = groupIndex(fmt::format(
+      "\t{{ .prefix = {}, .decl_file = {}, .suffix = {}, .location = {}, .bias = {}, .file = {}, .handler = {}, "
+      ".exe = {}, .pid = {}, .is_return = {}{} }},",
+      cString(text.prefix), text.line ? cString(text.declFile) : "NULL", cString(text.suffix), cString(location),
+      hexNumber(p->address - *offset), file, handlerIndex_.at(&handler), exe, p->pid.value_or(0),
+      p->isReturn() ? "true" : "false", p->unnamedProcess ? ", .in_target_tree = true" : ""));
+  // Positional, the zero members at the end left out: 20,000 rows of this
+  // are the bulk of a whole-program module.
+  std::string row = fmt::format("\t{{ {}, {}, {}, {}", hexNumber(*offset), group, text.line.value_or(0),
+                                cString(text.name));
+  if (semaphore || targets != "NULL") row += ", " + hexNumber(semaphore);
+  if (targets != "NULL") row += ", " + targets;
+  rows_.push_back(row + " },");
 }
 
 // A .return probe makes its function return through the kernel's
@@ -240,6 +299,11 @@ std::string ProcessTable::definitions() const {
   for (const auto& h : handlerRows_) w.line(h);
   w.line("};");
   w.blank();
+  w.line("static const struct utap_uprobe_group uprobe_groups[] = {");
+  for (const auto& g : groups_) w.line(g);
+  w.line("};");
+  w.blank();
+  w.line("/* Offset, group, line, name (utap/uprobes.h). */");
   w.line("static const struct utap_uprobe_point uprobe_points[] = {");
   for (const auto& r : rows_) w.line(r);
   w.line("};");
@@ -256,6 +320,8 @@ std::string ProcessTable::definitions() const {
   w.line(".nfiles = ARRAY_SIZE(uprobe_files),");
   w.line(".handlers = uprobe_handlers,");
   w.line(".nhandlers = ARRAY_SIZE(uprobe_handlers),");
+  w.line(".groups = uprobe_groups,");
+  w.line(".ngroups = ARRAY_SIZE(uprobe_groups),");
   w.line(".points = uprobe_points,");
   w.line(".npoints = ARRAY_SIZE(uprobe_points),");
   if (!hooks_.empty()) {

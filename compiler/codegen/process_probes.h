@@ -68,6 +68,8 @@ class ProcessTable {
 
  private:
   size_t fileIndex(const std::string& path);
+  // The index of the group whose C initializer is `row`.
+  size_t groupIndex(const std::string& row);
   void addUnwindHooks(const probes::ProcessPoint& p);
 
   const sema::Program& program_;
@@ -76,7 +78,8 @@ class ProcessTable {
   RecipeTables& recipes_;
   std::map<std::pair<const ast::ProbeDecl*, std::string>, const sema::Probe*> handlers_;
   std::map<const sema::Probe*, size_t> handlerIndex_;
-  std::vector<std::string> handlerRows_, rows_, files_, hooks_;
+  std::vector<std::string> handlerRows_, rows_, files_, hooks_, groups_;
+  std::map<std::string, size_t> groupIndex_;
   std::set<std::string> hookedExes_;
 };
 

@@ -655,7 +655,7 @@ Translation translate(const sema::Program& program, const SourceManager& sources
   t.defines = {{"MAXMAPENTRIES", std::to_string(l.maxMapEntries)}, {"MAXSTRINGLEN", std::to_string(l.maxStringLen)},
                {"MAXACTION", std::to_string(l.maxAction)},         {"MAXNESTING", std::to_string(l.maxNesting)},
                {"MAXTRYLOCK", std::to_string(l.maxTryLock)},       {"MAXERRORS", std::to_string(l.maxErrors)},
-               {"MAXSKIPPED", std::to_string(l.maxSkipped)}};
+               {"MAXSKIPPED", std::to_string(l.maxSkipped)},       {"MAXUPROBES", std::to_string(l.maxUprobes)}};
   for (const auto& [name, value] : l.defines)
     if (std::none_of(t.defines.begin(), t.defines.end(), [&, &key = name](const auto& d) { return d.first == key; }))
       t.defines.emplace_back(name, value);

@@ -64,6 +64,8 @@ void checkUsage(Context& ctx);
 void checkRegexes(Context& ctx);
 void displayWrittenGlobals(Context& ctx);
 void elideUnused(Context& ctx);
+// The probes left fit the runtime's limits on them (MAXUPROBES).
+void checkProbeLimits(Context& ctx);
 
 // Loads every .stp file under the tapset directories (sorted, recursively).
 std::vector<std::unique_ptr<ast::File>> loadTapsetLibrary(SourceManager& sources, Diagnostics& diags,

@@ -34,6 +34,7 @@ bool readLimits(const ElaborateOptions& options, RuntimeLimits& limits, Diagnost
       {"MAXTRYLOCK", &RuntimeLimits::maxTryLock, 1, INT64_MAX},
       {"MAXERRORS", &RuntimeLimits::maxErrors, 0, INT64_MAX},
       {"MAXSKIPPED", &RuntimeLimits::maxSkipped, 0, INT64_MAX},
+      {"MAXUPROBES", &RuntimeLimits::maxUprobes, 1, 1000000},
   };
   bool ok = true;
   for (const auto& [name, value] : options.defines) {
@@ -89,6 +90,8 @@ std::unique_ptr<Program> elaborate(std::unique_ptr<ast::File> script, SourceMana
   if (diags.hasErrors()) return nullptr;
   displayWrittenGlobals(ctx);
   elideUnused(ctx);
+  checkProbeLimits(ctx);
+  if (diags.hasErrors()) return nullptr;
   // As stap: a script whose probes were all elided has none left to run.
   if (std::none_of(program->probes.begin(), program->probes.end(),
                    [](const std::unique_ptr<Probe>& p) { return p->synthesizedFor.empty(); })) {

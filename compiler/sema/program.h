@@ -98,6 +98,7 @@ struct RuntimeLimits {
   int64_t maxTryLock = 1000;                   // lock attempts before a probe is skipped
   int64_t maxErrors = 0;                       // soft errors tolerated before exit
   int64_t maxSkipped = 100;                    // skipped probes tolerated before exit
+  int64_t maxUprobes = 100000;                 // process probe points (breakpoints) in one script
   std::map<std::string, std::string> defines;  // every -D, in name order
 };
 

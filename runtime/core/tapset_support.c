@@ -15,6 +15,7 @@
 #include "utap/session.h"
 #include "utap/tapset_support.h"
 #include "utap/transport.h"
+#include "utap/uprobes.h"
 
 static long target_pid;
 module_param(target_pid, long, 0444);
@@ -37,6 +38,11 @@ MODULE_PARM_DESC(tz_name, "local time zone abbreviation");
 
 const char *utap_context_pp(struct utap_context *c)
 {
+	/* A process probe's text is made from its row when asked: most handlers never ask. */
+	if (!c->probe_point && c->uprobe) {
+		utap_uprobe_point_text(c->uprobe, c->point_text, sizeof(c->point_text));
+		c->probe_point = c->point_text;
+	}
 	return c->probe_point ? c->probe_point : "";
 }
 

@@ -511,8 +511,8 @@ static bool wants_target_tree(const struct utap_script *script)
 
 	if (!t || !utap_target_pid())
 		return false;
-	for (i = 0; i < t->npoints; i++)
-		if (t->points[i].in_target_tree)
+	for (i = 0; i < t->ngroups; i++)
+		if (t->groups[i].in_target_tree)
 			return true;
 	return false;
 }

@@ -24,14 +24,25 @@ static bool mm_runs(struct mm_struct *mm, unsigned int exe)
 	return utap_ubp_file_runs_in(&utap_uprobes.files[exe], mm);
 }
 
-/* Whether the current process is one the point's probe names (stapprobes(3stap)). */
-static bool process_matches(const struct utap_uprobe_point *p)
+static const struct utap_uprobe_group *group(const struct utap_uprobe_point *p)
 {
-	if (p->pid && task_tgid_nr(current) != p->pid)
+	return &utap_uprobes.table->groups[p->group];
+}
+
+/* The point's link-time address. */
+static uint64_t address(const struct utap_uprobe_point *p)
+{
+	return p->offset + group(p)->bias;
+}
+
+/* Whether the current process is one the point's probe names (stapprobes(3stap)). */
+static bool process_matches(const struct utap_uprobe_group *g)
+{
+	if (g->pid && task_tgid_nr(current) != g->pid)
 		return false;
-	if (p->in_target_tree && !utap_lifecycle_in_target_tree(current))
+	if (g->in_target_tree && !utap_lifecycle_in_target_tree(current))
 		return false;
-	return p->exe < 0 || mm_runs(current->mm, p->exe);
+	return g->exe < 0 || mm_runs(current->mm, g->exe);
 }
 
 /* Runs @handler (a row's body or its entry part) for this hit of @p: false when skipped. */
@@ -39,8 +50,8 @@ static bool run_handler(const struct utap_uprobe_point *p, void (*handler)(struc
 			struct pt_regs *regs, uint64_t load_bias, void *saves)
 {
 	struct utap_hit hit = {
-		.point = p->point,
-		.probe_type = p->is_return ? "uretprobe" : "uprobe",
+		.point = NULL, /* utap_uprobe_point_text(), when pp() is asked for */
+		.probe_type = group(p)->is_return ? "uretprobe" : "uprobe",
 		.max_actions = MAXACTION,
 		.handler = handler,
 		.uregs = regs,
@@ -56,7 +67,7 @@ static bool run_handler(const struct utap_uprobe_point *p, void (*handler)(struc
 static void run_row(unsigned int row, struct pt_regs *regs, uint64_t load_bias, void *saves)
 {
 	const struct utap_uprobe_point *p = &utap_uprobes.table->points[row];
-	bool ran = run_handler(p, utap_uprobes.table->handlers[p->handler].run, regs, load_bias, saves);
+	bool ran = run_handler(p, utap_uprobes.table->handlers[group(p)->handler].run, regs, load_bias, saves);
 
 	atomic64_inc(ran ? &utap_uprobes.counts[row].hits : &utap_uprobes.counts[row].skipped);
 }
@@ -83,18 +94,19 @@ static int site_hit(struct uprobe_consumer *uc, struct pt_regs *regs)
 	for (i = 0; i < site->nrows; i++) {
 		unsigned int row = site->rows[i];
 		const struct utap_uprobe_point *p = &t->points[row];
-		const struct utap_uprobe_handler *h = &t->handlers[p->handler];
-		uint64_t bias = instruction_pointer(regs) - p->address;
+		const struct utap_uprobe_group *g = group(p);
+		const struct utap_uprobe_handler *h = &t->handlers[g->handler];
+		uint64_t bias = instruction_pointer(regs) - address(p);
 		struct utap_entry_slice *slice;
 
-		if (p->is_return && !h->save_entry)
+		if (g->is_return && !h->save_entry)
 			continue;
-		if (!process_matches(p)) {
-			if (!p->is_return)
+		if (!process_matches(g)) {
+			if (!g->is_return)
 				atomic64_inc(&utap_uprobes.counts[row].filtered);
 			continue;
 		}
-		if (!p->is_return) {
+		if (!g->is_return) {
 			run_row(row, regs, bias, NULL);
 			continue;
 		}
@@ -124,12 +136,13 @@ static int site_return(struct uprobe_consumer *uc, unsigned long func, struct pt
 	for (i = 0; i < site->nrows; i++) {
 		unsigned int row = site->rows[i];
 		const struct utap_uprobe_point *p = &t->points[row];
-		const struct utap_uprobe_handler *h = &t->handlers[p->handler];
+		const struct utap_uprobe_group *g = group(p);
+		const struct utap_uprobe_handler *h = &t->handlers[g->handler];
 		struct utap_entry_slice *slice = NULL;
 
-		if (!p->is_return)
+		if (!g->is_return)
 			continue;
-		if (!process_matches(p)) {
+		if (!process_matches(g)) {
 			atomic64_inc(&utap_uprobes.counts[row].filtered);
 			continue;
 		}
@@ -141,7 +154,7 @@ static int site_return(struct uprobe_consumer *uc, unsigned long func, struct pt
 				continue;
 			}
 		}
-		run_row(row, regs, func - p->address, slice ? slice->saves : NULL);
+		run_row(row, regs, func - address(p), slice ? slice->saves : NULL);
 	}
 	utap_entry_save_put(record);
 	return 0;
@@ -158,7 +171,7 @@ static UTAP_UPROBE_FILTER(site_filter, uc, mm)
 	unsigned int i;
 
 	for (i = 0; i < site->nrows; i++)
-		if (mm_runs(mm, utap_uprobes.table->points[site->rows[i]].exe))
+		if (mm_runs(mm, group(&utap_uprobes.table->points[site->rows[i]])->exe))
 			return true;
 	return false;
 }
@@ -170,13 +183,13 @@ void utap_uprobe_site_setup(struct utap_uprobe_site *site)
 	unsigned int i;
 
 	for (i = 0; i < site->nrows; i++) {
-		const struct utap_uprobe_point *p = &t->points[site->rows[i]];
+		const struct utap_uprobe_group *g = group(&t->points[site->rows[i]]);
 
-		if (p->is_return)
+		if (g->is_return)
 			returns = true;
-		if (!p->is_return || t->handlers[p->handler].save_entry)
+		if (!g->is_return || t->handlers[g->handler].save_entry)
 			entries = true;
-		if (p->exe < 0)
+		if (g->exe < 0)
 			all_by_exe = false;
 	}
 	/* No ret_handler unless needed: with one, every hit prepares a return instance. */

@@ -23,13 +23,43 @@ static const struct utap_uprobe_point *point(unsigned int i)
 	return &utap_uprobes.table->points[i];
 }
 
+/* The group of point @p. */
+static const struct utap_uprobe_group *group(const struct utap_uprobe_point *p)
+{
+	return &utap_uprobes.table->groups[p->group];
+}
+
+/* The file point @p is in (index in the table's files). */
+static uint32_t file_of(const struct utap_uprobe_point *p)
+{
+	return group(p)->file;
+}
+
+/**
+ * utap_uprobe_point_text() - the text of a point, for pp() and messages
+ * @p: a row of the table
+ * @buf: where
+ * @size: its bytes; the text is cut there, always NUL-terminated
+ *
+ * Context: any.
+ * Return: the whole text's length, as snprintf's.
+ */
+int utap_uprobe_point_text(const struct utap_uprobe_point *p, char *buf, size_t size)
+{
+	const struct utap_uprobe_group *g = group(p);
+
+	if (g->decl_file)
+		return snprintf(buf, size, "%s%s@%s:%u%s", g->prefix, p->name, g->decl_file, p->line, g->suffix);
+	return snprintf(buf, size, "%s%s%s", g->prefix, p->name, g->suffix);
+}
+
 static int by_address(const void *a, const void *b)
 {
 	unsigned int i = *(const unsigned int *)a, j = *(const unsigned int *)b;
 	const struct utap_uprobe_point *p = point(i), *q = point(j);
 
-	if (p->file != q->file)
-		return p->file < q->file ? -1 : 1;
+	if (file_of(p) != file_of(q))
+		return file_of(p) < file_of(q) ? -1 : 1;
 	if (p->offset != q->offset)
 		return p->offset < q->offset ? -1 : 1;
 	return i < j ? -1 : i > j; /* script order within an address */
@@ -48,16 +78,17 @@ static size_t build_sites(void)
 		unsigned int j;
 
 		site->rows = &utap_uprobes.order[i];
-		while (i < t->npoints && point(utap_uprobes.order[i])->file == first->file &&
+		while (i < t->npoints && file_of(point(utap_uprobes.order[i])) == file_of(first) &&
 		       point(utap_uprobes.order[i])->offset == first->offset) {
 			i++;
 			site->nrows++;
 		}
 		for (j = 0; j < site->nrows; j++) {
 			unsigned int row = site->rows[j];
-			const struct utap_uprobe_handler *h = &t->handlers[point(row)->handler];
+			const struct utap_uprobe_group *g = group(point(row));
+			const struct utap_uprobe_handler *h = &t->handlers[g->handler];
 
-			if (!point(row)->is_return || !h->save_entry)
+			if (!g->is_return || !h->save_entry)
 				continue;
 			utap_uprobes.save_offsets[row] = site->saves_size;
 			site->saves_size += sizeof(struct utap_entry_slice) + ALIGN(h->saves_size, 8);
@@ -107,6 +138,7 @@ int utap_uprobes_init(const struct utap_uprobe_table *table)
 	return 0;
 
 fail:
+	pr_err("utap: not enough memory for %u process probe points (MAXUPROBES, runtime/README.md)\n", n);
 	utap_uprobes_free();
 	return -ENOMEM;
 }
@@ -130,9 +162,12 @@ static const char *errno_text(int err)
 /* An error of the script, before any probe fired: to stderr with its location. */
 static void report_point_error(const struct utap_uprobe_point *p, const char *what, int err)
 {
-	char line[512];
-	int len = snprintf(line, sizeof(line), "ERROR: cannot probe %s at %s: %s: %s (%d)\n", p->point, p->location,
-			   what, errno_text(err), err);
+	char text[256], line[512];
+	int len;
+
+	utap_uprobe_point_text(p, text, sizeof(text));
+	len = snprintf(line, sizeof(line), "ERROR: cannot probe %s at %s: %s: %s (%d)\n", text, group(p)->location,
+		       what, errno_text(err), err);
 
 	utap_transport_commit(UTAP_RECORD_ERROR, line, min_t(int, len, sizeof(line) - 1));
 }
@@ -185,10 +220,10 @@ unsigned int utap_uprobes_arm(void)
 	for (i = 0; i < utap_uprobes.nsites; i++) {
 		struct utap_uprobe_site *site = &utap_uprobes.sites[i];
 		const struct utap_uprobe_point *first = point(site->rows[0]);
-		int err = file_errors[first->file];
+		int err = file_errors[file_of(first)];
 
 		if (!err) {
-			site->bp.inode = utap_ubp_file_inode(&utap_uprobes.files[first->file]);
+			site->bp.inode = utap_ubp_file_inode(&utap_uprobes.files[file_of(first)]);
 			site->bp.offset = first->offset;
 			site->bp.ref_ctr_offset = first->semaphore;
 			err = utap_ubp_arm(&site->bp);
@@ -196,7 +231,7 @@ unsigned int utap_uprobes_arm(void)
 		if (!err)
 			continue;
 		for (j = 0; j < site->nrows; j++)
-			report_point_error(point(site->rows[j]), t->files[first->file], err);
+			report_point_error(point(site->rows[j]), t->files[file_of(first)], err);
 		failed += site->nrows;
 	}
 	for (i = 0; i < t->nhooks; i++)
@@ -248,7 +283,10 @@ void utap_uprobes_disarm(void)
 		utap_ubp_disarm(&utap_uprobes.hooks[i].bp);
 	}
 	if (any) {
+		u64 waited = ktime_get_ns();
+
 		utap_ubp_disarm_wait();
+		utap_uprobes.disarm_wait_ns = ktime_get_ns() - waited;
 		utap_uprobes.disarm_ns = ktime_get_ns() - start;
 		warn_replaced_files();
 	}
@@ -299,9 +337,10 @@ void utap_uprobes_report(void)
 	{
 		char line[256];
 		int len = snprintf(line, sizeof(line),
-				   "%u probe points at %u addresses: armed in %llu us, disarmed in %llu us\n",
+				   "%u probe points at %u addresses: armed in %llu us, disarmed in %llu us (%llu us of it waiting once)\n",
 				   t->npoints, utap_uprobes.nsites, (unsigned long long)utap_uprobes.arm_ns / 1000,
-				   (unsigned long long)utap_uprobes.disarm_ns / 1000);
+				   (unsigned long long)utap_uprobes.disarm_ns / 1000,
+				   (unsigned long long)utap_uprobes.disarm_wait_ns / 1000);
 
 		utap_transport_commit(UTAP_RECORD_INFO, line, min_t(int, len, sizeof(line) - 1));
 	}
@@ -309,7 +348,7 @@ void utap_uprobes_report(void)
 		const struct utap_uprobe_counts *n = &utap_uprobes.counts[i];
 		long long hits = atomic64_read(&n->hits), skipped = atomic64_read(&n->skipped);
 		long long filtered = atomic64_read(&n->filtered);
-		char line[512];
+		char text[256], line[512];
 		int len;
 
 		/* The output rings hold some hundreds of kilobytes: many points, only those that were hit. */
@@ -319,8 +358,9 @@ void utap_uprobes_report(void)
 			omitted++;
 			continue;
 		}
-		len = snprintf(line, sizeof(line), "%s at %s: %lld hits, %lld skipped, %lld filtered out\n", point(i)->point,
-			       point(i)->location, hits, skipped, filtered);
+		utap_uprobe_point_text(point(i), text, sizeof(text));
+		len = snprintf(line, sizeof(line), "%s at %s: %lld hits, %lld skipped, %lld filtered out\n", text,
+			       group(point(i))->location, hits, skipped, filtered);
 		utap_transport_commit(UTAP_RECORD_INFO, line, min_t(int, len, sizeof(line) - 1));
 	}
 	if (omitted) {

@@ -52,6 +52,8 @@ struct utap_uprobe_counts {
  * @arm_ns: how long arming took (opening the files and placing every
  *	breakpoint), for -v
  * @disarm_ns: how long disarming took, the wait included
+ * @disarm_wait_ns: of it, the one wait for running handlers (6.12); 6.1
+ *	waits inside each unregistration instead, so 0 there
  */
 struct utap_uprobes_state {
 	const struct utap_uprobe_table *table;
@@ -65,6 +67,7 @@ struct utap_uprobes_state {
 	atomic64_t missed;
 	u64 arm_ns;
 	u64 disarm_ns;
+	u64 disarm_wait_ns;
 };
 
 extern struct utap_uprobes_state utap_uprobes;

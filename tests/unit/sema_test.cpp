@@ -491,5 +491,21 @@ TEST(SemaLimits, DefinesAreCarried) {
   EXPECT_NE(bad.rendered.find("invalid -D MAXACTION=-1"), std::string::npos);
 }
 
+TEST(SemaLimits, MoreProcessPointsThanMaxUprobesAreAnErrorAtTheProbe) {
+  // function("*") matches every function of the program: more than 10
+  // breakpoints is refused before anything is built, with the way out.
+  std::string program = std::string(UTAP_TEST_PROGRAMS) + "/cprog-O0";
+  std::string script = "global n\nprobe process(\"" + program + "\").function(\"*\") { n++ }\n";
+  auto refused = elaborate(script, {}, false, {{"MAXUPROBES", "10"}});
+  EXPECT_FALSE(refused.ok());
+  EXPECT_NE(refused.rendered.find("more than MAXUPROBES (10) allows"), std::string::npos) << refused.rendered;
+  EXPECT_NE(refused.rendered.find("raise the limit with -DMAXUPROBES=N"), std::string::npos);
+  EXPECT_NE(refused.rendered.find(":2:1"), std::string::npos) << refused.rendered;
+  auto fits = elaborate(script, {}, false, {{"MAXUPROBES", "100000"}});
+  EXPECT_TRUE(fits.ok()) << fits.rendered;
+  auto bad = elaborate(script, {}, false, {{"MAXUPROBES", "2000000"}});
+  EXPECT_NE(bad.rendered.find("invalid -D MAXUPROBES=2000000"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace utap

@@ -70,9 +70,14 @@ struct utap_regex_match {
 	char subject[MAXSTRINGLEN];
 };
 
+/* Room for a process probe point's text: two paths, a name and the rest. */
+#define UTAP_POINT_TEXT_SIZE 1024
+
 /**
  * struct utap_context - the state of one probe handler while it runs
- * @probe_point: the probe point's text, for pp() and error messages
+ * @probe_point: the probe point's text, for pp() and error messages; NULL
+ *	for a process probe point until pp() asks (utap_context_pp() writes
+ *	it into @point_text from @uprobe's row)
  * @probe_type: stap's low-level kind ("begin", "hrtimer", "uprobe", ...)
  * @uregs: the probed task's user registers, or NULL where there are none
  * @uprobe: the process probe point that fired (utap/uprobes.h), or NULL
@@ -97,6 +102,7 @@ struct utap_regex_match {
  * @pretty_raw: a user string read for $$parms-style pretty printing
  * @pretty_quoted: @pretty_raw quoted and escaped (both here, not on the
  *	kernel stack: 2 * MAXSTRINGLEN is too much for a frame)
+ * @point_text: where a process probe point's text is written
  * @last_match: the last regex match, kept across function calls and, as in
  *	stap, across the hits that take this context (never reset)
  *
@@ -126,6 +132,7 @@ struct utap_context {
 	char scratch[MAXSTRINGLEN];
 	char pretty_raw[MAXSTRINGLEN];
 	char pretty_quoted[MAXSTRINGLEN];
+	char point_text[UTAP_POINT_TEXT_SIZE];
 	struct utap_regex_match last_match;
 };
 

@@ -93,35 +93,64 @@ struct utap_uprobe_handler {
 };
 
 /**
- * struct utap_uprobe_point - one probe point (a row of the table)
- * @point: its text, for pp() and messages
+ * struct utap_uprobe_group - what the points of one script probe in one
+ *	probed file and one source file share
+ * @prefix: the text of each point up to its function's name
+ *	("process(\"/bin/ls\").function(\"")
+ * @decl_file: the source file the points' functions are declared in, as
+ *	their text spells it after '@', or NULL when their text has no
+ *	"@file:line" part
+ * @suffix: the text after the name or the line ("\").call")
  * @location: where the script wrote the probe ("x.stp:3:1")
- * @address: link-time address of the probed instruction (a .return's is
- *	the function's entry); the hit's address minus this is the load bias
- * @offset: that instruction's offset in the file (what uprobes take)
- * @semaphore: a USDT marker's semaphore, as a file offset; 0 for none
+ * @bias: link-time address minus file offset of the points (a .return's
+ *	address is the function's entry); the hit's address minus a point's
+ *	address is the load bias
  * @file: index in the table's @files
  * @handler: index in the table's @handlers
  * @exe: the process must run this file (index in @files; a .library point
  *	under process("PATH")), or -1 for any process
  * @pid: the process must be this thread group (process(PID)), or 0
- * @is_return: a .return probe (a uretprobe)
+ * @is_return: .return probes (uretprobes)
  * @in_target_tree: `process` alone: with -c or -x, only in the target and
  *	its descendants (runtime/lifecycle follows them)
- * @targets: the recipes of the handler's target expressions, in its order
+ *
+ * A point's text (pp()) is @prefix, its @name, "@" @decl_file ":" its
+ * @line when @decl_file is set, then @suffix: a program of 20,000
+ * functions is 20,000 short rows, not 20,000 copies of the paths.
  */
-struct utap_uprobe_point {
-	const char *point;
+struct utap_uprobe_group {
+	const char *prefix;
+	const char *decl_file;
+	const char *suffix;
 	const char *location;
-	uint64_t address;
-	uint64_t offset;
-	uint64_t semaphore;
+	uint64_t bias;
 	uint32_t file;
 	uint32_t handler;
 	int32_t exe;
 	int32_t pid;
 	bool is_return;
 	bool in_target_tree;
+};
+
+/**
+ * struct utap_uprobe_point - one probe point (a row of the table)
+ * @offset: the probed instruction's offset in the file (what uprobes take)
+ * @group: index in the table's @groups
+ * @line: the declaration's line, for the text
+ * @name: the part of the text that is the point's own (a function's name,
+ *	or the whole text after the group's prefix)
+ * @semaphore: a USDT marker's semaphore, as a file offset; 0 for none
+ * @targets: the recipes of the handler's target expressions, in its order
+ *
+ * Generated C writes rows positionally and leaves out the trailing members
+ * that are zero, so keep the order: the common ones first.
+ */
+struct utap_uprobe_point {
+	uint64_t offset;
+	uint32_t group;
+	uint32_t line;
+	const char *name;
+	uint64_t semaphore;
 	const struct utap_target *targets;
 };
 
@@ -156,6 +185,7 @@ struct utap_uprobe_hook {
  * struct utap_uprobe_table - every process probe of a script
  * @files: absolute paths, each opened once at load and held until unload
  * @handlers: the distinct probe bodies
+ * @groups: what rows share (@ngroups)
  * @points: the rows, in script order
  * @hooks: the runtime's own probes for .return probes (@nhooks)
  */
@@ -164,6 +194,8 @@ struct utap_uprobe_table {
 	unsigned int nfiles;
 	const struct utap_uprobe_handler *handlers;
 	unsigned int nhandlers;
+	const struct utap_uprobe_group *groups;
+	unsigned int ngroups;
 	const struct utap_uprobe_point *points;
 	unsigned int npoints;
 	const struct utap_uprobe_hook *hooks;
@@ -192,6 +224,12 @@ struct utap_fetched {
 	uint64_t fault;
 	int status;
 };
+
+/*
+ * The text of point @p (pp()), in @buf of @size bytes, cut there and
+ * NUL-terminated. Return: its whole length, as snprintf's.
+ */
+int utap_uprobe_point_text(const struct utap_uprobe_point *p, char *buf, size_t size);
 
 /* The recipes of the point that fired: its k-th target expression. */
 static inline const struct utap_target *utap_point_target(struct utap_context *c, unsigned int k)
