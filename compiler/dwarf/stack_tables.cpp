@@ -150,7 +150,8 @@ UnwindRow::Reg registerRule(Dwarf_Frame* frame, int regno, int64_t* offset) {
   size_t nops = 0;
   *offset = 0;
   if (dwarf_frame_register(frame, regno, mem, &ops, &nops) != 0) return UnwindRow::Reg::Unsupported;
-  if (nops == 0) return ops ? UnwindRow::Reg::Same : UnwindRow::Reg::Undefined;
+  // libdw: no operations and ops_mem is "undefined", no operations and NULL "same value".
+  if (nops == 0) return ops ? UnwindRow::Reg::Undefined : UnwindRow::Reg::Same;
   bool value = ops[nops - 1].atom == DW_OP_stack_value;
   if (value) --nops;
   if (nops == 0 || ops[0].atom != DW_OP_call_frame_cfa) return UnwindRow::Reg::Unsupported;

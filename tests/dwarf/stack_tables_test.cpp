@@ -56,6 +56,7 @@ std::vector<ReadelfRow> readelfRows(const std::string& path) {
   std::vector<ReadelfRow> rows;
   std::vector<std::string> columns;
   bool inFde = false;
+  uint64_t fdeEnd = 0;
   std::istringstream in(r.out);
   for (std::string line; std::getline(in, line);) {
     std::istringstream words(line);
@@ -65,11 +66,16 @@ std::vector<ReadelfRow> readelfRows(const std::string& path) {
     if (w.size() > 3 && (w[3] == "FDE" || w[3] == "CIE")) {
       inFde = w[3] == "FDE";
       columns.clear();
+      // "pc=START..END"; a row at END (readelf prints one after a last
+      // advance_loc to the end) covers nothing.
+      size_t dots = line.find("..");
+      fdeEnd = inFde && dots != std::string::npos ? std::stoull(line.substr(dots + 2), nullptr, 16) : 0;
     } else if (w[0] == "LOC") {
       columns = w;
-    } else if (inFde && !columns.empty() && w.size() == columns.size()) {
+    } else if (inFde && !columns.empty() && w.size() == columns.size() && w[0].size() == 16) {
       ReadelfRow row;
       row.address = std::stoull(w[0], nullptr, 16);
+      if (row.address >= fdeEnd) continue;
       for (size_t i = 1; i < w.size(); ++i) row.rules[columns[i]] = w[i];
       rows.push_back(row);
     }
@@ -86,7 +92,7 @@ TEST_P(UnwindTableTest, EveryReadelfRowIsOurRule) {
   ASSERT_FALSE(rows.empty()) << error;
   for (size_t i = 1; i < rows.size(); ++i) ASSERT_LT(rows[i - 1].offset, rows[i].offset) << "rows out of order";
   std::vector<ReadelfRow> theirs = readelfRows(testProgram(GetParam()));
-  ASSERT_GT(theirs.size(), 5u) << "readelf printed no CFI rows";
+  ASSERT_GT(theirs.size(), 2u) << "readelf printed no CFI rows";
   size_t compared = 0;
   for (const ReadelfRow& t : theirs) {
     std::optional<uint64_t> offset = m.fileOffset(t.address);
@@ -99,7 +105,13 @@ TEST_P(UnwindTableTest, EveryReadelfRowIsOurRule) {
     else
       EXPECT_EQ(cfaText(*ours), cfa) << "CFA at 0x" << std::hex << t.address;
     if (t.rules.count("ra")) EXPECT_EQ(regText(ours->ra, ours->raOffset), t.rules.at("ra")) << std::hex << t.address;
-    if (t.rules.count("rbp")) EXPECT_EQ(regText(ours->fp, ours->fpOffset), t.rules.at("rbp")) << std::hex << t.address;
+    // readelf writes a register no instruction mentioned yet as "u"; for
+    // rbp, callee-saved in the x86-64 ABI, that is "same value" (libdw's
+    // reading, and ours).
+    if (t.rules.count("rbp")) {
+      std::string rbp = t.rules.at("rbp") == "u" ? "s" : t.rules.at("rbp");
+      EXPECT_EQ(regText(ours->fp, ours->fpOffset), rbp) << std::hex << t.address;
+    }
     ++compared;
   }
   EXPECT_EQ(compared, theirs.size());

@@ -4,9 +4,11 @@
 backtrace of the same program stopped at the same function, made now on
 this host (gdb -batch -ex 'break FUNCTION' -ex run -ex bt).
 
-gdb shows an inlined call as a frame of its own at its caller's address;
-the script's stack has the machine's frames, so gdb's frames are grouped
-by address and each group counts as its outermost (real) function. gdb
+gdb shows an inlined call as a frame of its own at its caller's address,
+and a tail call it reconstructs from DWARF call-site records as a frame
+too; the script's stack has the machine's frames, so only gdb's normal
+frames (gdb.NORMAL_FRAME: each the outermost function at its address)
+are compared. gdb
 names functions by their DWARF names, the module by its ELF symbols, so
 names are compared without GCC's clone suffixes (msort_with_tmp.part.0 is
 msort_with_tmp) and without glibc's alias prefixes (__GI___qsort_r and
@@ -18,6 +20,7 @@ usage: gdb_frames.py PROGRAM FUNCTION [ARG...] < script-output
 import re
 import subprocess
 import sys
+import tempfile
 
 
 def canonical(name):
@@ -26,22 +29,36 @@ def canonical(name):
     return name.lstrip("_")
 
 
+# Run inside gdb: each frame's kind and name, innermost first, up to main.
+IN_GDB = """
+import gdb
+kinds = {gdb.NORMAL_FRAME: "normal", gdb.INLINE_FRAME: "inline", gdb.TAILCALL_FRAME: "tailcall"}
+f = gdb.newest_frame()
+while f is not None:
+    print("FRAME %s %s" % (kinds.get(f.type(), "other"), f.name()))
+    if f.name() == "main":
+        break
+    f = f.older()
+"""
+
+
 def gdb_frames(program, function, args):
-    out = subprocess.run(
-        ["gdb", "-batch", "-nx", "-ex", "set debuginfod enabled off", "-ex", f"break {function}",
-         "-ex", "run", "-ex", "bt", "--args", program, *args],
-        capture_output=True, text=True, timeout=240).stdout
-    frames = []  # [name, has_address]
-    for line in out.splitlines():
-        m = re.match(r"^#\d+\s+(0x[0-9a-f]+ in )?(.+?) \(", line)
-        if not m:
-            continue
-        if m.group(1) or not frames:
-            frames.append(m.group(2))
-        else:
-            frames[-1] = m.group(2)  # an inlined frame's caller: the same machine frame
+    with tempfile.NamedTemporaryFile("w", suffix=".py") as script:
+        script.write(IN_GDB)
+        script.flush()
+        out = subprocess.run(
+            ["gdb", "-batch", "-nx", "-ex", "set debuginfod enabled off", "-ex", f"break {function}",
+             "-ex", "run", "-ex", "bt", "-ex", f"source {script.name}", "--args", program, *args],
+            capture_output=True, text=True, timeout=240).stdout
+    # A machine frame is gdb's normal frame; the inline frames before it
+    # are calls inlined into it, at its address. A tail-call frame is one
+    # gdb reconstructs from DWARF call-site records (qsort's jmp to qsort_r):
+    # no return address of it is on the stack, so no unwinder (stap's
+    # neither) finds it.
+    frames = [m.group(1) for m in re.finditer(r"^FRAME normal (\S+)$", out, re.M)]
     if not frames:
         sys.exit(f"gdb gave no backtrace at {function} in {program}:\n{out}")
+    print("gdb:\n" + "\n".join(l for l in out.splitlines() if l.startswith(("#", "FRAME"))))
     return [canonical(f) for f in frames]
 
 

@@ -19,7 +19,7 @@ __attribute__((noinline)) static int compare(const void *a, const void *b)
 	int x = *(const int *)a, y = *(const int *)b;
 	int r = deep(x);
 
-	sink += r;
+	sink = sink + r;
 	return (x > y) - (x < y);
 }
 

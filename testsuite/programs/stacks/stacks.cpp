@@ -22,7 +22,7 @@ __attribute__((noinline)) int compare(const void *a, const void *b)
 	int x = *static_cast<const int *>(a), y = *static_cast<const int *>(b);
 	int r = deep(x);
 
-	sink += r;
+	sink = sink + r;
 	return (x > y) - (x < y);
 }
 
