@@ -168,7 +168,14 @@ void utap_ustack_print(struct utap_context *c, enum utap_sym_form form)
 	char line[320];
 	unsigned int i;
 
-	utap_ustack_unwind(c, &stack);
+	if (!utap_ustack_unwind(c, &stack)) {
+		/* a begin, end or timer probe: stap's words */
+		if (form != UTAP_SYM_HEX) {
+			snprintf(line, sizeof(line), "<no user backtrace at %s>\n", utap_context_pp(c));
+			utap_print_string(c->output, line);
+		}
+		return;
+	}
 	for (i = 0; i < stack.n; i++) {
 		utap_usym_format(line, sizeof(line), stack.pc[i], form);
 		utap_print_string(c->output, line);
@@ -187,7 +194,12 @@ size_t utap_ustack_sprint(struct utap_context *c, char *dst, size_t size, enum u
 	unsigned int i;
 
 	dst[0] = '\0';
-	utap_ustack_unwind(c, &stack);
+	if (!utap_ustack_unwind(c, &stack)) {
+		if (form == UTAP_SYM_HEX)
+			return 0;
+		n = snprintf(dst, size, "<no user backtrace at %s>\n", utap_context_pp(c));
+		return min_t(size_t, n, size - 1);
+	}
 	for (i = 0; i <= stack.n; i++) {
 		if (i < stack.n)
 			n = utap_usym_format(line, sizeof(line), stack.pc[i], form);
