@@ -14,6 +14,7 @@
 
 #include "utap/format.h"
 #include "utap/tapset_support.h"
+#include "../ubp/ubp.h"
 #include "place.h"
 
 struct regs {
@@ -24,6 +25,23 @@ struct regs {
 static bool read_word(uint64_t addr, uint64_t *value)
 {
 	return utap_user_read(value, addr, sizeof(*value)) == 0;
+}
+
+/*
+ * The return address kept at @slot: a pending .return probe's function
+ * returns to the kernel's trampoline (in no file), whose original the
+ * uprobes layer keeps.
+ */
+static bool read_return_address(uint64_t slot, uint64_t *ra)
+{
+	struct utap_place place;
+	const char *why;
+
+	if (!read_word(slot, ra))
+		return false;
+	if (utap_place_find(*ra, &place, NULL, 0, &why) && !place.mapped)
+		*ra = utap_ubp_original_return(slot, *ra);
+	return true;
 }
 
 #define STOP(...) do { snprintf(stack->stop, sizeof(stack->stop), __VA_ARGS__); return false; } while (0)
@@ -55,7 +73,7 @@ static bool step_cfi(const struct utap_unwind_row *row, struct regs *r, struct u
 		*outermost = true; /* _start, a thread's start: the end, not a failure */
 		return false;
 	case UTAP_REG_AT_CFA:
-		if (!read_word(cfa + row->ra_offset, &ra))
+		if (!read_return_address(cfa + row->ra_offset, &ra))
 			STOP("0x%llx: cannot read its return address at 0x%llx", r->pc, cfa + row->ra_offset);
 		break;
 	case UTAP_REG_VAL_CFA:
@@ -101,7 +119,7 @@ static bool step_fp(struct regs *r, const struct utap_place *place, struct utap_
 	if (!place->mapped)
 		STOP("0x%llx: no file is mapped there", r->pc);
 	if (!r->fp_known || r->fp < r->sp || r->fp - r->sp > FRAME_POINTER_REACH || (r->fp & 7) ||
-	    utap_user_read(frame, r->fp, sizeof(frame)) ||
+	    !read_word(r->fp, &frame[0]) || !read_return_address(r->fp + 8, &frame[1]) ||
 	    !utap_place_find(frame[1] - 1, &caller, NULL, 0, &why) || !caller.exec)
 		STOP("0x%llx: %s, and no frame pointer", r->pc,
 		     place->file ? "no unwind information covers it"

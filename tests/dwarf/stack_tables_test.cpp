@@ -100,11 +100,14 @@ TEST_P(UnwindTableTest, EveryReadelfRowIsOurRule) {
     const UnwindRow* ours = rowAt(rows, *offset);
     ASSERT_NE(ours, nullptr) << "no row at 0x" << std::hex << t.address;
     std::string cfa = t.rules.at("CFA");
-    if (cfa == "exp")
+    if (cfa == "exp") {
       EXPECT_NE(ours->cfa, UnwindRow::Cfa::Sp) << std::hex << t.address;
-    else
+    } else {
       EXPECT_EQ(cfaText(*ours), cfa) << "CFA at 0x" << std::hex << t.address;
-    if (t.rules.count("ra")) EXPECT_EQ(regText(ours->ra, ours->raOffset), t.rules.at("ra")) << std::hex << t.address;
+    }
+    if (t.rules.count("ra")) {
+      EXPECT_EQ(regText(ours->ra, ours->raOffset), t.rules.at("ra")) << std::hex << t.address;
+    }
     // readelf writes a register no instruction mentioned yet as "u"; for
     // rbp, callee-saved in the x86-64 ABI, that is "same value" (libdw's
     // reading, and ours).
@@ -118,7 +121,7 @@ TEST_P(UnwindTableTest, EveryReadelfRowIsOurRule) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Programs, UnwindTableTest,
-                         ::testing::Values("stacks-O0", "stacks-O2", "stacks-cxx-O2", "libstacklib.so", "cprog-O2"),
+                         ::testing::Values("stacks-O0", "stacks-O2", "stacks-cxx-O2", "stacks-debug-frame", "libstacklib.so", "cprog-O2"),
                          [](const ::testing::TestParamInfo<std::string>& info) {
                            std::string n = info.param;
                            std::replace_if(n.begin(), n.end(), [](char c) { return !std::isalnum(static_cast<unsigned char>(c)); }, '_');
