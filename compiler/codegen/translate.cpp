@@ -531,6 +531,8 @@ class ModuleEmitter {
       return "UTAP_FRAME_SIZE(sizeof(union " + unionName + "))";
     };
     if (!process_.empty()) w.flush(process_.definitions());
+    bool stacks = needsStackTables(program_);
+    if (stacks) w.flush(stackTableDefinitions(program_, options_.stacks, diags_));
     std::string probeFrames = largest(probeNames, "probe_frames");
     std::string functionFrames = largest(functionNames, "function_frames");
     w.open("const struct utap_script utap_script =");
@@ -547,6 +549,7 @@ class ModuleEmitter {
       w.line(".nlocks = ARRAY_SIZE(global_locks),");
     }
     if (!process_.empty()) w.line(".uprobes = &uprobe_table,");
+    if (stacks) w.line(".stacks = &stack_tables,");
     w.close(";");
     return initGlobals() + w.take();
   }

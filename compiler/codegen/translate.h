@@ -9,6 +9,7 @@
 
 #include "base/diagnostics.h"
 #include "base/source.h"
+#include "codegen/stack_tables.h"
 #include "sema/program.h"
 
 namespace utap::codegen {
@@ -24,6 +25,7 @@ struct Translation {
 struct TranslateOptions {
   std::string moduleName = "utap_script";
   std::string scriptName;  // for messages ("x.stp")
+  StackTableOptions stacks;  // -d, --ldd
 };
 
 // Reports what cannot be translated (yet) into `diags`; the translation is

@@ -33,7 +33,7 @@ using vm::writeAll;
 // The runtime's objects: every .c of its layers.
 std::vector<std::string> runtimeObjects(const std::string& root) {
   std::vector<std::string> out;
-  for (const char* dir : {"core", "transport", "ubp", "uprobes", "utrace", "lifecycle"}) {
+  for (const char* dir : {"core", "transport", "ubp", "uprobes", "utrace", "lifecycle", "unwind"}) {
     std::error_code ec;
     for (const auto& entry : std::filesystem::directory_iterator(std::filesystem::path(root) / dir, ec))
       if (entry.path().extension() == ".c") out.push_back(std::string(dir) + "/" + entry.path().filename().string());

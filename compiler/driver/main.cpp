@@ -219,6 +219,8 @@ int run(int argc, char** argv) {
       // (and per -m), not per run.
       codegen::TranslateOptions translateOptions;
       translateOptions.scriptName = name;
+      translateOptions.stacks.modules = o.symbolModules;
+      translateOptions.stacks.ldd = o.ldd;
       if (!o.moduleName.empty()) translateOptions.moduleName = o.moduleName;
       size_t errors = diags.errorCount();
       translation = codegen::translate(*program, sources, diags, translateOptions);

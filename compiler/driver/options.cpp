@@ -24,6 +24,7 @@ enum LongOption {
   kDumpFunctions,
   kDumpProbeAliases,
   kDumpProbeTypes,
+  kLdd,
   kUnsupportedLong,
 };
 
@@ -37,7 +38,7 @@ const struct option kLongOptions[] = {
     {"vm", no_argument, nullptr, kVm},
     {"vm-kernel", required_argument, nullptr, kVmKernel},
     {"placement", required_argument, nullptr, kPlacement},
-    {"ldd", no_argument, nullptr, kUnsupportedLong},
+    {"ldd", no_argument, nullptr, kLdd},
     {"all-modules", no_argument, nullptr, kUnsupportedLong},
     {"skip-badvars", no_argument, nullptr, kUnsupportedLong},
     {"suppress-handler-errors", no_argument, nullptr, kUnsupportedLong},
@@ -139,6 +140,8 @@ ParsedOptions parseOptions(int argc, char** argv) {
           error(fmt::format("--runtime={} is not supported; utap has the kernel runtime only", optarg));
         break;
       case kVm: o.vm = true; break;
+      case 'd': o.symbolModules.emplace_back(optarg); break;
+      case kLdd: o.ldd = true; break;
       case kVmKernel:
         o.vm = true;
         o.vmKernel = optarg;
@@ -220,6 +223,11 @@ Options:
   -o FILE          write the output to FILE
   -c CMD           start CMD and trace it; stop when it exits
   -x PID           trace process PID (target())
+  -d FILE          carry FILE's symbol and unwind tables in the module, for
+                   usymname() and backtraces through it (the probed files'
+                   are carried without asking)
+  --ldd            carry those of every shared library the probed and -d
+                   files need, as ldd would list them
   -g               guru mode: allow embedded C in the script
   -w               suppress warnings
   -W               treat warnings as errors

@@ -39,6 +39,8 @@ struct Options {
   std::string privilege = "stapdev";                         // --privilege, --unprivileged
   std::string listPattern;                                   // -l PROBE, -L PROBE
   bool listVariables = false;                                // -L
+  std::vector<std::string> symbolModules;                    // -d MODULE (repeatable)
+  bool ldd = false;                                          // --ldd
   std::string placement = "auto";                            // --placement: auto, entry, prologue
   Dump dump = Dump::None;                                    // --dump-*
   bool help = false;                                         // -h

@@ -212,6 +212,8 @@ class Module {
                                            std::string* error) const;
 
   struct Impl;
+  // The open files, for the readers of compiler/dwarf (stack_tables.cpp).
+  const Impl& impl() const { return *impl_; }
 
  private:
   explicit Module(std::unique_ptr<Impl> impl);

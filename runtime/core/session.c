@@ -22,6 +22,7 @@
 #include "utap/format.h"
 #include "utap/session.h"
 #include "utap/transport.h"
+#include "utap/unwind.h"
 #include "../lifecycle/lifecycle.h"
 #include "../uprobes/uprobes.h"
 
@@ -414,9 +415,12 @@ static int __init utap_session_init(void)
 			session.timers[session.ntimers++].cpu = cpu;
 		}
 	}
-	ret = utap_uprobes_init(s->uprobes);
+	ret = utap_stack_tables_init(s->stacks);
 	if (ret)
 		goto fail_contexts;
+	ret = utap_uprobes_init(s->uprobes);
+	if (ret)
+		goto fail_tables;
 	ret = utap_transport_init();
 	if (ret)
 		goto fail_uprobes;
@@ -438,6 +442,8 @@ fail_transport:
 	utap_transport_free();
 fail_uprobes:
 	utap_uprobes_free();
+fail_tables:
+	utap_stack_tables_free();
 fail_contexts:
 	kfree(session.timers);
 	kvfree(session.outputs);
@@ -452,6 +458,7 @@ static void __exit utap_session_exit(void)
 	flush_work(&session.stop_work);
 	utap_lifecycle_free();
 	utap_uprobes_free();
+	utap_stack_tables_free();
 	utap_transport_free();
 	utap_script.free_globals();
 	kfree(session.timers);

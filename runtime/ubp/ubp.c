@@ -201,3 +201,13 @@ void utap_ubp_rehijack_returns(unsigned long sp)
 		if (ri->stack > sp && ri->orig_ret_vaddr != t)
 			swap_return_address(ri->stack, ri->orig_ret_vaddr, t);
 }
+
+unsigned long utap_ubp_original_return(unsigned long slot, unsigned long value)
+{
+	struct return_instance *ri;
+
+	for (ri = utap_return_instances(); ri; ri = ri->next)
+		if (ri->stack == slot)
+			return ri->orig_ret_vaddr;
+	return value;
+}

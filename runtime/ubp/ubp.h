@@ -71,5 +71,13 @@ void utap_ubp_disarm_wait(void);
  */
 void utap_ubp_unhijack_returns(void);
 void utap_ubp_rehijack_returns(unsigned long sp);
+/*
+ * For the stack unwinder (runtime/unwind): the original return address of
+ * the current thread's pending return whose slot is @slot, or @value when
+ * there is none. Call it only for a @value in no file (the trampoline), so
+ * that a stale entry (a frame longjmp left) never replaces a live address.
+ * Context: the thread itself; takes no lock, never sleeps.
+ */
+unsigned long utap_ubp_original_return(unsigned long slot, unsigned long value);
 
 #endif /* UTAP_UBP_H */

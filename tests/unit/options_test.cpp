@@ -221,7 +221,7 @@ TEST(Options, UnoptimizedAndWarningsAreErrors) {
 }
 
 TEST(Options, UnsupportedStapOptions) {
-  for (const char* opt : {"-d", "-S", "-B", "-s", "-G", "-C", "-a", "-R", "-E"}) {
+  for (const char* opt : {"-S", "-B", "-s", "-G", "-C", "-a", "-R", "-E"}) {
     ParsedOptions p = parse({opt, "value", "s.stp"});
     ASSERT_EQ(p.errors.size(), 1u) << opt;
     EXPECT_EQ(p.errors[0], std::string("option '") + opt + "' is not supported yet");
@@ -231,7 +231,6 @@ TEST(Options, UnsupportedStapOptions) {
     ASSERT_EQ(p.errors.size(), 1u) << opt;
     EXPECT_EQ(p.errors[0], std::string("option '") + opt + "' is not supported yet");
   }
-  EXPECT_EQ(errorsOf(parse({"--ldd", "s.stp"})), "option '--ldd' is not supported yet\n");
   ParsedOptions vm = parse({"--vm-kernel=6.12.999+deb12-amd64", "-T", "5", "s.stp"});
   EXPECT_TRUE(vm.errors.empty()) << errorsOf(vm);
   EXPECT_TRUE(vm.options.vm);
@@ -251,6 +250,16 @@ TEST(Options, DumpListings) {
             "--dump-functions, --dump-probe-aliases and --dump-probe-types take no script and no -l/-L\n");
   EXPECT_EQ(errorsOf(parse({"--dump-probe-aliases", "-e", "probe begin {}"})),
             "--dump-functions, --dump-probe-aliases and --dump-probe-types take no script and no -l/-L\n");
+}
+
+TEST(Options, SymbolModulesAndLdd) {
+  ParsedOptions p = parse({"-d", "/bin/ls", "-d/usr/lib/x86_64-linux-gnu/libc.so.6", "--ldd", "s.stp"});
+  EXPECT_TRUE(p.errors.empty()) << errorsOf(p);
+  EXPECT_EQ(p.options.symbolModules, (std::vector<std::string>{"/bin/ls", "/usr/lib/x86_64-linux-gnu/libc.so.6"}));
+  EXPECT_TRUE(p.options.ldd);
+  ParsedOptions none = parse({"s.stp"});
+  EXPECT_TRUE(none.options.symbolModules.empty());
+  EXPECT_FALSE(none.options.ldd);
 }
 
 TEST(Options, UnknownOptions) {

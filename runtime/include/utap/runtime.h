@@ -15,6 +15,7 @@
 #include "utap/stat.h"
 #include "utap/strings.h"
 #include "utap/tapset_support.h"
+#include "utap/unwind.h"
 #include "utap/uprobes.h"
 
 #endif /* UTAP_RUNTIME_H */

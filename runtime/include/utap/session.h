@@ -73,6 +73,7 @@ struct utap_probe {
 };
 
 struct utap_uprobe_table;
+struct utap_stack_tables;
 
 /**
  * struct utap_script - what a generated module defines, once
@@ -86,6 +87,7 @@ struct utap_uprobe_table;
  * @lock_names: the globals' names, in the same order, for the report
  * @nlocks: how many
  * @uprobes: the process probes (utap/uprobes.h), or NULL
+ * @stacks: the symbol and unwind tables (utap/unwind.h), or NULL
  */
 struct utap_script {
 	const char *name;
@@ -98,6 +100,7 @@ struct utap_script {
 	const char *const *lock_names;
 	unsigned int nlocks;
 	const struct utap_uprobe_table *uprobes;
+	const struct utap_stack_tables *stacks;
 };
 
 extern const struct utap_script utap_script;
