@@ -125,8 +125,10 @@ static void utap_locks_drop(const struct utap_lock_use *set, unsigned int n)
  * Turns interrupts off on this CPU, then takes the locks in list order. If
  * one cannot be had within the budget, the ones already taken are released
  * in reverse and interrupts are restored; a caller that may sleep then
- * sleeps briefly and tries again, up to UTAP_LOCK_SLEEP_ROUNDS times; at the
- * end the failing lock's @skipped count grows and nothing stays held.
+ * sleeps briefly and tries again, up to UTAP_LOCK_SLEEP_ROUNDS times, and
+ * one in a task that may not (a tracepoint's) waits 100 us with interrupts
+ * on, up to UTAP_LOCK_SPIN_ROUNDS times; at the end the failing lock's
+ * @skipped count grows and nothing stays held.
  * Usable in task, softirq and hardirq context.
  *
  * Return: true when every lock is held and interrupts are off, until
@@ -136,8 +138,10 @@ static void utap_locks_drop(const struct utap_lock_use *set, unsigned int n)
 bool utap_locks_take(const struct utap_lock_use *set, unsigned int n,
 		     unsigned int retries, unsigned long *flags)
 {
-	/* A handler that may sleep (a uprobe's) waits longer, asleep (lock.h). */
-	unsigned int rounds = utap_may_sleep() ? UTAP_LOCK_SLEEP_ROUNDS : 0;
+	/* Handlers in tasks wait out a stalled holder longer (lock.h). */
+	bool may_sleep = utap_may_sleep();
+	unsigned int rounds = may_sleep ? UTAP_LOCK_SLEEP_ROUNDS :
+			      utap_in_task() ? UTAP_LOCK_SPIN_ROUNDS : 0;
 	unsigned int i, budget;
 
 	for (i = 1; i < n; i++)
@@ -156,7 +160,10 @@ bool utap_locks_take(const struct utap_lock_use *set, unsigned int n,
 		local_irq_restore(*flags);
 		if (!rounds--)
 			break;
-		utap_sleep_briefly();
+		if (may_sleep)
+			utap_sleep_briefly();
+		else
+			utap_spin_briefly();
 	}
 	atomic_inc(&set[i].lock->skipped);
 	return false;

@@ -121,9 +121,11 @@ static inline void raw_spin_lock_init(raw_spinlock_t *l) { __atomic_clear(&l->lo
 #define raw_spin_unlock_irqrestore(l, flags) \
 	do { __atomic_clear(&(l)->locked, __ATOMIC_RELEASE); local_irq_restore(flags); } while (0)
 
-/* User-space tests take the locks as an interrupt handler would: no sleeping rounds. */
+/* User-space tests take the locks as an interrupt handler would: no waiting rounds. */
 static inline bool utap_may_sleep(void) { return false; }
+static inline bool utap_in_task(void) { return false; }
 static inline void utap_sleep_briefly(void) { sched_yield(); }
+static inline void utap_spin_briefly(void) { sched_yield(); }
 
 /*
  * Waiting between trylock attempts: let the holder (another thread) run,
@@ -185,6 +187,17 @@ static inline bool utap_may_sleep(void)
 static inline void utap_sleep_briefly(void)
 {
 	usleep_range(100, 200);
+}
+
+/* Whether the caller runs for a task (not an interrupt), maybe unpreemptible. */
+static inline bool utap_in_task(void)
+{
+	return in_task();
+}
+
+static inline void utap_spin_briefly(void)
+{
+	udelay(100);
 }
 
 

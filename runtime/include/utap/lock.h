@@ -49,8 +49,12 @@
  * about 100 microseconds and starts over, up to UTAP_LOCK_SLEEP_ROUNDS
  * times. A holder keeps its locks only for one bounded hit, so this only
  * waits out a holder whose CPU was stalled (a virtual CPU the host did not
- * run for a while), where stap would skip the probe; interrupt handlers
- * (timers) still give up after MAXTRYLOCK attempts, as in stap.
+ * run for a while), where stap would skip the probe. A handler in a task
+ * that may not sleep (a tracepoint's: process and thread ends, system
+ * calls) waits the same way with interrupts on but spinning, up to
+ * UTAP_LOCK_SPIN_ROUNDS rounds (about 100 ms at most, far below the
+ * kernel's soft-lockup limit); interrupt handlers (timers) still give up
+ * after MAXTRYLOCK attempts, as in stap.
  *
  * Not for PREEMPT_RT kernels, where rwlock_t sleeps.
  */
@@ -64,6 +68,9 @@
 #endif
 #ifndef UTAP_LOCK_SLEEP_ROUNDS
 #define UTAP_LOCK_SLEEP_ROUNDS 100 /* rounds of MAXTRYLOCK attempts a sleeping handler may wait */
+#endif
+#ifndef UTAP_LOCK_SPIN_ROUNDS
+#define UTAP_LOCK_SPIN_ROUNDS 10 /* rounds a handler in an unpreemptible task may wait */
 #endif
 
 /**
