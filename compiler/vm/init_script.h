@@ -118,6 +118,26 @@ stream() {
   [ "$1" = input ] && input=$sin
 }
 
+# kill_leftovers: kills every process outside this script's session (0, the
+# kernel's): what a finished job left running in its own session or in one it
+# made (a daemon after setsid). Nothing a job starts outlives it, to hold the
+# output ports open or to change the next job's system.
+kill_leftovers() {
+  for round in 1 2 3; do
+    left=
+    for s in /proc/[0-9]*/stat; do
+      st=$(cat $s 2>/dev/null) || continue
+      set -- ${st##*) }
+      [ "${4:-0}" = 0 ] && continue
+      p=${s#/proc/}
+      left="$left ${p%/stat}"
+    done
+    [ -z "$left" ] && return
+    kill -KILL $left 2>/dev/null
+    sleep 0.05
+  done
+}
+
 # finish SECONDS: waits for the job $pid of $d within its time limit (0:
 # none), records its status, and kills what it left behind.
 finish() {
@@ -130,6 +150,7 @@ finish() {
   echo $? >$d/status
   [ -n "$dog" ] && kill -KILL $dog 2>/dev/null
   kill -KILL -$pid 2>/dev/null
+  kill_leftovers
 }
 
 # run_streamed N SECONDS: the job's output is counted on its way to the ports.

@@ -497,9 +497,10 @@ TEST_P(UtapVmTest, TargetCommandReadsUtapsStdin) {
 
 TEST_P(UtapVmTest, ADaemonTheCommandLeavesDoesNotKeepTheRunOpen) {
   // Both keep the command's stdout; the second is in a session of its own,
-  // out of reach of the clean-up of the command's process group.
+  // out of reach of the clean-up of the command's process group. They sleep
+  // longer than runCommand waits, so a run they keep open fails.
   Ran ran = runCommand({UTAP_BINARY, "--vm-kernel=" + release(), "-c",
-                        "sleep 600 & setsid sleep 600 & echo started", "-e", "probe end { println(\"end\") }"});
+                        "sleep 100000 & setsid sleep 100000 & echo started", "-e", "probe end { println(\"end\") }"});
   EXPECT_TRUE(WIFEXITED(ran.status) && WEXITSTATUS(ran.status) == 0) << describe(ran);
   EXPECT_EQ(ran.out, "started\nend\n") << describe(ran);
 }
