@@ -3,6 +3,8 @@
 // a name that is neither a parameter nor a visible global is a local of its
 // probe or function. Calls bind to the overload group of their name and
 // arity. Functions reachable from a probe are marked used.
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <unordered_map>
 
@@ -12,6 +14,39 @@
 namespace utap::sema {
 
 namespace {
+
+// stap's kernel-context functions (linux/context-symbols.stp,
+// context-unwind.stp, context-caller.stp, conversions.stp): what utap
+// does not have on purpose, with the user-space function to use instead.
+const char* kernelFunctionInstead(const std::string& name) {
+  static const std::unordered_map<std::string, const char*> table = {
+      {"symname", "usymname"},         {"symdata", "usymdata"},
+      {"modname", "umodname"},         {"symfile", "usymfile"},
+      {"symline", "usymline"},         {"symfileline", "usymfileline"},
+      {"probemod", ""},                {"print_stack", "print_ustack"},
+      {"sprint_stack", "sprint_ustack"}, {"print_syms", ""},
+      {"sprint_syms", ""},             {"stack", ""},
+      {"backtrace", "ubacktrace"},     {"print_backtrace", "print_ubacktrace"},
+      {"print_backtrace_fileline", ""}, {"sprint_backtrace", "sprint_ubacktrace"},
+      {"task_backtrace", ""},          {"caller", ""},
+      {"caller_addr", ""},             {"callers", "ucallers"},
+      {"kernel_string", "user_string"}, {"kernel_string2", "user_string2"},
+      {"kernel_string_n", "user_string_n"}, {"kernel_string_quoted", "user_string_quoted"},
+      {"kernel_string_utf16", "user_string_utf16"}, {"kernel_string_utf32", "user_string_utf32"},
+      {"kernel_string2_utf16", "user_string2_utf16"}, {"kernel_string2_utf32", "user_string2_utf32"},
+      {"kernel_string_quoted_utf16", "user_string_quoted_utf16"},
+      {"kernel_string_quoted_utf32", "user_string_quoted_utf32"},
+      {"kernel_or_user_string_quoted", "user_string_quoted"},
+      {"kernel_or_user_string_quoted_utf16", "user_string_quoted_utf16"},
+      {"kernel_or_user_string_quoted_utf32", "user_string_quoted_utf32"},
+      {"kernel_buffer_quoted", "user_buffer_quoted"}, {"kernel_buffer_quoted_error", "user_buffer_quoted_error"},
+      {"kernel_char", "user_char"},    {"kernel_short", "user_short"},
+      {"kernel_int", "user_int"},      {"kernel_long", "user_long"},
+      {"kernel_pointer", "user_long"},
+  };
+  auto it = table.find(name);
+  return it == table.end() ? nullptr : it->second;
+}
 
 struct GroupKey {
   std::string name;
@@ -172,6 +207,9 @@ class Resolver : public ast::Visitor {
       ctx_.diags.report(DiagKind::PrivateFunction, n.range, n.name);
     } else {
       ctx_.diags.report(DiagKind::UnresolvedFunction, n.range, n.name);
+      if (const char* instead = kernelFunctionInstead(n.name))
+        ctx_.diags.note(DiagKind::NoteKernelFunction, n.range, n.name,
+                        *instead ? fmt::format(": for a user-space address, {}()", instead) : std::string());
     }
     Visitor::visit(n);
   }
