@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <set>
 #include <unordered_map>
 
 #include "ast/visitor.h"
@@ -192,6 +193,19 @@ class Resolver : public ast::Visitor {
 
   void visit(ast::Symbol& n) override { ctx_.program.variables[&n] = lookup(n.name, n.range); }
 
+  // As stap, whether a name is an array is settled with the names, before
+  // the optimizer elides anything: a local indexed even in a statement
+  // elided later ("x = 1; x[1, 2]") is an error.
+  void visit(ast::IndexExpr& n) override {
+    Visitor::visit(n);
+    auto* base = dynamic_cast<ast::Symbol*>(n.base.get());
+    if (!base) return;
+    auto it = ctx_.program.variables.find(base);
+    if (it != ctx_.program.variables.end() && it->second && it->second->kind != Variable::Kind::Global &&
+        indexedLocals_.insert(it->second).second)
+      ctx_.diags.report(DiagKind::LocalNotArray, base->range, base->name, base->name);
+  }
+
   void visit(ast::CallExpr& n) override {
     FileId from = ctx_.fileOf(n.range);
     OverloadGroup* group = tables_.group(n.name, n.args.size(), from);
@@ -215,6 +229,8 @@ class Resolver : public ast::Visitor {
   }
 
  private:
+  std::set<const Variable*> indexedLocals_;  // each reported once
+
   Variable* lookup(const std::string& name, const SourceRange& range) {
     if (function_)
       for (auto& p : function_->params)
