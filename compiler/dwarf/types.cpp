@@ -28,6 +28,18 @@ std::string dieName(Dwarf_Die* die) {
   return name ? name : "";
 }
 
+// DWARF 4 type units (-fdebug-types-section): a declaration in a unit
+// names its type's definition in .debug_types by signature.
+bool typeUnitDefinition(Dwarf_Die* die) {
+  Dwarf_Attribute attr;
+  Dwarf_Die definition;
+  if (!dwarf_hasattr(die, DW_AT_signature) || dwarf_attr(die, DW_AT_signature, &attr) == nullptr ||
+      dwarf_formref_die(&attr, &definition) == nullptr)
+    return false;
+  *die = definition;
+  return true;
+}
+
 std::string rawTypeName(Dwarf_Die* type, int depth);
 
 std::string subroutineName(Dwarf_Die* type, int depth) {
@@ -61,6 +73,8 @@ std::string subroutineName(Dwarf_Die* type, int depth) {
 std::string rawTypeName(Dwarf_Die* type, int depth) {
   if (type == nullptr) return "void";
   if (depth > 64) return "...";  // a malformed cycle
+  Dwarf_Die definition = *type;
+  if (typeUnitDefinition(&definition)) type = &definition;
   Dwarf_Die inner;
   bool hasInner = typeOf(type, &inner);
   auto innerName = [&] { return rawTypeName(hasInner ? &inner : nullptr, depth + 1); };
@@ -182,16 +196,6 @@ bool typeOf(Dwarf_Die* die, Dwarf_Die* type) {
   return dwarf_formref_die(&attr, type) != nullptr;
 }
 
-static bool typeUnitDefinition(Dwarf_Die* die) {
-  Dwarf_Attribute attr;
-  Dwarf_Die definition;
-  if (!dwarf_hasattr(die, DW_AT_signature) || dwarf_attr(die, DW_AT_signature, &attr) == nullptr ||
-      dwarf_formref_die(&attr, &definition) == nullptr)
-    return false;
-  *die = definition;
-  return true;
-}
-
 bool stripType(Dwarf_Die* type) {
   for (int i = 0; i < 64; ++i) {
     switch (dwarf_tag(type)) {
@@ -200,8 +204,6 @@ bool stripType(Dwarf_Die* type) {
         if (!typeOf(type, type)) return false;
         break;
       default:
-        // DWARF 4 type units (-fdebug-types-section): a declaration in
-        // the unit names its definition in .debug_types by signature.
         if (!typeUnitDefinition(type)) return true;
         break;
     }
