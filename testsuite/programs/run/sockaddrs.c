@@ -11,7 +11,7 @@
 
 volatile long sink;
 
-__attribute__((noinline)) void announce(const void *addr, unsigned len)
+__attribute__((noipa)) void announce(const void *addr, unsigned len)
 {
 	sink += len + ((const unsigned char *)addr)[0];
 }
