@@ -5,7 +5,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <deque>
+#include <initializer_list>
+#include <string_view>
 #include <memory>
 #include <set>
 
@@ -54,7 +57,7 @@ dwarf::UnwindRow narrowed(dwarf::UnwindRow r) {
   return r;
 }
 
-std::string fileTables(size_t index, const dwarf::StackTables& t) {
+std::string fileTables(size_t index, const dwarf::StackTables& t, bool withLines) {
   CWriter w;
   w.line(fmt::format("/* {}: {} symbols, {} unwind rows */", t.path, t.symbols.size(), t.unwind.size()));
   w.open(fmt::format("static const struct utap_symbol file{}_symbols[] =", index));
@@ -80,19 +83,46 @@ std::string fileTables(size_t index, const dwarf::StackTables& t) {
   }
   if (t.unwind.empty()) w.line("{ 0, 0, 0, 0, UTAP_CFA_NONE, UTAP_REG_UNDEFINED, UTAP_REG_SAME },");
   w.close(";");
+  if (withLines) {
+    // Each source path once; a row names it by its offset in line_files.
+    std::vector<uint64_t> fileAt;
+    uint64_t at = 0;
+    w.open(fmt::format("static const char file{}_line_files[] =", index));
+    for (const std::string& file : t.lines.files) {
+      fileAt.push_back(at);
+      at += file.size() + 1;
+      w.line(cString(file) + " \"\\0\"");
+    }
+    w.line("\"\"");
+    w.close(";");
+    w.open(fmt::format("static const struct utap_line_row file{}_lines[] =", index));
+    for (const auto& row : t.lines.rows)
+      if (row.offset <= UINT32_MAX) w.line(fmt::format("{{ {:#x}, {}, {} }},", row.offset, row.line ? fileAt[row.file] : 0, row.line));
+    if (t.lines.rows.empty()) w.line("{ 0, 0, 0 },");
+    w.close(";");
+  }
   w.blank();
   return w.take();
 }
 
 }  // namespace
 
-bool needsStackTables(const sema::Program& program) {
+namespace {
+
+// Whether a used function's embedded C carries one of `pragmas`.
+bool usesPragma(const sema::Program& program, std::initializer_list<std::string_view> pragmas) {
   for (const auto& f : program.functions) {
     if (!f->used || !f->decl) continue;
     for (const auto& p : f->decl->pragmas)
-      if (p == "pragma:symbols" || p == "pragma:unwind") return true;
+      if (std::find(pragmas.begin(), pragmas.end(), p) != pragmas.end()) return true;
   }
   return false;
+}
+
+}  // namespace
+
+bool needsStackTables(const sema::Program& program) {
+  return usesPragma(program, {"pragma:symbols", "pragma:unwind", "pragma:lines"});
 }
 
 std::string stackTableDefinitions(const sema::Program& program, const StackTableOptions& options,
@@ -130,17 +160,24 @@ std::string stackTableDefinitions(const sema::Program& program, const StackTable
       }
     }
   }
+  // Line tables only for usymfile() & co.: they are the biggest.
+  bool withLines = usesPragma(program, {"pragma:lines"});
   CWriter w;
   std::string out;
   for (size_t i = 0; i < modules.size(); ++i) {
     std::string error;  // a file without CFI still has its symbols; its frames unwind by frame pointers
-    out += fileTables(i, dwarf::stackTables(*modules[i], &error));
+    out += fileTables(i, dwarf::stackTables(*modules[i], &error, withLines), withLines);
   }
   w.open("static const struct utap_file_tables stack_files[] =");
-  for (size_t i = 0; i < modules.size(); ++i)
+  for (size_t i = 0; i < modules.size(); ++i) {
+    std::string lines = withLines ? fmt::format(", .lines = file{}_lines, .nlines = ARRAY_SIZE(file{}_lines), "
+                                                ".line_files = file{}_line_files",
+                                                i, i, i)
+                                  : "";
     w.line(fmt::format("{{ .path = {}, .symbols = file{}_symbols, .nsymbols = ARRAY_SIZE(file{}_symbols), "
-                       ".names = file{}_names, .rows = file{}_rows, .nrows = ARRAY_SIZE(file{}_rows) }},",
-                       cString(modules[i]->path()), i, i, i, i, i, i));
+                       ".names = file{}_names, .rows = file{}_rows, .nrows = ARRAY_SIZE(file{}_rows){} }},",
+                       cString(modules[i]->path()), i, i, i, i, i, lines));
+  }
   if (modules.empty()) w.line("{ .path = NULL },");
   w.close(";");
   w.line(fmt::format("static const struct utap_stack_tables stack_tables = {{ stack_files, {} }};", modules.size()));

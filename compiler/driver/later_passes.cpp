@@ -73,18 +73,21 @@ int runInVm(const Options& o, const std::string& ko, const std::string& release)
     fmt::print(stderr, "utap: error: {}\n", error);
     return 1;
   }
-  int out = STDOUT_FILENO;
-  if (!o.outputFile.empty()) {
-    out = ::open(o.outputFile.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (out < 0) {
-      fmt::print(stderr, "utap: error: cannot write '{}': {}\n", o.outputFile, std::strerror(errno));
-      return 1;
-    }
+  run::OutputLimits limits;
+  if (!o.outputLimits.empty()) run::parseOutputLimits(o.outputLimits, limits, error);  // checked by main
+  run::OutputFiles files(o.outputFile, limits);
+  if (!files.open(error)) {
+    fmt::print(stderr, "utap: error: {}\n", error);
+    return 1;
   }
   vm::GuestJob job;
   // exec: the stop request's signal goes to utaprun itself, not to a shell
   // that would die of it and leave utaprun's status unknown.
   job.command = "exec " + shellQuote(utaprunPath());
+  // -o: the files are written here, so the guest sends its output and
+  // each switch_file() as frames.
+  bool framed = !o.outputFile.empty();
+  if (framed) job.command += " --frames";
   for (int i = 0; i < o.verbose; ++i) job.command += " -v";
   if (o.timeoutSeconds) job.command += " -T " + std::to_string(o.timeoutSeconds);
   if (!o.targetCommand.empty()) job.command += " -c " + shellQuote(o.targetCommand);
@@ -105,15 +108,28 @@ int runInVm(const Options& o, const std::string& ko, const std::string& release)
   batch.jobs.push_back(job);
   batch.control = &control;
   bool outputFailed = false;
+  run::frames::Reader frames;
+  auto fail = [&](const std::string& why) {
+    // As utaprun does here: the script stops, its other output goes on.
+    fmt::print(stderr, "utap: error: {}\n", why);
+    outputFailed = true;
+    control.requestStop(SIGTERM);
+  };
   batch.onOutput = [&](size_t, vm::GuestStream stream, std::string_view data) {
     if (stream == vm::GuestStream::kStderr) {
       writeAll(STDERR_FILENO, data);
-    } else if (!outputFailed && !writeAll(out, data)) {
-      // As utaprun does here: the script stops, its other output goes on.
-      fmt::print(stderr, "utap: error: cannot write the output: {}\n", std::strerror(errno));
-      outputFailed = true;
-      control.requestStop(SIGTERM);
+      return;
     }
+    if (outputFailed) return;
+    std::string why;
+    if (!framed) {
+      if (!files.write(data, why)) fail(why);
+      return;
+    }
+    bool ok = frames.feed(data, [&](char kind, std::string_view payload) {
+      return kind == 'S' ? files.switchFile(why) : files.write(payload, why);
+    });
+    if (!ok) fail(why.empty() ? "the guest's utaprun sent output that is not in frames" : why);
   };
   vm::GuestResult result;
   bool killed = false;
@@ -123,7 +139,6 @@ int runInVm(const Options& o, const std::string& ko, const std::string& release)
     result = vm::runInGuest(*kernel, batch);
     killed = forwarding.count() > 1;
   }
-  if (out != STDOUT_FILENO) ::close(out);
   if (result.stopped) {
     fmt::print(stderr, "utap: interrupted before the script started\n");
     return 1;
@@ -154,6 +169,8 @@ int runHere(const Options& o, const codegen::Translation& t, const std::string& 
   load.modulePath = ko;
   load.moduleName = t.moduleName;
   load.outputFile = o.outputFile;
+  std::string error;
+  if (!o.outputLimits.empty()) run::parseOutputLimits(o.outputLimits, load.limits, error);  // checked by main
   load.timeoutSeconds = o.timeoutSeconds;
   load.verbose = o.verbose;
   if (o.targetPid) load.targetPid = *o.targetPid;

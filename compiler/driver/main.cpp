@@ -23,6 +23,7 @@
 #include "driver/target_kernel.h"
 #include "parse/parser.h"
 #include "probes/provider.h"
+#include "run/output_files.h"
 #include "sema/context.h"
 #include "sema/elaborate.h"
 
@@ -101,6 +102,14 @@ int run(int argc, char** argv) {
   std::string passFigures[4];  // -v: what passes 1-3 cost, measured as each ends
   ParsedOptions parsed = parseOptions(argc, argv);
   Options o = parsed.options;
+  if (!o.outputLimits.empty()) {
+    run::OutputLimits limits;
+    std::string error;
+    if (!run::parseOutputLimits(o.outputLimits, limits, error))
+      parsed.errors.push_back(error);
+    else if (o.outputFile.empty())
+      parsed.errors.push_back("-S limits the output files' size: give the files' name with -o FILE");
+  }
   for (const auto& e : parsed.errors) fmt::print(stderr, "utap: error: {}\n", e);
   if (!parsed.errors.empty()) return 1;
   if (!o.listPattern.empty()) o.lastPass = 2;  // -l/-L: pass 2 of one empty probe

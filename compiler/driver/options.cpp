@@ -92,6 +92,7 @@ ParsedOptions parseOptions(int argc, char** argv) {
         break;
       }
       case 'o': o.outputFile = optarg; break;
+      case 'S': o.outputLimits = optarg; break;
       case 'c': o.targetCommand = optarg; break;
       case 'x': {
         char* end = nullptr;
@@ -220,7 +221,9 @@ Options:
   -e SCRIPT        run the script given on the command line
   -I DIR           look for tapsets and .stpm macro files in DIR too
   -D NAME[=VALUE]  define a runtime limit or C macro for the module
-  -o FILE          write the output to FILE
+  -o FILE          write the output to FILE (switch_file(): FILE.1, FILE.2, ...)
+  -S SIZE[,N]      with -o: FILE.0, FILE.1, ..., the next once one holds SIZE
+                   megabytes, only the newest N kept
   -c CMD           start CMD and trace it; stop when it exits
   -x PID           trace process PID (target())
   -d FILE          carry FILE's symbol and unwind tables in the module, for

@@ -20,6 +20,7 @@ struct Options {
   std::vector<std::string> includeDirs;                      // -I
   std::vector<std::pair<std::string, std::string>> defines;  // -D NAME[=VALUE]
   std::string outputFile;                                    // -o
+  std::string outputLimits;                                  // -S SIZE[,N] (checked by run::parseOutputLimits)
   std::string targetCommand;                                 // -c
   std::optional<pid_t> targetPid;                            // -x
   bool guru = false;                                         // -g

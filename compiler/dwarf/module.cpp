@@ -11,6 +11,8 @@
 
 #include <fmt/format.h>
 
+#include <dwarf.h>
+
 #include "dwarf/module_impl.h"
 
 namespace utap::dwarf {
@@ -260,8 +262,19 @@ Module::Impl::~Impl() {
   if (fd >= 0) close(fd);
 }
 
+uint64_t dieOffset(Dwarf_Die* die) {
+  Dwarf_Half version = 0;
+  uint8_t unitType = 0;
+  bool typeUnit = die->cu != nullptr &&
+                  dwarf_cu_info(die->cu, &version, &unitType, nullptr, nullptr, nullptr, nullptr, nullptr) == 0 &&
+                  version == 4 && unitType == DW_UT_type;
+  return dwarf_dieoffset(die) | (typeUnit ? kTypeUnitDie : 0);
+}
+
 bool Module::Impl::dieAt(uint64_t offset, Dwarf_Die* die) const {
-  return dwarf && dwarf_offdie(dwarf, offset, die) != nullptr;
+  if (!dwarf) return false;
+  if (offset & kTypeUnitDie) return dwarf_offdie_types(dwarf, offset & ~kTypeUnitDie, die) != nullptr;
+  return dwarf_offdie(dwarf, offset, die) != nullptr;
 }
 
 Module::Module(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}

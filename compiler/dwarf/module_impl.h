@@ -35,11 +35,17 @@ struct Module::Impl {
   mutable std::optional<std::vector<std::string>> exportedNames;
 
   ~Impl();
-  // The DIE at `offset` in the debug file (false if there is none).
+  // The DIE at `offset` in the debug file (false if there is none); an
+  // offset from dieOffset() of a DIE in .debug_types is marked as such.
   bool dieAt(uint64_t offset, Dwarf_Die* die) const;
   // Builds functionIndex (function_symbols.cpp, with functions.cpp's DWARF walk).
   void indexFunctions() const;
 };
+
+// A DIE's offset for Impl::dieAt: dwarf_dieoffset, with kTypeUnitDie set
+// for a DIE of a DWARF 4 type unit (.debug_types, a section of its own).
+constexpr uint64_t kTypeUnitDie = uint64_t(1) << 63;
+uint64_t dieOffset(Dwarf_Die* die);
 
 // The section of `elf` named `name` (its header in *header when given),
 // or null (module.cpp).

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstring>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "dwarf/module_impl.h"
@@ -254,11 +255,70 @@ std::vector<UnwindRow> unwindTable(const Module& module, std::string* error) {
   return rows;
 }
 
-StackTables stackTables(const Module& module, std::string* error) {
+LineTable lineTable(const Module& module) {
+  const Module::Impl& impl = module.impl();
+  LineTable table;
+  if (!impl.dwarf) return table;
+  std::map<std::string, uint32_t> fileIndex;
+  std::vector<LineRow> rows;
+  Dwarf_Off offset = 0, next = 0;
+  size_t headerSize = 0;
+  while (dwarf_nextcu(impl.dwarf, offset, &next, &headerSize, nullptr, nullptr, nullptr) == 0) {
+    Dwarf_Die cu;
+    Dwarf_Lines* lines = nullptr;
+    size_t count = 0;
+    if (dwarf_offdie(impl.dwarf, offset + headerSize, &cu) != nullptr && dwarf_getsrclines(&cu, &lines, &count) == 0) {
+      for (size_t i = 0; i < count; ++i) {
+        Dwarf_Line* line = dwarf_onesrcline(lines, i);
+        Dwarf_Addr address = 0;
+        int number = 0;
+        bool end = false;
+        if (!line || dwarf_lineaddr(line, &address) != 0) continue;
+        dwarf_lineno(line, &number);
+        dwarf_lineendsequence(line, &end);
+        const char* src = dwarf_linesrc(line, nullptr, nullptr);
+        std::optional<uint64_t> at = module.fileOffset(address);
+        if (!at && end && address) {
+          // A sequence's end is one past its last byte, perhaps the segment's end.
+          at = module.fileOffset(address - 1);
+          if (at) ++*at;
+        }
+        if (!at) continue;
+        LineRow row{*at, 0, 0};
+        if (!end && src && number > 0) {
+          auto [it, added] = fileIndex.emplace(src, static_cast<uint32_t>(table.files.size()));
+          if (added) table.files.push_back(src);
+          row.file = it->second;
+          row.line = static_cast<uint32_t>(number);
+        }
+        rows.push_back(row);
+      }
+    }
+    offset = next;
+  }
+  // By offset; at one offset the last row of a sequence wins over its end
+  // (a sequence that ends where the next begins), then the lowest line.
+  std::stable_sort(rows.begin(), rows.end(), [](const LineRow& a, const LineRow& b) { return a.offset < b.offset; });
+  for (size_t i = 0; i < rows.size(); ++i) {
+    if (i + 1 < rows.size() && rows[i + 1].offset == rows[i].offset && rows[i + 1].line) continue;
+    if (!table.rows.empty() && table.rows.back().file == rows[i].file && table.rows.back().line == rows[i].line)
+      continue;
+    if (!table.rows.empty() && table.rows.back().offset == rows[i].offset) {
+      if (!rows[i].line) continue;
+      table.rows.back() = rows[i];
+      continue;
+    }
+    table.rows.push_back(rows[i]);
+  }
+  return table;
+}
+
+StackTables stackTables(const Module& module, std::string* error, bool withLines) {
   StackTables t;
   t.path = module.path();
   t.symbols = symbolTable(module);
   t.unwind = unwindTable(module, error);
+  if (withLines) t.lines = lineTable(module);
   return t;
 }
 

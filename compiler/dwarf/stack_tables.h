@@ -53,10 +53,25 @@ struct UnwindRow {
   }
 };
 
+// From `offset` up to the next row, the code is of `line` of `files[file]`
+// (line 0: of no line, as after the end of a sequence).
+struct LineRow {
+  uint64_t offset = 0;
+  uint32_t file = 0;
+  uint32_t line = 0;
+};
+
+// A file's line table for usymfile(), usymline() and usymfileline().
+struct LineTable {
+  std::vector<std::string> files;  // source paths as the DWARF names them (the unit's directory joined)
+  std::vector<LineRow> rows;       // by offset, neighbours of one line merged
+};
+
 struct StackTables {
   std::string path;
   std::vector<TableSymbol> symbols;  // by offset
   std::vector<UnwindRow> unwind;     // by offset; each row holds until the next
+  LineTable lines;                   // only when asked for (stackTables' `withLines`)
 };
 
 // The symbols of the fullest symbol table of `module` (its .symtab, else
@@ -70,7 +85,11 @@ std::vector<TableSymbol> symbolTable(const Module& module);
 // On a file libdw cannot read CFI from, no rows and *error says why.
 std::vector<UnwindRow> unwindTable(const Module& module, std::string* error);
 
-// Both, for one file.
-StackTables stackTables(const Module& module, std::string* error);
+// The line tables of every unit of the module's DWARF, as one table by
+// file offset; empty without debug information.
+LineTable lineTable(const Module& module);
+
+// The tables of one file; its line table too with `withLines`.
+StackTables stackTables(const Module& module, std::string* error, bool withLines = false);
 
 }  // namespace utap::dwarf

@@ -28,6 +28,18 @@ std::string dieName(Dwarf_Die* die) {
   return name ? name : "";
 }
 
+// DWARF 4 type units (-fdebug-types-section): a declaration in a unit
+// names its type's definition in .debug_types by signature.
+bool typeUnitDefinition(Dwarf_Die* die) {
+  Dwarf_Attribute attr;
+  Dwarf_Die definition;
+  if (!dwarf_hasattr(die, DW_AT_signature) || dwarf_attr(die, DW_AT_signature, &attr) == nullptr ||
+      dwarf_formref_die(&attr, &definition) == nullptr)
+    return false;
+  *die = definition;
+  return true;
+}
+
 std::string rawTypeName(Dwarf_Die* type, int depth);
 
 std::string subroutineName(Dwarf_Die* type, int depth) {
@@ -61,6 +73,8 @@ std::string subroutineName(Dwarf_Die* type, int depth) {
 std::string rawTypeName(Dwarf_Die* type, int depth) {
   if (type == nullptr) return "void";
   if (depth > 64) return "...";  // a malformed cycle
+  Dwarf_Die definition = *type;
+  if (typeUnitDefinition(&definition)) type = &definition;
   Dwarf_Die inner;
   bool hasInner = typeOf(type, &inner);
   auto innerName = [&] { return rawTypeName(hasInner ? &inner : nullptr, depth + 1); };
@@ -190,7 +204,8 @@ bool stripType(Dwarf_Die* type) {
         if (!typeOf(type, type)) return false;
         break;
       default:
-        return true;
+        if (!typeUnitDefinition(type)) return true;
+        break;
     }
   }
   return false;
@@ -280,6 +295,26 @@ bool findTypeByName(const Module::Impl& impl, const std::string& written, Dwarf_
     if (dwarf_offdie(impl.dwarf, offset + headerSize, &cu) != nullptr && dwarf_child(&cu, &child) == 0) {
       do {
         // C++ spells `struct pt` as `pt` too, and a class as a struct.
+        bool match = matchesTypeName(&child, tag, name) ||
+                     (tag == DW_TAG_structure_type && matchesTypeName(&child, DW_TAG_class_type, name));
+        if (match) {
+          *type = child;
+          return true;
+        }
+      } while (dwarf_siblingof(&child, &child) == 0);
+    }
+    offset = next;
+  }
+  // DWARF 4 type units (.debug_types, -fdebug-types-section): each holds
+  // one type (and what it needs) under its unit DIE.
+  offset = 0;
+  uint64_t signature = 0;
+  Dwarf_Off typeOffset = 0;
+  while (dwarf_next_unit(impl.dwarf, offset, &next, &headerSize, nullptr, nullptr, nullptr, nullptr, &signature,
+                         &typeOffset) == 0) {
+    Dwarf_Die unit, child;
+    if (dwarf_offdie_types(impl.dwarf, offset + headerSize, &unit) != nullptr && dwarf_child(&unit, &child) == 0) {
+      do {
         bool match = matchesTypeName(&child, tag, name) ||
                      (tag == DW_TAG_structure_type && matchesTypeName(&child, DW_TAG_class_type, name));
         if (match) {

@@ -180,7 +180,7 @@ void recordValueType(const TypedObject& object, bool addressOf, TargetValue* res
   if (tag == DW_TAG_reference_type || tag == DW_TAG_rvalue_reference_type) return;
   bool addressed = addressOf || tag == DW_TAG_array_type;
   Dwarf_Die declared = object.type;
-  result->typeDie = dwarf_dieoffset(&declared);
+  result->typeDie = dieOffset(&declared);
   result->typeAddressed = addressed;
   std::string identity = addressed ? "*" : "";
   bool typed = true;
@@ -188,7 +188,7 @@ void recordValueType(const TypedObject& object, bool addressOf, TargetValue* res
     identity += "*";
     typed = typeOf(&type, &type) && stripType(&type);
   }
-  result->typeIdentity = identity + (typed ? fmt::format("@{:#x}", dwarf_dieoffset(&type)) : "void");
+  result->typeIdentity = identity + (typed ? fmt::format("@{:#x}", dieOffset(&type)) : "void");
 }
 
 }  // namespace

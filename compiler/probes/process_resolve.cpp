@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <climits>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <set>
@@ -33,6 +34,26 @@ bool hasWildcard(std::string_view s) { return s.find_first_of("*?[") != std::str
 
 bool globMatches(const std::string& pattern, const std::string& name) {
   return fnmatch(pattern.c_str(), name.c_str(), 0) == 0;
+}
+
+// The machine of an ELF file other than x86-64's ("EM_386"), or "" for an
+// x86-64 ELF file or a file that is not ELF (opening it says why).
+std::string otherElfMachine(const std::string& path) {
+  unsigned char h[20];
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) return "";
+  size_t n = std::fread(h, 1, sizeof h, f);
+  std::fclose(f);
+  if (n < sizeof h || h[0] != 0x7f || h[1] != 'E' || h[2] != 'L' || h[3] != 'F') return "";
+  unsigned machine = h[5] == 2 ? (h[18] << 8 | h[19]) : (h[18] | h[19] << 8);  // EI_DATA: big or little endian
+  if (machine == 62 && h[4] == 2) return "";                                  // EM_X86_64, ELFCLASS64
+  switch (machine) {
+    case 3: return "i386";
+    case 62: return "x32";
+    case 183: return "aarch64";
+    case 40: return "arm";
+    default: return fmt::format("e_machine {}", machine);
+  }
 }
 
 // Resolves one written point against one matched pattern.
@@ -134,8 +155,16 @@ class PointBuilder {
       if (glob(a.string->c_str(), 0, nullptr, &g) == 0)
         for (size_t i = 0; i < g.gl_pathc; ++i) {
           std::error_code ec;
-          if (std::filesystem::is_regular_file(g.gl_pathv[i], ec))
-            out.push_back(std::filesystem::canonical(g.gl_pathv[i], ec).string());
+          if (!std::filesystem::is_regular_file(g.gl_pathv[i], ec)) continue;
+          std::string path = std::filesystem::canonical(g.gl_pathv[i], ec).string();
+          // A pattern over library directories also matches a multilib
+          // system's 32-bit files: those are left out (stap probes them;
+          // utap probes x86-64 programs only), the x86-64 ones probed.
+          if (std::string machine = otherElfMachine(path); !machine.empty()) {
+            if (!optional_) diags_.report(DiagKind::ProcessOtherMachine, a.range, path, machine);
+            continue;
+          }
+          out.push_back(path);
         }
       globfree(&g);
       return out;  // none matched: the point matched nothing

@@ -20,6 +20,7 @@
 #include <thread>
 #include <vector>
 
+#include "run/output_files.h"
 #include "run/records.h"
 
 extern "C" {
@@ -287,15 +288,30 @@ int loadAndRun(const LoadOptions& options) {
   ::close(ko);
 
   std::string control = "/proc/" + options.moduleName;
-  int out = STDOUT_FILENO;
-  if (!options.outputFile.empty()) {
-    out = ::open(options.outputFile.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (out < 0) {
-      fmt::print(stderr, "utap: error: cannot write '{}': {}\n", options.outputFile, std::strerror(errno));
-      requestStop(control);
-      out = -1;
-    }
+  OutputFiles files(options.framedOutput ? "" : options.outputFile, options.limits);
+  bool outputOk = true;
+  std::string outputError;
+  if (!files.open(outputError)) {
+    fmt::print(stderr, "utap: error: {}\n", outputError);
+    requestStop(control);
+    outputOk = false;
   }
+  // Output and switches, to the files or (--vm's guest) as frames.
+  auto output = [&](const Record& r) {
+    if (!outputOk) return;
+    if (options.framedOutput) {
+      std::string frame = r.kind == UTAP_RECORD_SWITCH_FILE ? frames::switchFile() : frames::output(r.payload);
+      outputOk = writeAll(STDOUT_FILENO, frame.data(), frame.size());
+      outputError = fmt::format("cannot write the output: {}", std::strerror(errno));
+    } else {
+      outputOk = r.kind == UTAP_RECORD_SWITCH_FILE ? files.switchFile(outputError)
+                                                   : files.write(r.payload, outputError);
+    }
+    if (!outputOk) {
+      fmt::print(stderr, "utap: error: {}\n", outputError);
+      requestStop(control);
+    }
+  };
   int status = 0;
   // -c: the module is in and its begin probes have run; the command starts.
   pid_t child = -1;
@@ -346,12 +362,7 @@ int loadAndRun(const LoadOptions& options) {
       for (const Record& r : merger.take(false)) {
         switch (r.kind) {
           case UTAP_RECORD_OUTPUT:
-            if (out >= 0 && !writeAll(out, r.payload.data(), r.payload.size())) {
-              fmt::print(stderr, "utap: error: cannot write the output: {}\n", std::strerror(errno));
-              out = -1;
-              requestStop(control);
-            }
-            break;
+          case UTAP_RECORD_SWITCH_FILE: output(r); break;
           case UTAP_RECORD_ERROR:
           case UTAP_RECORD_WARNING:
           case UTAP_RECORD_INFO: writeAll(STDERR_FILENO, r.payload.data(), r.payload.size()); break;
@@ -373,8 +384,8 @@ int loadAndRun(const LoadOptions& options) {
       fmt::print(stderr, "WARNING: {} bytes of output were cut: a probe hit printed more than its buffer holds\n",
                  summary.truncated_bytes);
     if (summary.errors || summary.dropped_bytes) status = 1;
+    if (!outputOk) status = 1;
   }
-  if (out >= 0 && out != STDOUT_FILENO) ::close(out);
   // The module stays busy until the control file is closed; retry briefly.
   for (int attempt = 0; attempt < 50; ++attempt) {
     if (syscall(SYS_delete_module, options.moduleName.c_str(), O_NONBLOCK) == 0) return status;

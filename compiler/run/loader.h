@@ -4,12 +4,18 @@
 
 #include <string>
 
+#include "run/output_files.h"
+
 namespace utap::run {
 
 struct LoadOptions {
   std::string modulePath;  // the .ko
   std::string moduleName;  // its name (the control file is /proc/NAME)
   std::string outputFile;  // -o; empty: standard output
+  OutputLimits limits;     // -S
+  // --vm's guest: output and switch_file() as frames on standard output
+  // (output_files.h), for the host's utap to write.
+  bool framedOutput = false;
   int timeoutSeconds = 0;  // -T; 0: none
   long targetPid = 0;      // -x; 0: none
   int verbose = 0;         // -v: the module reports its probes' counts at the end

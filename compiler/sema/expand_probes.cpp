@@ -5,9 +5,11 @@
 // Each concrete probe gets its own copy of every block it runs.
 #include <algorithm>
 #include <deque>
+#include <set>
 #include <string_view>
 #include <unordered_map>
 
+#include "ast/children.h"
 #include "ast/clone.h"
 #include "ast/printer.h"
 #include "sema/context.h"
@@ -23,6 +25,43 @@ struct Found {
   std::vector<const ast::AliasDecl*> aliases;
   std::vector<const ast::Expr*> conditions;
 };
+
+// The variables a probe's own body writes (assigned, incremented,
+// aggregated into, deleted): script variables by name, target variables
+// as written ("$var").
+void collectWritten(ast::Node& node, std::set<std::string>& out) {
+  auto target = [&](ast::Expr* e) {
+    if (auto* index = dynamic_cast<ast::IndexExpr*>(e)) e = index->base.get();
+    if (auto* symbol = dynamic_cast<ast::Symbol*>(e)) out.insert(symbol->name);
+    if (auto* t = dynamic_cast<ast::TargetExpr*>(e); t && t->base == ast::TargetExpr::Base::Dollar)
+      out.insert(t->name);
+  };
+  if (auto* a = dynamic_cast<ast::AssignExpr*>(&node)) target(a->lhs.get());
+  if (auto* i = dynamic_cast<ast::IncDecExpr*>(&node)) target(i->operand.get());
+  if (auto* d = dynamic_cast<ast::DeleteStmt*>(&node)) target(d->target.get());
+  ast::forEachChildExpr(node, [&](ast::ExprPtr& e) { collectWritten(*e, out); });
+  ast::forEachChildStmt(node, [&](ast::StmtPtr& st) { collectWritten(*st, out); });
+  ast::forEachChildBlock(node, [&](ast::Block& b) { collectWritten(b, out); });
+}
+
+// @probewrite(VAR) in an alias's prologue or epilogue: 1 when the body of
+// the probe using the alias writes VAR, else 0 (stapprobes: "Probes with
+// an alias can make use of the @probewrite predicate").
+void resolveProbeWrites(ast::Node& node, const std::set<std::string>& written) {
+  ast::forEachChildExpr(node, [&](ast::ExprPtr& e) {
+    auto* op = dynamic_cast<ast::NamedOpExpr*>(e.get());
+    if (op && op->kind == ast::NamedOpExpr::Kind::ProbeWrite) {
+      auto n = std::make_unique<ast::NumberLit>();
+      n->value = written.count(op->name) ? 1 : 0;
+      n->range = op->range;
+      e = std::move(n);
+      return;
+    }
+    resolveProbeWrites(*e, written);
+  });
+  ast::forEachChildStmt(node, [&](ast::StmtPtr& st) { resolveProbeWrites(*st, written); });
+  ast::forEachChildBlock(node, [&](ast::Block& b) { resolveProbeWrites(b, written); });
+}
 
 bool hasWildcard(const ast::ProbePoint& point) {
   return std::any_of(point.components.begin(), point.components.end(),
@@ -228,11 +267,18 @@ class Expander {
       check->then->range = check->range;
       body->stmts.push_back(std::move(check));
     }
+    std::set<std::string> written;
+    if (!found.aliases.empty()) collectWritten(*decl.body, written);
+    auto aliasBlock = [&](const ast::Block& b) {
+      auto copy = ast::cloneBlock(b);
+      resolveProbeWrites(*copy, written);
+      body->stmts.push_back(std::move(copy));
+    };
     for (const auto* alias : found.aliases)
-      if (alias->prologue) body->stmts.push_back(ast::cloneBlock(*alias->prologue));
+      if (alias->prologue) aliasBlock(*alias->prologue);
     body->stmts.push_back(ast::cloneBlock(*decl.body));
     for (auto it = found.aliases.rbegin(); it != found.aliases.rend(); ++it)
-      if ((*it)->epilogue) body->stmts.push_back(ast::cloneBlock(*(*it)->epilogue));
+      if ((*it)->epilogue) aliasBlock(*(*it)->epilogue);
     probe->body = std::move(body);
     ctx_.program.probes.push_back(std::move(probe));
   }

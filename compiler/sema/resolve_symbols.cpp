@@ -3,7 +3,10 @@
 // a name that is neither a parameter nor a visible global is a local of its
 // probe or function. Calls bind to the overload group of their name and
 // arity. Functions reachable from a probe are marked used.
+#include <fmt/format.h>
+
 #include <algorithm>
+#include <set>
 #include <unordered_map>
 
 #include "ast/visitor.h"
@@ -12,6 +15,39 @@
 namespace utap::sema {
 
 namespace {
+
+// stap's kernel-context functions (linux/context-symbols.stp,
+// context-unwind.stp, context-caller.stp, conversions.stp): what utap
+// does not have on purpose, with the user-space function to use instead.
+const char* kernelFunctionInstead(const std::string& name) {
+  static const std::unordered_map<std::string, const char*> table = {
+      {"symname", "usymname"},         {"symdata", "usymdata"},
+      {"modname", "umodname"},         {"symfile", "usymfile"},
+      {"symline", "usymline"},         {"symfileline", "usymfileline"},
+      {"probemod", ""},                {"print_stack", "print_ustack"},
+      {"sprint_stack", "sprint_ustack"}, {"print_syms", ""},
+      {"sprint_syms", ""},             {"stack", ""},
+      {"backtrace", "ubacktrace"},     {"print_backtrace", "print_ubacktrace"},
+      {"print_backtrace_fileline", ""}, {"sprint_backtrace", "sprint_ubacktrace"},
+      {"task_backtrace", ""},          {"caller", ""},
+      {"caller_addr", ""},             {"callers", "ucallers"},
+      {"kernel_string", "user_string"}, {"kernel_string2", "user_string2"},
+      {"kernel_string_n", "user_string_n"}, {"kernel_string_quoted", "user_string_quoted"},
+      {"kernel_string_utf16", "user_string_utf16"}, {"kernel_string_utf32", "user_string_utf32"},
+      {"kernel_string2_utf16", "user_string2_utf16"}, {"kernel_string2_utf32", "user_string2_utf32"},
+      {"kernel_string_quoted_utf16", "user_string_quoted_utf16"},
+      {"kernel_string_quoted_utf32", "user_string_quoted_utf32"},
+      {"kernel_or_user_string_quoted", "user_string_quoted"},
+      {"kernel_or_user_string_quoted_utf16", "user_string_quoted_utf16"},
+      {"kernel_or_user_string_quoted_utf32", "user_string_quoted_utf32"},
+      {"kernel_buffer_quoted", "user_buffer_quoted"}, {"kernel_buffer_quoted_error", "user_buffer_quoted_error"},
+      {"kernel_char", "user_char"},    {"kernel_short", "user_short"},
+      {"kernel_int", "user_int"},      {"kernel_long", "user_long"},
+      {"kernel_pointer", "user_long"},
+  };
+  auto it = table.find(name);
+  return it == table.end() ? nullptr : it->second;
+}
 
 struct GroupKey {
   std::string name;
@@ -157,6 +193,19 @@ class Resolver : public ast::Visitor {
 
   void visit(ast::Symbol& n) override { ctx_.program.variables[&n] = lookup(n.name, n.range); }
 
+  // As stap, whether a name is an array is settled with the names, before
+  // the optimizer elides anything: a local indexed even in a statement
+  // elided later ("x = 1; x[1, 2]") is an error.
+  void visit(ast::IndexExpr& n) override {
+    Visitor::visit(n);
+    auto* base = dynamic_cast<ast::Symbol*>(n.base.get());
+    if (!base) return;
+    auto it = ctx_.program.variables.find(base);
+    if (it != ctx_.program.variables.end() && it->second && it->second->kind != Variable::Kind::Global &&
+        indexedLocals_.insert(it->second).second)
+      ctx_.diags.report(DiagKind::LocalNotArray, base->range, base->name, base->name);
+  }
+
   void visit(ast::CallExpr& n) override {
     FileId from = ctx_.fileOf(n.range);
     OverloadGroup* group = tables_.group(n.name, n.args.size(), from);
@@ -172,11 +221,16 @@ class Resolver : public ast::Visitor {
       ctx_.diags.report(DiagKind::PrivateFunction, n.range, n.name);
     } else {
       ctx_.diags.report(DiagKind::UnresolvedFunction, n.range, n.name);
+      if (const char* instead = kernelFunctionInstead(n.name))
+        ctx_.diags.note(DiagKind::NoteKernelFunction, n.range, n.name,
+                        *instead ? fmt::format(": for a user-space address, {}()", instead) : std::string());
     }
     Visitor::visit(n);
   }
 
  private:
+  std::set<const Variable*> indexedLocals_;  // each reported once
+
   Variable* lookup(const std::string& name, const SourceRange& range) {
     if (function_)
       for (auto& p : function_->params)

@@ -105,6 +105,16 @@ void utap_output_warn(struct utap_context *c, const char *msg)
 	commit_line(UTAP_RECORD_WARNING, "WARNING: ", msg);
 }
 
+/*
+ * The loader closes the -o file and opens the next (FILE.1, FILE.2, ...)
+ * between the records before and after this one; without -o it ignores it.
+ */
+void utap_output_switch_file(struct utap_context *c)
+{
+	utap_output_flush(c);
+	utap_transport_commit(UTAP_RECORD_SWITCH_FILE, "", 0);
+}
+
 bool utap_probe_point_function(const char *pp, const char *part, char *dst, size_t size)
 {
 	const char *name = strstr(pp, part), *end;

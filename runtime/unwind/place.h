@@ -31,4 +31,7 @@ const struct utap_unwind_row *utap_row_find(const struct utap_file_tables *file,
 /* The symbol of @file at @offset (its size in *@size), or NULL. */
 const struct utap_symbol *utap_symbol_find(const struct utap_file_tables *file, uint64_t offset, uint64_t *size);
 
+/* The line row of @file covering @offset with a line, or NULL. */
+const struct utap_line_row *utap_line_find(const struct utap_file_tables *file, uint64_t offset);
+
 #endif /* UTAP_UNWIND_PLACE_H */

@@ -75,3 +75,34 @@ size_t utap_usym_format(char *dst, size_t size, uint64_t addr, enum utap_sym_for
 	}
 	return n < 0 ? 0 : min_t(size_t, n, size - 1);
 }
+
+size_t utap_usym_line(char *dst, size_t size, uint64_t addr, enum utap_line_form form)
+{
+	struct utap_place place;
+	const struct utap_line_row *row = NULL;
+	const char *why, *file;
+	int n;
+
+	if (!size)
+		return 0;
+	if (utap_place_find(addr, &place, NULL, 0, &why) && place.file && place.file->nlines)
+		row = utap_line_find(place.file, place.offset);
+	if (!row) {
+		n = snprintf(dst, size, "0x%016llx", (unsigned long long)addr);
+		return n < 0 ? 0 : min_t(size_t, n, size - 1);
+	}
+	file = place.file->line_files + row->file;
+	switch (form) {
+	case UTAP_LINE_FILE:
+		n = snprintf(dst, size, "%s", file);
+		break;
+	case UTAP_LINE_LINE:
+		n = snprintf(dst, size, "%u", row->line);
+		break;
+	case UTAP_LINE_FILELINE:
+	default:
+		n = snprintf(dst, size, "%s:%u", file, row->line);
+		break;
+	}
+	return n < 0 ? 0 : min_t(size_t, n, size - 1);
+}

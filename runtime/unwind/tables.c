@@ -137,3 +137,19 @@ const struct utap_symbol *utap_symbol_find(const struct utap_file_tables *file, 
 		return NULL;
 	return s;
 }
+
+const struct utap_line_row *utap_line_find(const struct utap_file_tables *file, uint64_t offset)
+{
+	uint32_t lo = 0, hi = file->nlines;
+
+	/* the last row starting at or before @offset, as utap_row_find() */
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (file->lines[mid].start <= offset)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo && file->lines[lo - 1].line ? &file->lines[lo - 1] : NULL;
+}

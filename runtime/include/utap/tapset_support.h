@@ -25,6 +25,8 @@ char *utap_context_scratch(struct utap_context *c);
 void utap_abort(struct utap_context *c);
 void utap_output_log(struct utap_context *c, const char *msg);
 void utap_output_warn(struct utap_context *c, const char *msg);
+/* The output so far to the current -o file, what follows to the next one. */
+void utap_output_switch_file(struct utap_context *c);
 long utap_user_read(void *dst, uint64_t uaddr, size_t len);
 long utap_user_string(char *dst, uint64_t uaddr, size_t len);
 long utap_user_write(uint64_t uaddr, const void *src, size_t len);

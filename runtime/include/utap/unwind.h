@@ -51,12 +51,22 @@ struct utap_unwind_row {
 	uint8_t fp;  /* enum utap_reg_rule, for rbp */
 };
 
+/* From @start up to the next row: source line @line of the file at @file in the line_files; 0: none. */
+struct utap_line_row {
+	uint32_t start;
+	uint32_t file;
+	uint32_t line;
+};
+
 /**
  * struct utap_file_tables - the tables of one file
  * @path: where it is, in the loader's view of the file system
  * @symbols: @nsymbols, sorted by start
  * @names: the symbols' names, each NUL-terminated
  * @rows: @nrows, sorted by start
+ * @lines: @nlines, sorted by start (only in a script that calls usymfile(),
+ *	usymline() or usymfileline(): none otherwise)
+ * @line_files: the source files' paths, each NUL-terminated
  */
 struct utap_file_tables {
 	const char *path;
@@ -65,6 +75,9 @@ struct utap_file_tables {
 	const char *names;
 	const struct utap_unwind_row *rows;
 	uint32_t nrows;
+	const struct utap_line_row *lines;
+	uint32_t nlines;
+	const char *line_files;
 };
 
 struct utap_stack_tables {
@@ -90,6 +103,21 @@ enum utap_sym_form {
  * Context: the probed task (takes its mmap lock with a trylock).
  */
 size_t utap_usym_format(char *dst, size_t size, uint64_t addr, enum utap_sym_form form);
+
+/* What of an address's source line is written, as stap's usymfile & co. */
+enum utap_line_form {
+	UTAP_LINE_FILE,     /* usymfile: "/src/main.c" */
+	UTAP_LINE_LINE,     /* usymline: "42" */
+	UTAP_LINE_FILELINE, /* usymfileline: "/src/main.c:42" */
+};
+
+/*
+ * Writes the source file and/or line of @addr of the current task into
+ * @dst (@size bytes, always terminated) from the line tables; "0x%016llx"
+ * of @addr, as stap, when no table covers it. Returns the length written.
+ * Context: as utap_usym_format().
+ */
+size_t utap_usym_line(char *dst, size_t size, uint64_t addr, enum utap_line_form form);
 
 /**
  * struct utap_ustack - a user stack, innermost frame first
