@@ -46,6 +46,11 @@ const char *utap_context_pp(struct utap_context *c)
 	return c->probe_point ? c->probe_point : "";
 }
 
+const char *utap_context_pn(struct utap_context *c)
+{
+	return c->probe_name ? c->probe_name : utap_context_pp(c);
+}
+
 const char *utap_context_probe_type(struct utap_context *c)
 {
 	return c->probe_type ? c->probe_type : "";

@@ -13,6 +13,12 @@
 
 const char *utap_context_pp(struct utap_context *c);
 /*
+ * pn(): the probe point as the script wrote it where that named a probe
+ * alias ("myalias", "outer.call"; wildcards in the alias name resolved),
+ * else the same as utap_context_pp(). Never NULL.
+ */
+const char *utap_context_pn(struct utap_context *c);
+/*
  * The function named in @pp after @part (".function(\"" or
  * ".statement(\""), without "@file:line", into @dst (@size bytes). The
  * empty string and false when @pp has no such part or it names no function
