@@ -38,6 +38,12 @@ FAKE_RUNTIME = r'''
 struct context { char err[256]; char scratch[MAXSTRINGLEN]; struct pt_regs *uregs; };
 
 static inline const char *utap_context_pp(struct context *c) { return "begin"; }
+static inline const char *utap_context_pn(struct context *c) { return "begin"; }
+static inline bool utap_probe_point_function(const char *pp, const char *part, char *dst, size_t size)
+{
+	dst[0] = '\0';
+	return false;
+}
 static inline const char *utap_context_probe_type(struct context *c) { return "begin"; }
 static inline struct pt_regs *utap_context_uregs(struct context *c) { return c->uregs; }
 static inline char *utap_context_scratch(struct context *c) { return c->scratch; }
