@@ -75,6 +75,37 @@ static inline long utap_user_string(char *dst, uint64_t uaddr, size_t len)
 	return n;
 }
 static inline int utap_user_long_size(void) { return sizeof(long); }
+static inline long utap_user_write(uint64_t uaddr, const void *src, size_t len)
+{
+	return copy_to_user_nofault((void __user *)(unsigned long)uaddr, src, len) ? -EFAULT : 0;
+}
+static inline int utap_regex_group(const struct context *c, char *ret, int64_t n)
+{
+	ret[0] = '\0';
+	return -ENOENT;
+}
+static inline int utap_regex_ngroups(const struct context *c) { return -ENOENT; }
+#ifndef MAXBACKTRACE
+#define MAXBACKTRACE 20
+#endif
+enum utap_sym_form { UTAP_SYM_NAME, UTAP_SYM_DATA, UTAP_SYM_FULL, UTAP_SYM_SIMPLE, UTAP_SYM_BRIEF, UTAP_SYM_HEX };
+struct utap_ustack { uint64_t pc[MAXBACKTRACE]; unsigned int n; char stop[96]; };
+static inline size_t utap_usym_format(char *dst, size_t size, uint64_t addr, enum utap_sym_form form)
+{
+	return snprintf(dst, size, "0x%llx", (unsigned long long)addr);
+}
+static inline bool utap_ustack_unwind(struct context *c, struct utap_ustack *stack)
+{
+	stack->n = 0;
+	stack->stop[0] = '\0';
+	return false;
+}
+static inline void utap_ustack_print(struct context *c, enum utap_sym_form form) { }
+static inline size_t utap_ustack_sprint(struct context *c, char *dst, size_t size, enum utap_sym_form form)
+{
+	dst[0] = '\0';
+	return 0;
+}
 static inline size_t utap_text_escape(char *dst, size_t dstlen, const char *src,
 				      size_t srclen, int quoted, int truncated)
 {
