@@ -138,10 +138,10 @@ grep -Eq '^main +1 +[0-9]+$' <<<"$out" || fail "the example did not count main o
 
 # ---- and remove it: nothing of it is left ----
 cd "$scratch"
-files=$(dpkg_root -L utap 2>/dev/null | while read -r f; do [ -f "$root$f" ] && echo "$f"; done)
+files=$(dpkg_root -L utap 2>/dev/null | while read -r f; do if [ -f "$root$f" ]; then echo "$f"; fi; done)
 dpkg_root -r utap >"$scratch/dpkg-remove.log" 2>&1 ||
   { cat "$scratch/dpkg-remove.log"; fail "dpkg -r utap failed"; }
-left=$(while read -r f; do [ -e "$root$f" ] && echo "$f"; done <<<"$files")
+left=$(while read -r f; do if [ -e "$root$f" ]; then echo "$f"; fi; done <<<"$files")
 [ -z "$left" ] || fail "dpkg -r left files of the package: $left"
 echo "dpkg -r: $(grep -c . <<<"$files") files removed"
 echo "PASS"
