@@ -110,6 +110,13 @@ void utap_output_warn(struct utap_context *c, const char *msg)
 	commit_line(UTAP_RECORD_WARNING, "WARNING: ", msg);
 }
 
+void utap_output_system(struct utap_context *c, const char *cmd)
+{
+	/* What the handler printed before goes out first. */
+	utap_output_flush(c);
+	utap_transport_commit(UTAP_RECORD_SYSTEM, cmd, strlen(cmd));
+}
+
 bool utap_probe_point_function(const char *pp, const char *part, char *dst, size_t size)
 {
 	const char *name = strstr(pp, part), *end;

@@ -51,6 +51,7 @@ static inline void utap_abort(struct context *c) { }
 static inline void utap_request_exit(void) { }
 static inline void utap_output_log(struct context *c, const char *msg) { pr_info("%s\n", msg); }
 static inline void utap_output_warn(struct context *c, const char *msg) { pr_warn("%s\n", msg); }
+static inline void utap_output_system(struct context *c, const char *cmd) { pr_info("%s\n", cmd); }
 static inline __printf(2, 3) void utap_error(struct context *c, const char *fmt, ...) { }
 static inline long utap_user_read(void *dst, uint64_t uaddr, size_t len)
 {

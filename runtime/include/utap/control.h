@@ -29,6 +29,7 @@ enum utap_record_kind {
 	UTAP_RECORD_EXIT = 4,    /* the script called exit(): stop after end probes */
 	UTAP_RECORD_SUMMARY = 5, /* last record: a struct utap_summary */
 	UTAP_RECORD_INFO = 6,    /* a line for stderr with -v: the probes' counts */
+	UTAP_RECORD_SYSTEM = 7,  /* system(): a command for utaprun to run with /bin/sh */
 };
 
 /**

@@ -31,6 +31,12 @@ char *utap_context_scratch(struct utap_context *c);
 void utap_abort(struct utap_context *c);
 void utap_output_log(struct utap_context *c, const char *msg);
 void utap_output_warn(struct utap_context *c, const char *msg);
+/*
+ * What system() does: send @cmd to utaprun, which runs it with /bin/sh -c
+ * in the background once it has written the output before it (the
+ * handler's so far included); its output goes where the script's does.
+ */
+void utap_output_system(struct utap_context *c, const char *cmd);
 long utap_user_read(void *dst, uint64_t uaddr, size_t len);
 long utap_user_string(char *dst, uint64_t uaddr, size_t len);
 long utap_user_write(uint64_t uaddr, const void *src, size_t len);
