@@ -235,10 +235,11 @@ void ProcessTable::addRow(const sema::Probe& probe, const sema::Probe& handler, 
   int64_t exe = p->viaLibrary && !p->processPath.empty() ? static_cast<int64_t>(fileIndex(p->processPath)) : -1;
   std::string targets = recipes_.targetList(probeTargets(program_, probe), program_);
   PointText text = splitText(p->text(), p->spelling);
+  std::string name = probe.scriptPoint.empty() ? "" : ", .name = " + cString(probe.scriptPoint);
   size_t group = groupIndex(fmt::format(
-      "\t{{ .prefix = {}, .decl_file = {}, .suffix = {}, .location = {}, .bias = {}, .file = {}, .handler = {}, "
+      "\t{{ .prefix = {}, .decl_file = {}, .suffix = {}, .location = {}{}, .bias = {}, .file = {}, .handler = {}, "
       ".exe = {}, .pid = {}, .is_return = {}{} }},",
-      cString(text.prefix), text.line ? cString(text.declFile) : "NULL", cString(text.suffix), cString(location),
+      cString(text.prefix), text.line ? cString(text.declFile) : "NULL", cString(text.suffix), cString(location), name,
       hexNumber(p->address - *offset), file, handlerIndex_.at(&handler), exe, p->pid.value_or(0),
       p->isReturn() ? "true" : "false", p->unnamedProcess ? ", .in_target_tree = true" : ""));
   // Positional, the zero members at the end left out: 20,000 rows of this

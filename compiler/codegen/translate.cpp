@@ -497,6 +497,7 @@ class ModuleEmitter {
       if (addressedProcessPoint(*p)) continue;  // in the uprobe table
       std::string fields = fmt::format(".point = {}, .location = {}, .handler = {}", cString(p->point->text()),
                                        cString(location(*p)), Layout::probe(p->index));
+      if (!p->scriptPoint.empty()) fields += ", .name = " + cString(p->scriptPoint);
       if (auto* be = dynamic_cast<const probes::BeginEndPoint*>(p->point.get())) {
         static const char* const kinds[] = {"UTAP_PROBE_BEGIN", "UTAP_PROBE_END", "UTAP_PROBE_ERROR",
                                             "UTAP_PROBE_NEVER"};

@@ -226,6 +226,39 @@ std::string moduleLoadingUnavailable(const std::string& procRoot) {
   return "";
 }
 
+// system(): the commands the script asks for, each run with /bin/sh -c in
+// the background as its record arrives (after the output before it), its
+// stdout where the script's output goes. utaprun waits for them before it
+// ends, so that their output is not cut off.
+class SystemCommands {
+ public:
+  void start(const std::string& command, int out) {
+    pid_t pid = fork();
+    if (pid == 0) {
+      if (out >= 0 && out != STDOUT_FILENO) dup2(out, STDOUT_FILENO);
+      execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    if (pid < 0)
+      fmt::print(stderr, "WARNING: system(\"{}\") did not run: {}\n", command, std::strerror(errno));
+    else
+      pids_.push_back(pid);
+  }
+  // Collects those that ended (only these: the -c command is a child too).
+  void reap() {
+    std::erase_if(pids_, [](pid_t pid) { return waitpid(pid, nullptr, WNOHANG) == pid; });
+  }
+  void waitAll() {
+    for (pid_t pid : pids_)
+      while (waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+      }
+    pids_.clear();
+  }
+
+ private:
+  std::vector<pid_t> pids_;
+};
+
 int loadAndRun(const LoadOptions& options) {
   int ko = ::open(options.modulePath.c_str(), O_RDONLY | O_CLOEXEC);
   if (ko < 0) {
@@ -327,9 +360,11 @@ int loadAndRun(const LoadOptions& options) {
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(options.timeoutSeconds);
     bool stopSent = false, summarized = false;
     RecordMerger merger;
+    SystemCommands commands;
     utap_summary summary{};
     std::string buffer(64 * 1024, '\0');
     while (!summarized) {
+      commands.reap();
       if (child > 0 && waitpid(child, nullptr, WNOHANG) == child) {
         child = -1;
         stopRequested = 1;  // the command is done: so is the script
@@ -366,6 +401,7 @@ int loadAndRun(const LoadOptions& options) {
           case UTAP_RECORD_ERROR:
           case UTAP_RECORD_WARNING:
           case UTAP_RECORD_INFO: writeAll(STDERR_FILENO, r.payload.data(), r.payload.size()); break;
+          case UTAP_RECORD_SYSTEM: commands.start(r.payload, out); break;
           case UTAP_RECORD_SUMMARY:
             std::memcpy(&summary, r.payload.data(), std::min(sizeof(summary), r.payload.size()));
             summarized = true;
@@ -375,6 +411,7 @@ int loadAndRun(const LoadOptions& options) {
       }
     }
     ::close(fd);
+    commands.waitAll();
     if (summary.errors || summary.skipped)
       fmt::print(stderr, "WARNING: Number of errors: {}, skipped probes: {}\n", summary.errors, summary.skipped);
     if (summary.dropped_bytes)

@@ -109,7 +109,9 @@ void elideUnused(Context& ctx) {
 
   std::erase_if(program.globals, [&](const std::unique_ptr<Variable>& g) {
     if (g->firstUse.begin.valid()) {
-      if (g->read && !g->written && !g->global->init)
+      // A tapset's global a script only reads (a query before any event)
+      // is its author's design, not the script's mistake.
+      if (g->read && !g->written && !g->global->init && !ctx.isTapset(g->file))
         ctx.diags.report(DiagKind::NeverAssignedGlobal, g->firstUse, g->name);
       return false;
     }

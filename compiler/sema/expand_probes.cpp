@@ -24,6 +24,7 @@ struct Found {
   std::unique_ptr<probes::ResolvedPoint> point;
   std::vector<const ast::AliasDecl*> aliases;
   std::vector<const ast::Expr*> conditions;
+  std::string scriptPoint;  // pn(): the outermost alias point, or "" (see Probe)
 };
 
 // The variables a probe's own body writes (assigned, incremented,
@@ -114,6 +115,19 @@ size_t matchAliasName(const ast::ProbePoint& written, const ast::ProbePoint& nam
 
 namespace {
 
+// The text of `written` as pn() gives it: the alias name it matched (its
+// wildcards resolved, as stap does) and the components of `written` after
+// those the name covered (an alias's suffix: "outer.call").
+std::string scriptPoint(const ast::ProbePoint& name, const ast::ProbePoint& written, size_t covered) {
+  ast::ProbePoint point;
+  auto add = [&](const ast::Component& c) {
+    point.components.push_back(ast::Component{c.range, c.name, c.arg ? ast::cloneExpr(*c.arg) : nullptr});
+  };
+  for (const auto& c : name.components) add(c);
+  for (size_t i = covered; i < written.components.size(); ++i) add(written.components[i]);
+  return ast::printProbePoint(point);
+}
+
 class Expander {
  public:
   explicit Expander(Context& ctx) : ctx_(ctx) {
@@ -157,7 +171,12 @@ class Expander {
     bool matched = false;
     size_t before = out.size();
     // Aliases that match the whole point win over those that match a prefix.
-    std::vector<std::pair<const ast::AliasDecl*, size_t>> aliases;
+    struct AliasMatch {
+      const ast::AliasDecl* alias;
+      const ast::ProbePoint* name;
+      size_t covered;
+    };
+    std::vector<AliasMatch> aliases;
     bool exact = false;
     for (const auto* alias : candidates(written))
       for (const auto& name : alias->names)
@@ -165,10 +184,10 @@ class Expander {
           bool whole = covered == written.components.size();
           if (whole && !exact) aliases.clear();
           exact |= whole;
-          if (whole || !exact) aliases.emplace_back(alias, covered);
+          if (whole || !exact) aliases.push_back(AliasMatch{alias, &name, covered});
           break;
         }
-    for (const auto& [alias, covered] : aliases) {
+    for (const auto& [alias, name, covered] : aliases) {
       matched = true;
       if (std::find(active_.begin(), active_.end(), alias) != active_.end()) {
         ctx_.diags.report(DiagKind::RecursiveAlias, written.range, ast::printProbePoint(alias->names[0]));
@@ -195,13 +214,19 @@ class Expander {
       }
       active_.pop_back();
       if (failed) return;
-      for (size_t i = first; i < out.size(); ++i) out[i].aliases.push_back(alias);
+      // The outer levels come later and overwrite: what stays is the
+      // point the script wrote, its alias names' wildcards resolved.
+      std::string point = scriptPoint(*name, written, covered);
+      for (size_t i = first; i < out.size(); ++i) {
+        out[i].aliases.push_back(alias);
+        out[i].scriptPoint = point;
+      }
     }
     for (const auto& match : ctx_.registry.match(written)) {
       matched = true;
       size_t errors = ctx_.diags.errorCount();
       for (auto& point : ctx_.registry.resolve(match, written, ctx_.diags))
-        out.push_back(Found{std::move(point), {}, {}});
+        out.push_back(Found{std::move(point), {}, {}, {}});
       if (ctx_.diags.errorCount() != errors) {
         failed = true;
         return;
@@ -235,6 +260,7 @@ class Expander {
     probe->origin = &decl;
     probe->index = ctx_.program.probes.size();
     probe->aliases = found.aliases;
+    probe->scriptPoint = std::move(found.scriptPoint);
     probe->point = std::move(found.point);
 
     auto body = std::make_unique<ast::Block>();

@@ -80,6 +80,10 @@ struct OverloadGroup {
 struct Probe {
   std::unique_ptr<probes::ResolvedPoint> point;
   std::vector<const ast::AliasDecl*> aliases;  // that led here, innermost first (see probeChain)
+  // pn(): the point the script wrote where it named an alias, with the
+  // alias name's wildcards resolved and its suffix ("outer.call"); "" when
+  // no alias led here (then pn() is pp(), as in stap).
+  std::string scriptPoint;
   std::string synthesizedFor;                  // a probe pass 2 made: what for
   std::unique_ptr<ast::Block> body;            // prologues, condition check, body, epilogues
   const ast::Expr* condition = nullptr;        // in the body's leading "if (!(cond)) next"; null: none

@@ -108,6 +108,7 @@ struct utap_context *utap_context_get(const char *probe_point, int64_t max_actio
 		c->probe_point = probe_point;
 		c->actions_left = max_actions;
 		c->nesting = 0;
+		c->probe_name = NULL;
 		c->probe_type = "";
 		c->uregs = NULL;
 		c->uprobe = NULL;

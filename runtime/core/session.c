@@ -122,6 +122,7 @@ bool utap_run_hit(const struct utap_hit *hit)
 
 	if (!c)
 		return false;
+	c->probe_name = hit->name;
 	c->probe_type = hit->probe_type;
 	c->uregs = hit->uregs;
 	c->uprobe = hit->uprobe;
@@ -157,6 +158,7 @@ static void run_probe(const struct utap_probe *p)
 {
 	struct utap_hit hit = {
 		.point = p->point,
+		.name = p->name,
 		.probe_type = probe_type(p),
 		.max_actions = max_actions(p),
 		.handler = p->handler,

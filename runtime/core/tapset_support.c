@@ -46,6 +46,11 @@ const char *utap_context_pp(struct utap_context *c)
 	return c->probe_point ? c->probe_point : "";
 }
 
+const char *utap_context_pn(struct utap_context *c)
+{
+	return c->probe_name ? c->probe_name : utap_context_pp(c);
+}
+
 const char *utap_context_probe_type(struct utap_context *c)
 {
 	return c->probe_type ? c->probe_type : "";
@@ -113,6 +118,13 @@ void utap_output_switch_file(struct utap_context *c)
 {
 	utap_output_flush(c);
 	utap_transport_commit(UTAP_RECORD_SWITCH_FILE, "", 0);
+}
+
+void utap_output_system(struct utap_context *c, const char *cmd)
+{
+	/* What the handler printed before goes out first. */
+	utap_output_flush(c);
+	utap_transport_commit(UTAP_RECORD_SYSTEM, cmd, strlen(cmd));
 }
 
 bool utap_probe_point_function(const char *pp, const char *part, char *dst, size_t size)

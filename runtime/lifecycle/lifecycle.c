@@ -207,6 +207,7 @@ static void fire(enum utap_probe_kind kind, u64 mask, struct pt_regs *regs)
 		const struct utap_probe *p = &s->probes[i];
 		struct utap_hit hit = {
 			.point = p->point,
+			.name = p->name,
 			.probe_type = "utrace",
 			.max_actions = MAXACTION,
 			.handler = p->handler,

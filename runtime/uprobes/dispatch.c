@@ -51,6 +51,7 @@ static bool run_handler(const struct utap_uprobe_point *p, void (*handler)(struc
 {
 	struct utap_hit hit = {
 		.point = NULL, /* utap_uprobe_point_text(), when pp() is asked for */
+		.name = group(p)->name,
 		.probe_type = group(p)->is_return ? "uretprobe" : "uprobe",
 		.max_actions = MAXACTION,
 		.handler = handler,

@@ -1,15 +1,16 @@
 #!/bin/bash
 # deb_test.sh BUILD_DIR PROGRAMS_DIR — builds the Debian package with cpack,
-# checks its control fields, unpacks it into a scratch root and runs what it
-# installed from there, from another directory, with no UTAP_* variables:
-# --dump-functions, -p4 for the guest's kernel, and one example under --vm.
+# checks its control fields, installs it with dpkg into a scratch root and
+# runs what it installed from there, from another directory, with no UTAP_*
+# variables: --dump-functions, -p4 for the guest's kernel, and one example
+# under --vm; then removes it with dpkg and checks nothing is left.
 #
-# Why `dpkg-deb -x` and not `dpkg --root`: a dpkg database under a scratch
-# root knows none of the package's dependencies, so `dpkg --root -i` either
-# fails on every one or needs --force-depends, which turns off the very
-# check we want. -x puts the files exactly where dpkg would; the declared
-# dependencies are checked against this machine's own dpkg database instead
-# (each installed), and against the libraries the programs really load.
+# The scratch root's dpkg database starts as a copy of this machine's
+# (/var/lib/dpkg/status): dpkg itself then checks the package's declared
+# dependencies against the packages installed here, as `dpkg -i` on a
+# user's machine does. An install into an empty database must fail on
+# them (proof that dpkg checked). The declared dependencies are also
+# checked against the libraries the programs really load.
 # Nothing here uses the network.
 #
 # Exit 77 (skipped) when no guest kernel is installed, unless CI=true.
@@ -65,9 +66,28 @@ for tool in make gcc; do
   grep -q ",$tool[,(]" <<<",${depends// /}," || fail "Depends does not name $tool (pass 4 runs kbuild)"
 done
 
-# ---- the files, where a user expects them ----
-dpkg-deb -x "$deb" "$scratch/root"
+# ---- install it with dpkg into a scratch root ----
 root=$scratch/root
+dpkg_root() { dpkg --root="$root" --force-not-root "$@"; }
+mkdir -p "$root/var/lib/dpkg/info" "$root/var/lib/dpkg/updates" "$root/var/lib/dpkg/triggers"
+: >"$root/var/lib/dpkg/status"
+: >"$root/var/lib/dpkg/available"
+# An empty database has none of the dependencies: dpkg must refuse.
+if dpkg_root -i "$deb" >"$scratch/dpkg-empty.log" 2>&1; then
+  fail "dpkg installed the package where none of its dependencies is installed"
+fi
+grep -q "dependency problems" "$scratch/dpkg-empty.log" ||
+  { cat "$scratch/dpkg-empty.log"; fail "dpkg failed for another reason than the dependencies"; }
+dpkg_root --purge utap >/dev/null 2>&1 || true
+# This machine's database: every dependency is installed here.
+cp /var/lib/dpkg/status "$root/var/lib/dpkg/status"
+dpkg_root -i "$deb" >"$scratch/dpkg-install.log" 2>&1 ||
+  { cat "$scratch/dpkg-install.log"; fail "dpkg -i into the scratch root failed"; }
+# (-s, -L and -r warn about every package of the copied database: it has
+# no file lists; those warnings are dropped.)
+installed=$(dpkg_root -s utap 2>/dev/null)
+grep -qx "Status: install ok installed" <<<"$installed" || fail "dpkg does not list utap as installed: $installed"
+echo "dpkg -i: $(grep -c . <<<"$(dpkg_root -L utap 2>/dev/null)") paths installed under $root"
 for f in usr/bin/utap usr/bin/utaprun usr/bin/utap-guest \
          usr/share/utap/tapsets/context.stp usr/share/utap/tapsets/libc_alloc.stp \
          usr/share/utap/tapsets/macros.stpm usr/share/utap/runtime/include/utap/base.h \
@@ -115,4 +135,13 @@ out=$("$utap" --vm-kernel="$release" -T 300 "$example" -c "$programs/cprog-O0") 
 echo "$out"
 grep -Eq '^function +calls +avg ns$' <<<"$out" || fail "the example's table has no header"
 grep -Eq '^main +1 +[0-9]+$' <<<"$out" || fail "the example did not count main once"
+
+# ---- and remove it: nothing of it is left ----
+cd "$scratch"
+files=$(dpkg_root -L utap 2>/dev/null | while read -r f; do if [ -f "$root$f" ]; then echo "$f"; fi; done)
+dpkg_root -r utap >"$scratch/dpkg-remove.log" 2>&1 ||
+  { cat "$scratch/dpkg-remove.log"; fail "dpkg -r utap failed"; }
+left=$(while read -r f; do if [ -e "$root$f" ]; then echo "$f"; fi; done <<<"$files")
+[ -z "$left" ] || fail "dpkg -r left files of the package: $left"
+echo "dpkg -r: $(grep -c . <<<"$files") files removed"
 echo "PASS"

@@ -38,6 +38,12 @@ FAKE_RUNTIME = r'''
 struct context { char err[256]; char scratch[MAXSTRINGLEN]; struct pt_regs *uregs; };
 
 static inline const char *utap_context_pp(struct context *c) { return "begin"; }
+static inline const char *utap_context_pn(struct context *c) { return "begin"; }
+static inline bool utap_probe_point_function(const char *pp, const char *part, char *dst, size_t size)
+{
+	dst[0] = '\0';
+	return false;
+}
 static inline const char *utap_context_probe_type(struct context *c) { return "begin"; }
 static inline struct pt_regs *utap_context_uregs(struct context *c) { return c->uregs; }
 static inline char *utap_context_scratch(struct context *c) { return c->scratch; }
@@ -45,6 +51,7 @@ static inline void utap_abort(struct context *c) { }
 static inline void utap_request_exit(void) { }
 static inline void utap_output_log(struct context *c, const char *msg) { pr_info("%s\n", msg); }
 static inline void utap_output_warn(struct context *c, const char *msg) { pr_warn("%s\n", msg); }
+static inline void utap_output_system(struct context *c, const char *cmd) { pr_info("%s\n", cmd); }
 static inline __printf(2, 3) void utap_error(struct context *c, const char *fmt, ...) { }
 static inline long utap_user_read(void *dst, uint64_t uaddr, size_t len)
 {
@@ -69,6 +76,37 @@ static inline long utap_user_string(char *dst, uint64_t uaddr, size_t len)
 	return n;
 }
 static inline int utap_user_long_size(void) { return sizeof(long); }
+static inline long utap_user_write(uint64_t uaddr, const void *src, size_t len)
+{
+	return copy_to_user_nofault((void __user *)(unsigned long)uaddr, src, len) ? -EFAULT : 0;
+}
+static inline int utap_regex_group(const struct context *c, char *ret, int64_t n)
+{
+	ret[0] = '\0';
+	return -ENOENT;
+}
+static inline int utap_regex_ngroups(const struct context *c) { return -ENOENT; }
+#ifndef MAXBACKTRACE
+#define MAXBACKTRACE 20
+#endif
+enum utap_sym_form { UTAP_SYM_NAME, UTAP_SYM_DATA, UTAP_SYM_FULL, UTAP_SYM_SIMPLE, UTAP_SYM_BRIEF, UTAP_SYM_HEX };
+struct utap_ustack { uint64_t pc[MAXBACKTRACE]; unsigned int n; char stop[96]; };
+static inline size_t utap_usym_format(char *dst, size_t size, uint64_t addr, enum utap_sym_form form)
+{
+	return snprintf(dst, size, "0x%llx", (unsigned long long)addr);
+}
+static inline bool utap_ustack_unwind(struct context *c, struct utap_ustack *stack)
+{
+	stack->n = 0;
+	stack->stop[0] = '\0';
+	return false;
+}
+static inline void utap_ustack_print(struct context *c, enum utap_sym_form form) { }
+static inline size_t utap_ustack_sprint(struct context *c, char *dst, size_t size, enum utap_sym_form form)
+{
+	dst[0] = '\0';
+	return 0;
+}
 static inline size_t utap_text_escape(char *dst, size_t dstlen, const char *src,
 				      size_t srclen, int quoted, int truncated)
 {

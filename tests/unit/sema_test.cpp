@@ -333,6 +333,32 @@ TEST(SemaAliases, WildcardsMatchAliasesAndBuiltins) {
   EXPECT_EQ(t.program->probes[0]->point->text(), "timer.profile");
 }
 
+// pn(): the point the script wrote where it named an alias, the alias
+// name's wildcards resolved and a suffix kept (stap -p3 names these the
+// same); "" (pn() is pp()) where no alias led to the probe.
+TEST(SemaAliases, ScriptPointOfEachProbe) {
+  auto e = elaborate(
+      "probe inner = begin { }\n"
+      "probe outer = inner { }\n"
+      "probe my.a = end { }\n"
+      "probe ticks = timer.ms(10) { }\n"
+      "probe outer, inner, my.*, ti*, begin, timer.s(1) { println(1) }");
+  ASSERT_TRUE(e.ok()) << e.rendered;
+  std::vector<std::string> points;
+  for (const auto& p : e.program->probes) points.push_back(p->point->text() + " = " + p->scriptPoint);
+  EXPECT_EQ(points, (std::vector<std::string>{"begin = outer", "begin = inner", "end = my.a", "timer.ms(10) = ticks",
+                                               "begin = ", "timer.s(1) = "}));
+}
+
+TEST(SemaAliases, ScriptPointKeepsTheSuffix) {
+  auto e = elaborate("probe ms = timer { }\nprobe ms.ms(5), ms.s(2) { println(1) }");
+  ASSERT_TRUE(e.ok()) << e.rendered;
+  ASSERT_EQ(e.program->probes.size(), 2u);
+  EXPECT_EQ(e.program->probes[0]->point->text(), "timer.ms(5)");
+  EXPECT_EQ(e.program->probes[0]->scriptPoint, "ms.ms(5)");
+  EXPECT_EQ(e.program->probes[1]->scriptPoint, "ms.s(2)");
+}
+
 TEST(SemaAliases, OptionalAndSufficientPoints) {
   auto e = elaborate("probe nothing?, begin { println(1) }");
   ASSERT_TRUE(e.ok()) << e.rendered;

@@ -78,6 +78,8 @@ struct utap_regex_match {
  * @probe_point: the probe point's text, for pp() and error messages; NULL
  *	for a process probe point until pp() asks (utap_context_pp() writes
  *	it into @point_text from @uprobe's row)
+ * @probe_name: pn(), where the script named a probe alias; NULL where it
+ *	is the probe point (utap_context_pn())
  * @probe_type: stap's low-level kind ("begin", "hrtimer", "uprobe", ...)
  * @uregs: the probed task's user registers, or NULL where there are none
  * @uprobe: the process probe point that fired (utap/uprobes.h), or NULL
@@ -111,6 +113,7 @@ struct utap_regex_match {
  */
 struct utap_context {
 	const char *probe_point;
+	const char *probe_name;
 	const char *probe_type;
 	struct pt_regs *uregs;
 	const struct utap_uprobe_point *uprobe;

@@ -30,6 +30,7 @@ enum utap_record_kind {
 	UTAP_RECORD_SUMMARY = 5, /* last record: a struct utap_summary */
 	UTAP_RECORD_INFO = 6,    /* a line for stderr with -v: the probes' counts */
 	UTAP_RECORD_SWITCH_FILE = 7, /* switch_file(): later output to -o's next file */
+	UTAP_RECORD_SYSTEM = 8,  /* system(): a command for utaprun to run with /bin/sh */
 };
 
 /**

@@ -55,6 +55,8 @@ struct utap_process_filter {
 /**
  * struct utap_probe - one probe of the script
  * @point: the resolved probe point ("timer.ms(100)"), for pp() and messages
+ * @name: pn(): the point the script wrote where it named a probe alias
+ *	("myalias"), or NULL where that is @point
  * @location: where the probe was written ("x.stp:3:1")
  * @handler: the generated body; runs with @c taken and released by the runtime
  * @kind: what fires it
@@ -64,6 +66,7 @@ struct utap_process_filter {
  */
 struct utap_probe {
 	const char *point;
+	const char *name;
 	const char *location;
 	void (*handler)(struct utap_context *c);
 	enum utap_probe_kind kind;
@@ -114,6 +117,7 @@ bool utap_session_running(void);
 /**
  * struct utap_hit - one hit of one handler, for utap_run_hit()
  * @point: pp()
+ * @name: pn(), or NULL where it is pp()
  * @probe_type: probe_type(): "uprobe", "uretprobe"...
  * @max_actions: MAXACTION, or MAXACTION_INTERRUPTIBLE
  * @handler: the generated body
@@ -124,6 +128,7 @@ bool utap_session_running(void);
  */
 struct utap_hit {
 	const char *point;
+	const char *name;
 	const char *probe_type;
 	int64_t max_actions;
 	void (*handler)(struct utap_context *c);

@@ -13,6 +13,12 @@
 
 const char *utap_context_pp(struct utap_context *c);
 /*
+ * pn(): the probe point as the script wrote it where that named a probe
+ * alias ("myalias", "outer.call"; wildcards in the alias name resolved),
+ * else the same as utap_context_pp(). Never NULL.
+ */
+const char *utap_context_pn(struct utap_context *c);
+/*
  * The function named in @pp after @part (".function(\"" or
  * ".statement(\""), without "@file:line", into @dst (@size bytes). The
  * empty string and false when @pp has no such part or it names no function
@@ -27,6 +33,12 @@ void utap_output_log(struct utap_context *c, const char *msg);
 void utap_output_warn(struct utap_context *c, const char *msg);
 /* The output so far to the current -o file, what follows to the next one. */
 void utap_output_switch_file(struct utap_context *c);
+/*
+ * What system() does: send @cmd to utaprun, which runs it with /bin/sh -c
+ * in the background once it has written the output before it (the
+ * handler's so far included); its output goes where the script's does.
+ */
+void utap_output_system(struct utap_context *c, const char *cmd);
 long utap_user_read(void *dst, uint64_t uaddr, size_t len);
 long utap_user_string(char *dst, uint64_t uaddr, size_t len);
 long utap_user_write(uint64_t uaddr, const void *src, size_t len);

@@ -102,6 +102,8 @@ struct utap_uprobe_handler {
  *	"@file:line" part
  * @suffix: the text after the name or the line ("\").call")
  * @location: where the script wrote the probe ("x.stp:3:1")
+ * @name: pn() where the script named a probe alias ("myalias"), or NULL:
+ *	then pn() is the point's text
  * @bias: link-time address minus file offset of the points (a .return's
  *	address is the function's entry); the hit's address minus a point's
  *	address is the load bias
@@ -123,6 +125,7 @@ struct utap_uprobe_group {
 	const char *decl_file;
 	const char *suffix;
 	const char *location;
+	const char *name;
 	uint64_t bias;
 	uint32_t file;
 	uint32_t handler;
