@@ -401,7 +401,11 @@ int loadAndRun(const LoadOptions& options) {
           case UTAP_RECORD_ERROR:
           case UTAP_RECORD_WARNING:
           case UTAP_RECORD_INFO: writeAll(STDERR_FILENO, r.payload.data(), r.payload.size()); break;
-          case UTAP_RECORD_SYSTEM: commands.start(r.payload, out); break;
+          // Under --vm with -o this utaprun's stdout carries frames that
+          // a command's raw output would break: it writes to stderr there.
+          case UTAP_RECORD_SYSTEM:
+            commands.start(r.payload, options.framedOutput ? STDERR_FILENO : files.fd());
+            break;
           case UTAP_RECORD_SUMMARY:
             std::memcpy(&summary, r.payload.data(), std::min(sizeof(summary), r.payload.size()));
             summarized = true;

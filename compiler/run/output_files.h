@@ -38,6 +38,8 @@ class OutputFiles {
   bool write(std::string_view data, std::string& error);
   // switch_file(): later output goes to the next file.
   bool switchFile(std::string& error);
+  // The descriptor output goes to now (system() commands write there too).
+  int fd() const { return path_.empty() ? 1 : fd_; }
 
  private:
   std::string nameOf(unsigned number) const;
