@@ -49,6 +49,11 @@ std::string loadError(int err, const std::string& path) {
     case ENOEXEC:
       return "the kernel rejected '" + path + "' as not built for it; build against the running kernel (-r)";
     case EKEYREJECTED: return "the kernel requires signed modules (module.sig_enforce or Secure Boot); use --vm";
+    case ENOMEM:
+      // The module's own tables (runtime/uprobes: a site per process probe point) or the kernel's for the module.
+      return "cannot load '" + path +
+             "': out of memory; a script's process probe points each take memory at load (MAXUPROBES, "
+             "runtime/README.md): probe fewer points";
     default: return fmt::format("cannot load '{}': {}", path, std::strerror(err));
   }
 }

@@ -8,6 +8,7 @@
 #include <linux/ktime.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
+#include <linux/stdarg.h>
 
 #include "utap/transport.h"
 #include "entry_saves.h"
@@ -16,6 +17,22 @@
 struct utap_uprobes_state utap_uprobes;
 
 #define UTAP_REPORT_ALL_POINTS 1000
+
+/* Points that could not be placed: each of the first few is reported with its location, the rest counted. */
+#define UTAP_REPORT_ARM_ERRORS 10
+
+/*
+ * Fault injection, for tests only (testsuite/utap.scale; never set by
+ * utap itself): -DUTAP_FAULT_UPROBES_INIT makes utap_uprobes_init() fail
+ * as when the module's tables cannot be allocated, and
+ * -DUTAP_FAULT_UPROBES_ARM=N makes every site after the first N fail to
+ * arm with -ENOMEM, as when the kernel cannot allocate its uprobes.
+ */
+#ifdef UTAP_FAULT_UPROBES_INIT
+static const bool fault_init = true;
+#else
+static const bool fault_init;
+#endif
 
 /* The table's point @i. */
 static const struct utap_uprobe_point *point(unsigned int i)
@@ -123,7 +140,7 @@ int utap_uprobes_init(const struct utap_uprobe_table *table)
 	utap_uprobes.counts = kvcalloc(n, sizeof(*utap_uprobes.counts), GFP_KERNEL);
 	utap_uprobes.hooks = kvcalloc(table->nhooks ? table->nhooks : 1, sizeof(*utap_uprobes.hooks), GFP_KERNEL);
 	if (!utap_uprobes.files || !utap_uprobes.sites || !utap_uprobes.order || !utap_uprobes.save_offsets ||
-	    !utap_uprobes.counts || !utap_uprobes.hooks)
+	    !utap_uprobes.counts || !utap_uprobes.hooks || fault_init)
 		goto fail;
 	for (i = 0; i < table->nhooks; i++) {
 		utap_uprobes.hooks[i].hook = &table->hooks[i];
@@ -172,6 +189,37 @@ static void report_point_error(const struct utap_uprobe_point *p, const char *wh
 	utap_transport_commit(UTAP_RECORD_ERROR, line, min_t(int, len, sizeof(line) - 1));
 }
 
+/* An error of the load as a whole, not of one point. */
+static __printf(1, 2) void report_error(const char *fmt, ...)
+{
+	char line[512];
+	va_list args;
+	int len;
+
+	va_start(args, fmt);
+	len = vsnprintf(line, sizeof(line), fmt, args);
+	va_end(args);
+	utap_transport_commit(UTAP_RECORD_ERROR, line, min_t(int, len, sizeof(line) - 1));
+}
+
+/* Places @site's breakpoint, the @armed-th: 0 or the error of the file or of the kernel. */
+static int arm_site(struct utap_uprobe_site *site, const int *file_errors, unsigned int armed)
+{
+	const struct utap_uprobe_point *first = point(site->rows[0]);
+	int err = file_errors[file_of(first)];
+
+	if (err)
+		return err;
+#ifdef UTAP_FAULT_UPROBES_ARM
+	if (armed >= UTAP_FAULT_UPROBES_ARM)
+		return -ENOMEM;
+#endif
+	site->bp.inode = utap_ubp_file_inode(&utap_uprobes.files[file_of(first)]);
+	site->bp.offset = first->offset;
+	site->bp.ref_ctr_offset = first->semaphore;
+	return utap_ubp_arm(&site->bp);
+}
+
 /* A hook that cannot be placed costs C++ exceptions through .return probes, not the session: a warning. */
 static void arm_hook(struct utap_uprobe_hook_site *h, const int *file_errors)
 {
@@ -196,49 +244,65 @@ static void arm_hook(struct utap_uprobe_hook_site *h, const int *file_errors)
 /**
  * utap_uprobes_arm() - place every breakpoint
  *
- * Opens each file, then arms the sites in one pass. A point that cannot be
- * placed is reported with its script location; the others are armed (the
- * session ends anyway: the caller treats a failure as the script's error).
+ * Opens each file, then arms the sites in one pass. The first
+ * UTAP_REPORT_ARM_ERRORS points that cannot be placed are reported with
+ * their script locations, the rest in one line. When the kernel runs out of
+ * memory, arming stops there: every later site would fail too, each after
+ * trying to allocate. Either way the caller ends the session (a point not
+ * placed is the script's error), which disarms what was armed, with one wait.
  *
  * Context: module load, may sleep.
- * Return: how many points could not be placed.
+ * Return: how many errors it reported; 0 when every point was placed.
  */
 unsigned int utap_uprobes_arm(void)
 {
 	const struct utap_uprobe_table *t = utap_uprobes.table;
-	unsigned int i, j, failed = 0;
+	unsigned int i, j, armed = 0, failed = 0, reported = 0;
 	u64 start = ktime_get_ns();
-	int *file_errors;
+	int *file_errors, err = 0;
 
 	if (!t)
 		return 0;
 	file_errors = kcalloc(t->nfiles, sizeof(*file_errors), GFP_KERNEL);
-	if (!file_errors)
-		return t->npoints;
+	if (!file_errors) {
+		report_error("ERROR: out of memory before placing %u process probe points; probe fewer points\n",
+			     t->npoints);
+		return 1;
+	}
 	for (i = 0; i < t->nfiles; i++)
 		file_errors[i] = utap_ubp_file_open(&utap_uprobes.files[i], t->files[i]);
 	for (i = 0; i < utap_uprobes.nsites; i++) {
 		struct utap_uprobe_site *site = &utap_uprobes.sites[i];
-		const struct utap_uprobe_point *first = point(site->rows[0]);
-		int err = file_errors[file_of(first)];
 
+		err = arm_site(site, file_errors, armed);
 		if (!err) {
-			site->bp.inode = utap_ubp_file_inode(&utap_uprobes.files[file_of(first)]);
-			site->bp.offset = first->offset;
-			site->bp.ref_ctr_offset = first->semaphore;
-			err = utap_ubp_arm(&site->bp);
-		}
-		if (!err)
+			armed++;
 			continue;
-		for (j = 0; j < site->nrows; j++)
-			report_point_error(point(site->rows[j]), t->files[file_of(first)], err);
-		failed += site->nrows;
+		}
+		for (j = 0; j < site->nrows; j++, failed++)
+			if (reported < UTAP_REPORT_ARM_ERRORS) {
+				report_point_error(point(site->rows[j]), t->files[file_of(point(site->rows[0]))], err);
+				reported++;
+			}
+		if (err == -ENOMEM)
+			break;
 	}
-	for (i = 0; i < t->nhooks; i++)
-		arm_hook(&utap_uprobes.hooks[i], file_errors);
+	if (err == -ENOMEM) {
+		for (i++; i < utap_uprobes.nsites; i++)
+			failed += utap_uprobes.sites[i].nrows;
+		report_error("ERROR: out of memory for breakpoints after placing %u of %u: %u process probe points not placed; the session ends: probe fewer points (runtime/README.md, \"How many points\")\n",
+			     armed, utap_uprobes.nsites, failed);
+		reported++;
+	} else if (failed > reported) {
+		report_error("ERROR: %u more process probe points could not be placed\n", failed - reported);
+		reported++;
+	}
+	if (!failed)
+		for (i = 0; i < t->nhooks; i++)
+			arm_hook(&utap_uprobes.hooks[i], file_errors);
 	kfree(file_errors);
 	utap_uprobes.arm_ns = ktime_get_ns() - start;
-	return failed;
+	return reported;
 }
 
 /* A probed file that its name no longer names was replaced while probed: say what that means. */

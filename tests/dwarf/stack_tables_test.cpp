@@ -121,7 +121,8 @@ TEST_P(UnwindTableTest, EveryReadelfRowIsOurRule) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Programs, UnwindTableTest,
-                         ::testing::Values("stacks-O0", "stacks-O2", "stacks-cxx-O2", "stacks-debug-frame", "libstacklib.so", "cprog-O2"),
+                         ::testing::Values("stacks-O0", "stacks-O2", "stacks-O2-nopie", "stacks-cxx-O2", "stacks-debug-frame",
+                                           "libstacklib.so", "cprog-O2"),
                          [](const ::testing::TestParamInfo<std::string>& info) {
                            std::string n = info.param;
                            std::replace_if(n.begin(), n.end(), [](char c) { return !std::isalnum(static_cast<unsigned char>(c)); }, '_');
@@ -141,13 +142,16 @@ TEST_F(UnwindEndTest, TableEndsWithNoRule) {
 
 class SymbolTableTest : public ProgramTest {};
 
-TEST_F(SymbolTableTest, NmFunctionsAtTheirFileOffsets) {
-  dwarf::Module& m = open("stacks-O2");
+// PIE and ET_EXEC (-no-pie: nm's addresses are link-time addresses, not offsets from a load base).
+class SymbolOffsetTest : public ProgramTest, public ::testing::WithParamInterface<std::string> {};
+
+TEST_P(SymbolOffsetTest, NmFunctionsAtTheirFileOffsets) {
+  dwarf::Module& m = open(GetParam());
   std::vector<dwarf::TableSymbol> symbols = dwarf::symbolTable(m);
   ASSERT_FALSE(symbols.empty());
   for (size_t i = 1; i < symbols.size(); ++i) ASSERT_LT(symbols[i - 1].offset, symbols[i].offset);
   for (const char* name : {"main", "deep", "level1", "level2", "compare"}) {
-    std::optional<uint64_t> address = nmFunctionAddress(testProgram("stacks-O2"), name);
+    std::optional<uint64_t> address = nmFunctionAddress(testProgram(GetParam()), name);
     ASSERT_TRUE(address) << name;
     auto it = std::find_if(symbols.begin(), symbols.end(), [&](const auto& s) { return s.name == name; });
     ASSERT_NE(it, symbols.end()) << name;
@@ -155,6 +159,13 @@ TEST_F(SymbolTableTest, NmFunctionsAtTheirFileOffsets) {
     EXPECT_GT(it->size, 0u) << name;
   }
 }
+
+INSTANTIATE_TEST_SUITE_P(Programs, SymbolOffsetTest, ::testing::Values("stacks-O2", "stacks-O2-nopie"),
+                         [](const ::testing::TestParamInfo<std::string>& info) {
+                           std::string n = info.param;
+                           std::replace_if(n.begin(), n.end(), [](char c) { return !std::isalnum(static_cast<unsigned char>(c)); }, '_');
+                           return n;
+                         });
 
 TEST_F(SymbolTableTest, CxxNamesDemangledWithoutParameters) {
   dwarf::Module& m = open("stacks-cxx-O0");
