@@ -146,17 +146,18 @@ std::string stackTableDefinitions(const sema::Program& program, const StackTable
     add(m);
   }
   if (options.ldd) {
-    std::deque<std::shared_ptr<const dwarf::Module>> todo(modules.begin(), modules.end());
-    while (!todo.empty()) {
-      std::shared_ptr<const dwarf::Module> m = todo.front();
-      todo.pop_front();
+    // Breadth first through DT_NEEDED, each library once.
+    std::deque<std::shared_ptr<const dwarf::Module>> unvisited(modules.begin(), modules.end());
+    while (!unvisited.empty()) {
+      std::shared_ptr<const dwarf::Module> m = unvisited.front();
+      unvisited.pop_front();
       for (const std::string& needed : m->neededLibraries()) {
         std::optional<std::string> path = dwarf::findLibrary(*m, needed);
         std::string error;
         std::shared_ptr<const dwarf::Module> lib = path ? dwarf::Module::cached(*path, &error) : nullptr;
         if (!lib || seen.count(lib->path())) continue;  // ld.so would not find it either: no table
         add(lib);
-        todo.push_back(lib);
+        unvisited.push_back(lib);
       }
     }
   }

@@ -58,17 +58,6 @@ std::string loadError(int err, const std::string& path) {
   }
 }
 
-bool writeAll(int fd, const char* data, size_t len) {
-  while (len) {
-    ssize_t n = ::write(fd, data, len);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    data += n;
-    len -= static_cast<size_t>(n);
-  }
-  return true;
-}
-
 void requestStop(const std::string& control) {
   int fd = ::open(control.c_str(), O_WRONLY | O_CLOEXEC);
   if (fd < 0) return;
@@ -339,7 +328,7 @@ int loadAndRun(const LoadOptions& options) {
     if (!outputOk) return;
     if (options.framedOutput) {
       std::string frame = r.kind == UTAP_RECORD_SWITCH_FILE ? frames::switchFile() : frames::output(r.payload);
-      outputOk = writeAll(STDOUT_FILENO, frame.data(), frame.size());
+      outputOk = writeAll(STDOUT_FILENO, frame);
       outputError = fmt::format("cannot write the output: {}", std::strerror(errno));
     } else {
       outputOk = r.kind == UTAP_RECORD_SWITCH_FILE ? files.switchFile(outputError)
@@ -405,7 +394,7 @@ int loadAndRun(const LoadOptions& options) {
           case UTAP_RECORD_SWITCH_FILE: output(r); break;
           case UTAP_RECORD_ERROR:
           case UTAP_RECORD_WARNING:
-          case UTAP_RECORD_INFO: writeAll(STDERR_FILENO, r.payload.data(), r.payload.size()); break;
+          case UTAP_RECORD_INFO: writeAll(STDERR_FILENO, r.payload); break;
           // Under --vm with -o this utaprun's stdout carries frames that
           // a command's raw output would break: it writes to stderr there.
           case UTAP_RECORD_SYSTEM:

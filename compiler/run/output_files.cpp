@@ -10,8 +10,6 @@
 
 namespace utap::run {
 
-namespace {
-
 bool writeAll(int fd, std::string_view data) {
   while (!data.empty()) {
     ssize_t n = ::write(fd, data.data(), data.size());
@@ -21,6 +19,8 @@ bool writeAll(int fd, std::string_view data) {
   }
   return true;
 }
+
+namespace {
 
 bool parseNumber(const std::string& text, unsigned long max, unsigned long& out) {
   if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos) return false;

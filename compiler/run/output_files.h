@@ -16,6 +16,10 @@
 
 namespace utap::run {
 
+// Writes all of `data` to `fd` (across short writes and EINTR); false on an
+// error, with errno set.
+bool writeAll(int fd, std::string_view data);
+
 struct OutputLimits {
   uint64_t sizeBytes = 0;  // -S SIZE, in bytes; 0: no limit
   unsigned count = 0;      // -S SIZE,N; 0: keep every file
