@@ -79,6 +79,7 @@ class BodyEmitter {
   std::string entry(const ast::SpecialExpr& n);
   std::string targetInputs(const ast::TargetExpr& n, std::string& prologue);
   const TargetSlot* slotOf(const ast::TargetExpr& n) const;
+  bool isProcfsValue(const ast::TargetExpr& n) const;
 
   // arrays and statistics (emit_aggregate.cpp)
   std::string keys(const sema::Variable& v, const std::vector<ast::ExprPtr>& keys, std::string& name, unsigned& mask);

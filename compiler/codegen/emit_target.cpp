@@ -54,7 +54,14 @@ std::string BodyEmitter::targetInputs(const ast::TargetExpr& n, std::string& pro
   return "__inputs";
 }
 
+bool BodyEmitter::isProcfsValue(const ast::TargetExpr& n) const {
+  auto it = program_.targets.find(&n);
+  return it != program_.targets.end() && it->second.procfsValue;
+}
+
 std::string BodyEmitter::target(const ast::TargetExpr& n) {
+  // procfs's $value in a write probe: the text written (utap/procfs.h).
+  if (isProcfsValue(n)) return "utap_procfs_value(c)";
   const TargetSlot* slot = slotOf(n);
   if (!slot) return unsupported(n, "a target variable here");
   const TargetSlot& s = *slot;
@@ -78,6 +85,13 @@ std::string BodyEmitter::target(const ast::TargetExpr& n) {
 
 // $x = v (guru mode): the value first, then the write; compound forms read $x in place.
 std::string BodyEmitter::targetAssign(const ast::AssignExpr& n, const ast::TargetExpr& t) {
+  // procfs's $value in a read probe: the reader's text, up to MAXSIZE bytes.
+  if (isProcfsValue(t)) {
+    std::string value = frame_.stringTemp();
+    const char* set = n.op == ast::AssignOp::Concat ? "utap_procfs_append" : "utap_procfs_set";
+    return "({ utap_string_copy(" + value + ", " + expr(*n.rhs) + "); " + set + "(c, " + value + "); (const char *)" +
+           value + "; })";
+  }
   const TargetSlot* slot = slotOf(t);
   if (!slot) return unsupported(n, "an assignment to a target variable here");
   if (typeOf(t) == Type::String) return unsupported(n, "an assignment to a pretty-printed target value");
@@ -87,24 +101,24 @@ std::string BodyEmitter::targetAssign(const ast::AssignExpr& n, const ast::Targe
     op.pop_back();
     if (op != "+" && op != "-" && op != "*" && op != "&" && op != "|" && op != "^")
       return unsupported(n, "'" + op + "=' on a target variable");
-    static const std::map<std::string, std::string> kFunctions = {{"+", "utap_add"}, {"-", "utap_sub"},
-                                                                   {"*", "utap_mul"}};
+    static const std::map<std::string, std::string> kFunctions = {
+        {"+", "utap_add"}, {"-", "utap_sub"}, {"*", "utap_mul"}};
     std::string old = target(t);
     auto fn = kFunctions.find(op);
-    value = fn != kFunctions.end() ? fn->second + "(" + old + ", __v)"
-                                   : "(int64_t)((" + old + ") " + op + " __v)";
+    value = fn != kFunctions.end() ? fn->second + "(" + old + ", __v)" : "(int64_t)((" + old + ") " + op + " __v)";
     value = "({ int64_t __v = " + expr(*n.rhs) + "; " + value + "; })";
   }
   std::string prologue;
   std::string inputs = targetInputs(t, prologue);
   std::string nearText = nearTarget(t);
-  return "({ int64_t __value = " + value + "; " + prologue + "utap_target_assign(c, " + slot->recipe + ", " +
-         inputs + ", __value); if (unlikely(c->error)) { utap_error_near(c, " + nearText + "); goto " +
-         errorLabel() + "; } __value; })";
+  return "({ int64_t __value = " + value + "; " + prologue + "utap_target_assign(c, " + slot->recipe + ", " + inputs +
+         ", __value); if (unlikely(c->error)) { utap_error_near(c, " + nearText + "); goto " + errorLabel() +
+         "; } __value; })";
 }
 
 std::string BodyEmitter::entry(const ast::SpecialExpr& n) {
-  auto it = targets_ ? targets_->entries.find(&n) : std::unordered_map<const ast::SpecialExpr*, std::string>::const_iterator{};
+  auto it = targets_ ? targets_->entries.find(&n)
+                     : std::unordered_map<const ast::SpecialExpr*, std::string>::const_iterator{};
   if (!targets_ || it == targets_->entries.end()) return unsupported(n, "@entry here");
   return typeOf(n) == Type::String ? "(const char *)" + it->second : it->second;
 }

@@ -410,8 +410,8 @@ class ModuleEmitter {
       before.insert(before.end(), plan->prologue.begin(), plan->prologue.end());
     }
     // The globals this probe uses, locked for the whole hit (stap's rule).
-    handler(name, "/* probe " + p.point->text() + " at " + location(p) + " */", saves ? plan->savesStruct() : "",
-            frame, usesOf({p.body.get()}), before, plan ? &plan->slots : nullptr,
+    handler(name, "/* probe " + p.point->text() + " at " + location(p) + " */", saves ? plan->savesStruct() : "", frame,
+            usesOf({p.body.get()}), before, plan ? &plan->slots : nullptr,
             [&](BodyEmitter& body) { body.stmt(*p.body); });
     if (saves) entrySaver(p, *plan);
   }
@@ -504,6 +504,10 @@ class ModuleEmitter {
         fields += fmt::format(", .kind = {}, .sequence = {}", kinds[static_cast<int>(be->kind)], be->sequence);
       } else if (auto* t = dynamic_cast<const probes::TimerPoint*>(p->point.get())) {
         fields += ", .kind = UTAP_PROBE_TIMER, .timer = " + timer(*t);
+      } else if (auto* f = dynamic_cast<const probes::ProcfsPoint*>(p->point.get())) {
+        fields += fmt::format(", .kind = {}, .procfs = {{ .path = {}, .mode = 0{:o}, .bufsize = {} }}",
+                              f->write ? "UTAP_PROBE_PROCFS_WRITE" : "UTAP_PROBE_PROCFS_READ", cString(f->path()),
+                              f->mode(), f->maxsize ? std::to_string(*f->maxsize) : "STP_PROCFS_BUFSIZE");
       } else if (std::string kind = lifecycleKind(*p); !kind.empty()) {
         auto* pp = static_cast<const probes::ProcessPoint*>(p->point.get());
         fields += fmt::format(", .kind = {}, .process = {{ .path = {}, .pid = {} }}", kind,
@@ -663,6 +667,9 @@ Translation translate(const sema::Program& program, const SourceManager& sources
   for (const auto& [name, value] : l.defines)
     if (std::none_of(t.defines.begin(), t.defines.end(), [&, &key = name](const auto& d) { return d.first == key; }))
       t.defines.emplace_back(name, value);
+  for (const auto& p : program.probes)
+    if (auto* f = dynamic_cast<const probes::ProcfsPoint*>(p->point.get()); f && f->path() == "__stdin")
+      t.readsStdin = true;
   return t;
 }
 

@@ -20,11 +20,14 @@ struct Translation {
   std::vector<std::pair<std::string, std::string>> files;
   // -D NAME=VALUE for the C compiler: the runtime limits and every -D.
   std::vector<std::pair<std::string, std::string>> defines;
+  // input.char/input.line (procfs "__stdin" probes): the loader hands the
+  // script its standard input, so --vm sends utap's into the guest.
+  bool readsStdin = false;
 };
 
 struct TranslateOptions {
   std::string moduleName = "utap_script";
-  std::string scriptName;  // for messages ("x.stp")
+  std::string scriptName;    // for messages ("x.stp")
   StackTableOptions stacks;  // -d, --ldd
 };
 

@@ -33,7 +33,7 @@ using vm::writeAll;
 // The runtime's objects: every .c of its layers.
 std::vector<std::string> runtimeObjects(const std::string& root) {
   std::vector<std::string> out;
-  for (const char* dir : {"core", "transport", "ubp", "uprobes", "utrace", "lifecycle", "unwind"}) {
+  for (const char* dir : {"core", "transport", "ubp", "uprobes", "utrace", "lifecycle", "procfs", "unwind"}) {
     std::error_code ec;
     for (const auto& entry : std::filesystem::directory_iterator(std::filesystem::path(root) / dir, ec))
       if (entry.path().extension() == ".c") out.push_back(std::string(dir) + "/" + entry.path().filename().string());
@@ -66,7 +66,7 @@ std::vector<std::string> exportableEnvironment() {
 
 // Pass 5 in a guest: utaprun runs there on the module, with the script's
 // output streamed back as it is written.
-int runInVm(const Options& o, const std::string& ko, const std::string& release) {
+int runInVm(const Options& o, const codegen::Translation& t, const std::string& ko, const std::string& release) {
   std::string error;
   auto kernel = vm::findGuestKernel(release, &error);
   if (!kernel) {
@@ -103,8 +103,9 @@ int runInVm(const Options& o, const std::string& ko, const std::string& release)
 
   vm::GuestControl control;
   vm::GuestBatch batch;
-  // -c's command reads utap's stdin, as it would here.
-  if (!o.targetCommand.empty()) batch.stdinFd = STDIN_FILENO;
+  // -c's command reads utap's stdin, as it would here, or the script's
+  // input probes do (utaprun takes it then).
+  if (!o.targetCommand.empty() || t.readsStdin) batch.stdinFd = STDIN_FILENO;
   batch.jobs.push_back(job);
   batch.control = &control;
   bool outputFailed = false;
@@ -251,7 +252,7 @@ int buildAndRun(const Options& options, const codegen::Translation& t, PassTimer
   }
   if (o.verbose) fmt::print(stderr, "Pass 5: starting run.\n");
   timer.restart();
-  int status = o.vm ? runInVm(o, built.koPath, tree->release) : runHere(o, t, built.koPath);
+  int status = o.vm ? runInVm(o, t, built.koPath, tree->release) : runHere(o, t, built.koPath);
   if (o.verbose) fmt::print(stderr, "Pass 5: run completed {}.\n", timer.lap(true));
   return status;
 }

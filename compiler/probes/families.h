@@ -13,6 +13,7 @@ namespace utap::probes {
 
 std::unique_ptr<Family> makeBeginEndFamily();
 std::unique_ptr<Family> makeTimerFamily();
+std::unique_ptr<Family> makeProcfsFamily();
 
 // begin, begin(N), end, end(N), error, error(N), never.
 class BeginEndPoint : public ResolvedPoint {
@@ -49,6 +50,32 @@ class TimerPoint : public ResolvedPoint {
   // Jiffies and Profile, whose length depends on the target kernel's HZ.
   const std::optional<int64_t> intervalNs;
   const std::optional<int64_t> randomizeNs;
+};
+
+// procfs[("PATH")][.umask(UMASK)].read[.maxsize(N)] and .write: a file
+// /proc/systemtap/MODULE/PATH whose reads and writes run the probe.
+class ProcfsPoint : public ResolvedPoint {
+ public:
+  ProcfsPoint(const Family& family, std::optional<std::string> writtenPath, std::optional<int64_t> umask, bool write,
+              std::optional<int64_t> maxsize)
+      : ResolvedPoint(family), writtenPath(std::move(writtenPath)), umask(umask), write(write), maxsize(maxsize) {}
+  std::string text() const override;
+  // Its one target variable, $value: the text read (set by a read probe)
+  // or written (read by a write probe).
+  bool hasTargetVariables() const override { return true; }
+
+  // The file's path under the module's directory ("command" by default).
+  const std::string& path() const;
+  // The file permissions this probe asks for (stapprobes(3stap): 0400 for
+  // a read probe, 0200 for a write probe; with a umask, 0444 or 0222
+  // without the umask's bits); a file's mode is that of all its probes.
+  int mode() const;
+
+  const std::optional<std::string> writtenPath;
+  const std::optional<int64_t> umask;
+  const bool write;
+  // A read probe's buffer size; none: STP_PROCFS_BUFSIZE.
+  const std::optional<int64_t> maxsize;
 };
 
 }  // namespace utap::probes

@@ -38,6 +38,7 @@ Registry Registry::standard(const ProviderOptions& options) {
   Registry r;
   r.add(makeBeginEndFamily());
   r.add(makeTimerFamily());
+  r.add(makeProcfsFamily());
   r.add(makeProcessFamily(options));
   return r;
 }

@@ -83,8 +83,10 @@ void removeOrphanedModules() {
     if (syscall(SYS_delete_module, name.c_str(), O_NONBLOCK) == 0)
       fmt::print(stderr, "utap: removed module {}, left loaded by utaprun process {}, which is gone\n", name, pid);
     else
-      fmt::print(stderr, "utap: warning: module {} is left loaded by utaprun process {}, which is gone, and cannot "
-                         "be removed: {}; remove it with rmmod\n", name, pid, std::strerror(errno));
+      fmt::print(stderr,
+                 "utap: warning: module {} is left loaded by utaprun process {}, which is gone, and cannot "
+                 "be removed: {}; remove it with rmmod\n",
+                 name, pid, std::strerror(errno));
   }
 }
 
@@ -165,6 +167,12 @@ class PendingCommand {
       do n = ::read(fds[0], &go, 1);
       while (n < 0 && errno == EINTR);
       if (n != 1) _exit(127);
+      // The script's input probes read utaprun's stdin: the command gets none.
+      if (go == 'n') {
+        int null = ::open("/dev/null", O_RDONLY);
+        if (null < 0 || dup2(null, STDIN_FILENO) < 0) _exit(127);
+        if (null != STDIN_FILENO) ::close(null);
+      }
       execCommand(command);
     }
     ::close(fds[0]);
@@ -181,10 +189,10 @@ class PendingCommand {
 
   pid_t pid() const { return pid_; }
   const std::string& error() const { return error_; }
-  // Lets the command run.
-  void release() {
+  // Lets the command run, with utaprun's stdin or with /dev/null.
+  void release(bool withoutStdin) {
     if (release_ < 0) return;
-    (void)!::write(release_, "x", 1);
+    (void)!::write(release_, withoutStdin ? "n" : "x", 1);
     ::close(release_);
     release_ = -1;
   }
@@ -251,6 +259,35 @@ class SystemCommands {
 
  private:
   std::vector<pid_t> pids_;
+};
+
+// input.char and input.line: the module's "__stdin" file takes utaprun's
+// standard input as it comes, until its end or until the script ends (the
+// file is gone then: writes fail).
+class StdinForwarder {
+ public:
+  explicit StdinForwarder(const std::string& path) {
+    if (::access(path.c_str(), F_OK) == 0) file_ = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  }
+  ~StdinForwarder() { stop(); }
+  StdinForwarder(const StdinForwarder&) = delete;
+  StdinForwarder& operator=(const StdinForwarder&) = delete;
+
+  bool active() const { return file_ >= 0; }
+  // Stdin is readable (or at its end): one read's worth goes to the script.
+  void forward() {
+    char buffer[512];  // small: the control file is drained between writes
+    ssize_t n = ::read(STDIN_FILENO, buffer, sizeof buffer);
+    if (n < 0 && (errno == EINTR || errno == EAGAIN)) return;
+    if (n <= 0 || !writeAll(file_, std::string_view(buffer, static_cast<size_t>(n)))) stop();
+  }
+
+ private:
+  void stop() {
+    if (file_ >= 0) ::close(file_);
+    file_ = -1;
+  }
+  int file_ = -1;
 };
 
 int loadAndRun(const LoadOptions& options) {
@@ -331,8 +368,8 @@ int loadAndRun(const LoadOptions& options) {
       outputOk = writeAll(STDOUT_FILENO, frame);
       outputError = fmt::format("cannot write the output: {}", std::strerror(errno));
     } else {
-      outputOk = r.kind == UTAP_RECORD_SWITCH_FILE ? files.switchFile(outputError)
-                                                   : files.write(r.payload, outputError);
+      outputOk =
+          r.kind == UTAP_RECORD_SWITCH_FILE ? files.switchFile(outputError) : files.write(r.payload, outputError);
     }
     if (!outputOk) {
       fmt::print(stderr, "utap: error: {}\n", outputError);
@@ -342,9 +379,10 @@ int loadAndRun(const LoadOptions& options) {
   int status = 0;
   // -c: the module is in and its begin probes have run; the command starts.
   pid_t child = -1;
+  StdinForwarder input("/proc/systemtap/" + options.moduleName + "/__stdin");
   if (command) {
     child = command->pid();
-    command->release();
+    command->release(input.active());
   }
   int fd = ::open(control.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
@@ -368,10 +406,11 @@ int loadAndRun(const LoadOptions& options) {
         requestStop(control);
         stopSent = true;
       }
-      pollfd p{fd, POLLIN, 0};
-      int ready = ::poll(&p, 1, 200);
+      pollfd p[2] = {{fd, POLLIN, 0}, {STDIN_FILENO, POLLIN, 0}};
+      int ready = ::poll(p, input.active() && !stopSent ? 2 : 1, 200);
       if (ready < 0 && errno != EINTR) break;
-      if (ready <= 0) {
+      if (ready > 0 && p[1].revents) input.forward();
+      if (ready <= 0 || !p[0].revents) {
         merger.endPass();
         continue;
       }
@@ -397,9 +436,7 @@ int loadAndRun(const LoadOptions& options) {
           case UTAP_RECORD_INFO: writeAll(STDERR_FILENO, r.payload); break;
           // Under --vm with -o this utaprun's stdout carries frames that
           // a command's raw output would break: it writes to stderr there.
-          case UTAP_RECORD_SYSTEM:
-            commands.start(r.payload, options.framedOutput ? STDERR_FILENO : files.fd());
-            break;
+          case UTAP_RECORD_SYSTEM: commands.start(r.payload, options.framedOutput ? STDERR_FILENO : files.fd()); break;
           case UTAP_RECORD_SUMMARY:
             std::memcpy(&summary, r.payload.data(), std::min(sizeof(summary), r.payload.size()));
             summarized = true;

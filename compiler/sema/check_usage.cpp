@@ -69,7 +69,9 @@ class UsageChecker : public ast::Visitor {
     }
     if (auto* t = dynamic_cast<ast::TargetExpr*>(&target)) {
       if (!deleting) {
-        if (probe_ && probe_->point->hasTargetVariables() && !ctx_.options.guru)
+        auto resolved = ctx_.program.targets.find(t);
+        bool procfs = resolved != ctx_.program.targets.end() && resolved->second.procfsValue;
+        if (probe_ && probe_->point->hasTargetVariables() && !ctx_.options.guru && !procfs)
           ctx_.diags.report(DiagKind::TargetAssignNeedsGuru, target.range, t->name);
         t->accept(*this);
         return;

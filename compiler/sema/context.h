@@ -40,6 +40,8 @@ void expandProbes(Context& ctx);
 void cloneTargetFunctions(Context& ctx);
 // Target expressions at process points, and where .function probes go.
 void resolveTargets(Context& ctx);
+// $value in procfs probes, and the files they make (resolve_procfs.cpp).
+void resolveProcfsValues(Context& ctx);
 void foldConstants(Context& ctx);
 // After types: if, while and ?: with a literal condition become what runs.
 void removeDeadBranches(Context& ctx);

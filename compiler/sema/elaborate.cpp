@@ -76,6 +76,7 @@ std::unique_ptr<Program> elaborate(std::unique_ptr<ast::File> script, SourceMana
   }
   cloneTargetFunctions(ctx);
   resolveTargets(ctx);
+  resolveProcfsValues(ctx);
   foldConstants(ctx);
   resolveSymbols(ctx);
   if (diags.hasErrors()) return nullptr;

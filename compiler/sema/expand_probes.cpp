@@ -34,8 +34,7 @@ void collectWritten(ast::Node& node, std::set<std::string>& out) {
   auto target = [&](ast::Expr* e) {
     if (auto* index = dynamic_cast<ast::IndexExpr*>(e)) e = index->base.get();
     if (auto* symbol = dynamic_cast<ast::Symbol*>(e)) out.insert(symbol->name);
-    if (auto* t = dynamic_cast<ast::TargetExpr*>(e); t && t->base == ast::TargetExpr::Base::Dollar)
-      out.insert(t->name);
+    if (auto* t = dynamic_cast<ast::TargetExpr*>(e); t && t->base == ast::TargetExpr::Base::Dollar) out.insert(t->name);
   };
   if (auto* a = dynamic_cast<ast::AssignExpr*>(&node)) target(a->lhs.get());
   if (auto* i = dynamic_cast<ast::IncDecExpr*>(&node)) target(i->operand.get());
@@ -235,8 +234,8 @@ class Expander {
     if (!matched) {
       if (!optional) {
         ctx_.diags.report(DiagKind::UnknownProbePoint, written.range, ast::printProbePoint(written));
-        static const char* const kernelFamilies[] = {"kernel", "module", "syscall",   "nd_syscall",
-                                                     "kprobe", "perf",   "netfilter", "procfs"};
+        static const char* const kernelFamilies[] = {"kernel", "module", "syscall",  "nd_syscall",
+                                                     "kprobe", "perf",   "netfilter"};
         const std::string& first = written.components.empty() ? std::string() : written.components[0].name;
         for (const char* family : kernelFamilies)
           if (first == family) ctx_.diags.note(DiagKind::NoteKernelProbe, written.range, family);

@@ -118,6 +118,8 @@ struct TargetResolution {
   // The module whose DWARF `value`'s type (TargetValue::typeDie) is in,
   // for autocast through the value; null when it has none.
   std::shared_ptr<const dwarf::Module> module;
+  // procfs's $value (resolve_procfs.cpp): the probe's text, not a recipe.
+  bool procfsValue = false;
 };
 
 // The script values a target expression's recipe reads as RecipeOp::Input,

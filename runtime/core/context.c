@@ -114,6 +114,7 @@ struct utap_context *utap_context_get(const char *probe_point, int64_t max_actio
 		c->uprobe = NULL;
 		c->load_bias = 0;
 		c->entry_saves = NULL;
+		c->procfs = NULL;
 		c->skipped = false;
 		c->aborted = false;
 		c->error = NULL;

@@ -24,6 +24,7 @@
 #include "utap/transport.h"
 #include "utap/unwind.h"
 #include "../lifecycle/lifecycle.h"
+#include "../procfs/procfs.h"
 #include "../uprobes/uprobes.h"
 
 #ifndef UTAP_OUTPUT_SIZE
@@ -78,6 +79,9 @@ static const char *probe_type(const struct utap_probe *p)
 	case UTAP_PROBE_SYSCALL:
 	case UTAP_PROBE_SYSCALL_RETURN:
 		return "utrace_syscall";
+	case UTAP_PROBE_PROCFS_READ:
+	case UTAP_PROBE_PROCFS_WRITE:
+		return "procfs";
 	}
 	return "";
 }
@@ -128,6 +132,7 @@ bool utap_run_hit(const struct utap_hit *hit)
 	c->uprobe = hit->uprobe;
 	c->load_bias = hit->load_bias;
 	c->entry_saves = hit->entry_saves;
+	c->procfs = hit->procfs;
 	buffer = session.outputs + utap_context_index(c) * (size_t)UTAP_OUTPUT_SIZE;
 	utap_sink_init(&sink, buffer, UTAP_OUTPUT_SIZE);
 	sink.flush = output_flush;
@@ -319,6 +324,7 @@ static void stop_session(struct work_struct *work)
 	if (atomic_cmpxchg(&session.stopped, 0, 1) != 0)
 		return;
 	disarm_timers();
+	utap_procfs_stop();
 	utap_uprobes_disarm();
 	utap_lifecycle_stop();
 	if (atomic64_read(&session.errors))
@@ -343,6 +349,14 @@ static void stop_session(struct work_struct *work)
 	report_skips("a process or thread that could not be followed (no memory, or UTAP_MAXPROCESSES)",
 		     utap_lifecycle_missed());
 	summary.skipped += utap_lifecycle_missed();
+	if (utap_procfs_cut()) {
+		char line[128];
+		int len = snprintf(line, sizeof(line),
+				   "WARNING: procfs read probes cut %llu bytes of text beyond their MAXSIZE\n",
+				   (unsigned long long)utap_procfs_cut());
+
+		utap_transport_commit(UTAP_RECORD_WARNING, line, min_t(int, len, sizeof(line) - 1));
+	}
 	if (session_verbose) {
 		utap_uprobes_report();
 		utap_lifecycle_report();
@@ -364,12 +378,12 @@ void utap_request_exit(void)
 }
 
 /*
- * Places the process probes and starts following processes for the
- * lifecycle probes. A point that cannot be placed is the script's error
+ * Places the process probes, starts following processes for the
+ * lifecycle probes and makes the procfs probes' files. A point that cannot be placed is the script's error
  * (reported by runtime/uprobes or runtime/lifecycle): the session then
  * ends without end probes, as after MAXERRORS.
  */
-static void arm_uprobes(void)
+static void arm_probes(void)
 {
 	unsigned int failed;
 
@@ -378,6 +392,8 @@ static void arm_uprobes(void)
 	failed = utap_lifecycle_start(&utap_script) ? 1 : 0;
 	if (!failed)
 		failed = utap_uprobes_arm();
+	if (!failed)
+		failed = utap_procfs_start(&utap_script) ? 1 : 0;
 	if (failed) {
 		atomic64_add(failed, &session.errors);
 		WRITE_ONCE(session.failed, true);
@@ -431,7 +447,7 @@ static int __init utap_session_init(void)
 		goto fail_transport;
 	run_all(UTAP_PROBE_BEGIN);
 	if (!atomic_read(&session.stopping))
-		arm_uprobes();
+		arm_probes();
 	WRITE_ONCE(session.started, true);
 	smp_mb(); /* pairs with the cmpxchg in utap_request_exit() */
 	if (atomic_read(&session.stopping))
@@ -458,6 +474,7 @@ static void __exit utap_session_exit(void)
 	/* The loader unloads after reading the summary; a forced unload stops here. */
 	utap_request_exit();
 	flush_work(&session.stop_work);
+	utap_procfs_free();
 	utap_lifecycle_free();
 	utap_uprobes_free();
 	utap_stack_tables_free();

@@ -47,6 +47,7 @@ typedef char utap_string_t[MAXSTRINGLEN];
 
 struct utap_sink;
 struct utap_uprobe_point;
+struct utap_procfs_value;
 
 /*
  * The last regex match of a context (=~ and !~; read through utap/regex.h):
@@ -119,6 +120,7 @@ struct utap_context {
 	const struct utap_uprobe_point *uprobe;
 	uint64_t load_bias;
 	void *entry_saves;
+	struct utap_procfs_value *procfs;
 	bool skipped;
 	bool aborted;
 	int64_t actions_left;

@@ -10,6 +10,7 @@
 #include "utap/format.h"
 #include "utap/lock.h"
 #include "utap/map.h"
+#include "utap/procfs.h"
 #include "utap/regex.h"
 #include "utap/session.h"
 #include "utap/stat.h"

@@ -25,6 +25,9 @@ enum utap_probe_kind {
 	UTAP_PROBE_THREAD_END,
 	UTAP_PROBE_SYSCALL,
 	UTAP_PROBE_SYSCALL_RETURN,
+	/* procfs files (runtime/procfs), each with a struct utap_procfs_spec */
+	UTAP_PROBE_PROCFS_READ,
+	UTAP_PROBE_PROCFS_WRITE,
 };
 
 enum utap_timer_unit {
@@ -53,6 +56,19 @@ struct utap_process_filter {
 };
 
 /**
+ * struct utap_procfs_spec - the file of a procfs probe
+ * @path: relative to /proc/systemtap/MODULE ("command", "a/b")
+ * @mode: the permissions this probe asks for; a file has those of all its
+ *	probes together
+ * @bufsize: a read probe's text, at most this many bytes (MAXSIZE)
+ */
+struct utap_procfs_spec {
+	const char *path;
+	umode_t mode;
+	size_t bufsize;
+};
+
+/**
  * struct utap_probe - one probe of the script
  * @point: the resolved probe point ("timer.ms(100)"), for pp() and messages
  * @name: pn(): the point the script wrote where it named a probe alias
@@ -63,6 +79,7 @@ struct utap_process_filter {
  * @sequence: begin/end/error order (stap's begin(N)); ties in script order
  * @timer: for UTAP_PROBE_TIMER
  * @process: for the lifecycle kinds
+ * @procfs: for the procfs kinds
  */
 struct utap_probe {
 	const char *point;
@@ -73,6 +90,7 @@ struct utap_probe {
 	int64_t sequence;
 	struct utap_timer_spec timer;
 	struct utap_process_filter process;
+	struct utap_procfs_spec procfs;
 };
 
 struct utap_uprobe_table;
@@ -125,6 +143,7 @@ bool utap_session_running(void);
  * @uprobe: the process probe point that fired, or NULL
  * @load_bias: where @uprobe's file is mapped
  * @entry_saves: a .return's saved entry values, or NULL
+ * @procfs: a procfs probe's $value, or NULL
  */
 struct utap_hit {
 	const char *point;
@@ -136,6 +155,7 @@ struct utap_hit {
 	const struct utap_uprobe_point *uprobe;
 	uint64_t load_bias;
 	void *entry_saves;
+	struct utap_procfs_value *procfs;
 };
 
 /*
