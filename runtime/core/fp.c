@@ -165,9 +165,16 @@ static uint64_t fp_add_signed(uint64_t a, uint64_t b, int negate_b)
 		ma = fp_unpack(a, &ea) << 10;
 		mb = fp_unpack(b, &eb) << 10;
 		if (ea < eb || (ea == eb && ma < mb)) {
-			m = ma, ma = mb, mb = m;
-			e = ea, ea = eb, eb = e;
-			sign = sa, sa = sb, sb = sign;
+			/* the larger magnitude first */
+			m = ma;
+			ma = mb;
+			mb = m;
+			e = ea;
+			ea = eb;
+			eb = e;
+			sign = sa;
+			sa = sb;
+			sb = sign;
 		}
 		mb = fp_shift_right_jam(mb, (unsigned int)(ea - eb));
 		/* |a| >= |b| now; exact cancellation gives +0 */

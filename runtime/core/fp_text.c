@@ -333,10 +333,12 @@ static void fp_round_up(struct fp_out *o, size_t start)
 
 	while (i > start && !done) {
 		i--;
-		if (o->buf[i] == '9')
+		if (o->buf[i] == '9') {
 			o->buf[i] = '0';
-		else if (o->buf[i] != '.')
-			o->buf[i]++, done = 1;
+		} else if (o->buf[i] != '.') {
+			o->buf[i]++;
+			done = 1;
+		}
 	}
 	/* 9.99 became 0.00: the text gains a leading 1, the last byte may go */
 	if (!done && start < o->cap) {
@@ -398,8 +400,10 @@ static void fp_put_fixed(struct fp_out *o, uint64_t m, int e, int64_t precision)
 		fp_put(o, '0');
 		digits++;
 	}
-	if (digits < precision)
-		o->hidden = 1, o->hidden_nines = 0;
+	if (digits < precision) {
+		o->hidden = 1;
+		o->hidden_nines = 0;
+	}
 	/* Half way or more rounds away from zero, as stap. */
 	if (nonzero && (frac[nfrac - 1] & 0x80000000U) && (!o->hidden || o->hidden_nines))
 		fp_round_up(o, start);
