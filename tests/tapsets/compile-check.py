@@ -118,6 +118,23 @@ static inline int64_t utap_stp_pid(void) { return 0; }
 static inline kuid_t utap_stp_kuid(void) { return GLOBAL_ROOT_UID; }
 static inline int64_t utap_tz_gmtoff(void) { return 0; }
 static inline const char *utap_tz_name(void) { return "UTC"; }
+static inline uint64_t utap_fp_add(uint64_t a, uint64_t b) { return a; }
+static inline uint64_t utap_fp_sub(uint64_t a, uint64_t b) { return a; }
+static inline uint64_t utap_fp_mul(uint64_t a, uint64_t b) { return a; }
+static inline uint64_t utap_fp_div(uint64_t a, uint64_t b) { return a; }
+static inline uint64_t utap_fp_rem(uint64_t a, uint64_t b) { return a; }
+static inline uint64_t utap_fp_sqrt(uint64_t a) { return a; }
+static inline int utap_fp_eq(uint64_t a, uint64_t b) { return 0; }
+static inline int utap_fp_le(uint64_t a, uint64_t b) { return 0; }
+static inline int utap_fp_lt(uint64_t a, uint64_t b) { return 0; }
+static inline uint64_t utap_fp_from_long(int64_t v) { return 0; }
+static inline int64_t utap_fp_to_long(uint64_t a, int64_t mode) { return 0; }
+static inline uint64_t utap_fp_from_fp32(uint32_t a) { return 0; }
+static inline void utap_fp_to_string(char *buf, size_t len, uint64_t a, int64_t precision)
+{
+	strscpy(buf, "0.0", len);
+}
+static inline int utap_fp_from_string(const char *s, uint64_t *result) { return -EINVAL; }
 '''
 
 FUNC = re.compile(r'(?m)^(private\s+)?function\s+(\w+)(?::(\w+))?\s*\(([^)]*)\)\s*%\{(.*?)%\}', re.S)

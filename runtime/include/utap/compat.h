@@ -30,6 +30,7 @@
 #define __printf(a, b) __attribute__((format(printf, a, b)))
 #define min_t(type, a, b) ((type)(a) < (type)(b) ? (type)(a) : (type)(b))
 #define S64_MIN INT64_MIN
+#define S64_MAX INT64_MAX
 
 /*
  * One "CPU" in user space; tests that need more set utap_test_nr_cpus (CPUs
