@@ -89,8 +89,9 @@ static inline int utap_regex_ngroups(const struct context *c) { return -ENOENT; 
 #ifndef MAXBACKTRACE
 #define MAXBACKTRACE 20
 #endif
-enum utap_sym_form { UTAP_SYM_NAME, UTAP_SYM_DATA, UTAP_SYM_FULL, UTAP_SYM_SIMPLE, UTAP_SYM_BRIEF, UTAP_SYM_HEX };
+enum utap_sym_form { UTAP_SYM_NAME, UTAP_SYM_DATA, UTAP_SYM_FULL, UTAP_SYM_FULLER, UTAP_SYM_SIMPLE, UTAP_SYM_BRIEF, UTAP_SYM_HEX };
 struct utap_ustack { uint64_t pc[MAXBACKTRACE]; unsigned int n; char stop[96]; };
+struct utap_uframe { uint64_t pc, sp, fp; };
 static inline size_t utap_usym_format(char *dst, size_t size, uint64_t addr, enum utap_sym_form form)
 {
 	return snprintf(dst, size, "0x%llx", (unsigned long long)addr);
@@ -102,6 +103,8 @@ static inline bool utap_ustack_unwind(struct context *c, struct utap_ustack *sta
 	return false;
 }
 static inline void utap_ustack_print(struct context *c, enum utap_sym_form form) { }
+static inline void utap_ustack_print_from(struct context *c, const struct utap_uframe *start,
+					  enum utap_sym_form form) { }
 static inline size_t utap_ustack_sprint(struct context *c, char *dst, size_t size, enum utap_sym_form form)
 {
 	dst[0] = '\0';
