@@ -51,6 +51,7 @@ static inline void utap_abort(struct context *c) { }
 static inline void utap_request_exit(void) { }
 static inline void utap_output_log(struct context *c, const char *msg) { pr_info("%s\n", msg); }
 static inline void utap_output_warn(struct context *c, const char *msg) { pr_warn("%s\n", msg); }
+static inline void utap_output_switch_file(struct context *c) { }
 static inline void utap_output_system(struct context *c, const char *cmd) { pr_info("%s\n", cmd); }
 static inline __printf(2, 3) void utap_error(struct context *c, const char *fmt, ...) { }
 static inline long utap_user_read(void *dst, uint64_t uaddr, size_t len)
@@ -95,6 +96,11 @@ struct utap_uframe { uint64_t pc, sp, fp; };
 static inline size_t utap_usym_format(char *dst, size_t size, uint64_t addr, enum utap_sym_form form)
 {
 	return snprintf(dst, size, "0x%llx", (unsigned long long)addr);
+}
+enum utap_line_form { UTAP_LINE_FILE, UTAP_LINE_LINE, UTAP_LINE_FILELINE };
+static inline size_t utap_usym_line(char *dst, size_t size, uint64_t addr, enum utap_line_form form)
+{
+	return snprintf(dst, size, "0x%016llx", (unsigned long long)addr);
 }
 static inline bool utap_ustack_unwind(struct context *c, struct utap_ustack *stack)
 {

@@ -69,7 +69,8 @@ def gdb_frames(program, location, args):
 def same_file(ours, theirs):
     if os.path.isabs(theirs):
         return os.path.normpath(ours) == os.path.normpath(theirs)
-    return os.path.normpath(ours).endswith("/" + os.path.normpath(theirs))
+    ours, theirs = os.path.normpath(ours), os.path.normpath(theirs)
+    return ours == theirs or ours.endswith("/" + theirs)
 
 
 def main():
