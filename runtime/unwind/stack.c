@@ -130,24 +130,15 @@ static bool step_fp(struct regs *r, const struct utap_place *place, struct utap_
 	return true;
 }
 
-bool utap_ustack_unwind(struct utap_context *c, struct utap_ustack *stack)
+/* The frames from @r on, appended to @stack (empty, its stop unset). */
+static void unwind_from(struct regs r, struct utap_ustack *stack)
 {
-	struct pt_regs *uregs = utap_context_uregs(c);
 	struct utap_place place;
 	const struct utap_unwind_row *row;
-	struct regs r;
 	const char *why;
 	uint64_t sp;
 	bool outermost = false, more;
 
-	stack->n = 0;
-	stack->stop[0] = '\0';
-	if (!uregs || !current->mm)
-		return false;
-	r.pc = instruction_pointer(uregs);
-	r.sp = user_stack_pointer(uregs);
-	r.fp = uregs->bp;
-	r.fp_known = true;
 	while (stack->n < MAXBACKTRACE) {
 		stack->pc[stack->n++] = r.pc;
 		if (stack->n == MAXBACKTRACE)
@@ -170,7 +161,40 @@ bool utap_ustack_unwind(struct utap_context *c, struct utap_ustack *stack)
 			break;
 		}
 	}
+}
+
+/*
+ * The registers to unwind from: @start's, else the probe's. False in a
+ * probe without user registers, even with @start (as stap's overloads).
+ */
+static bool start_regs(struct utap_context *c, const struct utap_uframe *start, struct regs *r)
+{
+	struct pt_regs *uregs = utap_context_uregs(c);
+
+	if (!uregs || !current->mm)
+		return false;
+	r->pc = start ? start->pc : instruction_pointer(uregs);
+	r->sp = start ? start->sp : user_stack_pointer(uregs);
+	r->fp = start ? start->fp : uregs->bp;
+	r->fp_known = true;
 	return true;
+}
+
+static bool unwind(struct utap_context *c, const struct utap_uframe *start, struct utap_ustack *stack)
+{
+	struct regs r;
+
+	stack->n = 0;
+	stack->stop[0] = '\0';
+	if (!start_regs(c, start, &r))
+		return false;
+	unwind_from(r, stack);
+	return true;
+}
+
+bool utap_ustack_unwind(struct utap_context *c, struct utap_ustack *stack)
+{
+	return unwind(c, NULL, stack);
 }
 
 static size_t stop_marker(const struct utap_ustack *stack, char *dst, size_t size)
@@ -180,13 +204,16 @@ static size_t stop_marker(const struct utap_ustack *stack, char *dst, size_t siz
 	return n < 0 ? 0 : min_t(size_t, n, size - 1);
 }
 
-void utap_ustack_print(struct utap_context *c, enum utap_sym_form form)
+/* A frame's line: the fuller form's two paths and a symbol fit. */
+#define FRAME_LINE_SIZE 640
+
+void utap_ustack_print_from(struct utap_context *c, const struct utap_uframe *start, enum utap_sym_form form)
 {
 	struct utap_ustack stack;
-	char line[320];
+	char line[FRAME_LINE_SIZE];
 	unsigned int i;
 
-	if (!utap_ustack_unwind(c, &stack)) {
+	if (!unwind(c, start, &stack)) {
 		/* a begin, end or timer probe: stap's words */
 		if (form != UTAP_SYM_HEX) {
 			snprintf(line, sizeof(line), "<no user backtrace at %s>\n", utap_context_pp(c));
@@ -202,6 +229,11 @@ void utap_ustack_print(struct utap_context *c, enum utap_sym_form form)
 		stop_marker(&stack, line, sizeof(line));
 		utap_print_string(c->output, line);
 	}
+}
+
+void utap_ustack_print(struct utap_context *c, enum utap_sym_form form)
+{
+	utap_ustack_print_from(c, NULL, form);
 }
 
 size_t utap_ustack_sprint(struct utap_context *c, char *dst, size_t size, enum utap_sym_form form)

@@ -51,6 +51,7 @@ static inline void utap_abort(struct context *c) { }
 static inline void utap_request_exit(void) { }
 static inline void utap_output_log(struct context *c, const char *msg) { pr_info("%s\n", msg); }
 static inline void utap_output_warn(struct context *c, const char *msg) { pr_warn("%s\n", msg); }
+static inline void utap_output_switch_file(struct context *c) { }
 static inline void utap_output_system(struct context *c, const char *cmd) { pr_info("%s\n", cmd); }
 static inline __printf(2, 3) void utap_error(struct context *c, const char *fmt, ...) { }
 static inline long utap_user_read(void *dst, uint64_t uaddr, size_t len)
@@ -89,11 +90,17 @@ static inline int utap_regex_ngroups(const struct context *c) { return -ENOENT; 
 #ifndef MAXBACKTRACE
 #define MAXBACKTRACE 20
 #endif
-enum utap_sym_form { UTAP_SYM_NAME, UTAP_SYM_DATA, UTAP_SYM_FULL, UTAP_SYM_SIMPLE, UTAP_SYM_BRIEF, UTAP_SYM_HEX };
+enum utap_sym_form { UTAP_SYM_NAME, UTAP_SYM_DATA, UTAP_SYM_FULL, UTAP_SYM_FULLER, UTAP_SYM_SIMPLE, UTAP_SYM_BRIEF, UTAP_SYM_HEX };
 struct utap_ustack { uint64_t pc[MAXBACKTRACE]; unsigned int n; char stop[96]; };
+struct utap_uframe { uint64_t pc, sp, fp; };
 static inline size_t utap_usym_format(char *dst, size_t size, uint64_t addr, enum utap_sym_form form)
 {
 	return snprintf(dst, size, "0x%llx", (unsigned long long)addr);
+}
+enum utap_line_form { UTAP_LINE_FILE, UTAP_LINE_LINE, UTAP_LINE_FILELINE };
+static inline size_t utap_usym_line(char *dst, size_t size, uint64_t addr, enum utap_line_form form)
+{
+	return snprintf(dst, size, "0x%016llx", (unsigned long long)addr);
 }
 static inline bool utap_ustack_unwind(struct context *c, struct utap_ustack *stack)
 {
@@ -102,6 +109,8 @@ static inline bool utap_ustack_unwind(struct context *c, struct utap_ustack *sta
 	return false;
 }
 static inline void utap_ustack_print(struct context *c, enum utap_sym_form form) { }
+static inline void utap_ustack_print_from(struct context *c, const struct utap_uframe *start,
+					  enum utap_sym_form form) { }
 static inline size_t utap_ustack_sprint(struct context *c, char *dst, size_t size, enum utap_sym_form form)
 {
 	dst[0] = '\0';

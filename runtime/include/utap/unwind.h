@@ -90,6 +90,7 @@ enum utap_sym_form {
 	UTAP_SYM_NAME,   /* usymname: "name", or "0x%016lx" */
 	UTAP_SYM_DATA,   /* usymdata: "name+0xoff/0xsize [file]" */
 	UTAP_SYM_FULL,   /* print_ubacktrace: " 0x%016lx : name+0xoff/0xsize [file]\n" */
+	UTAP_SYM_FULLER, /* print_ubacktrace_fileline: FULL with " at src.c:42" before " [file]" */
 	UTAP_SYM_SIMPLE, /* sprint_ubacktrace: "name+0xoff [basename]\n" */
 	UTAP_SYM_BRIEF,  /* print_ubacktrace_brief: "name+0xoff\n" */
 	UTAP_SYM_HEX,    /* ubacktrace: "0x%016lx " */
@@ -142,6 +143,16 @@ struct utap_ustack {
  */
 bool utap_ustack_unwind(struct utap_context *c, struct utap_ustack *stack);
 
+/**
+ * struct utap_uframe - the registers a stack is unwound from
+ * @pc: where the innermost frame is
+ * @sp: its stack pointer (rsp)
+ * @fp: its frame pointer (rbp)
+ */
+struct utap_uframe {
+	uint64_t pc, sp, fp;
+};
+
 /*
  * The current task's stack in @form, one frame after another: into the
  * handler's output (print_ubacktrace...), or into @dst (@size bytes,
@@ -150,6 +161,14 @@ bool utap_ustack_unwind(struct utap_context *c, struct utap_ustack *stack);
  * printed forms (not in UTAP_SYM_HEX, whose words are addresses).
  */
 void utap_ustack_print(struct utap_context *c, enum utap_sym_form form);
+
+/*
+ * utap_ustack_print() from @start instead of the probe's registers (the
+ * (pc, sp, fp) overloads of print_ubacktrace and print_ubacktrace_fileline);
+ * still "<no user backtrace at PP>" in a probe without user registers,
+ * as stap's.
+ */
+void utap_ustack_print_from(struct utap_context *c, const struct utap_uframe *start, enum utap_sym_form form);
 size_t utap_ustack_sprint(struct utap_context *c, char *dst, size_t size, enum utap_sym_form form);
 
 /*
