@@ -119,7 +119,8 @@ TEST(ProbeRegistry, TimerStarMatchesOnlyTheArgumentlessProfile) { EXPECT_EQ(matc
 TEST(ProbeRegistry, StarAloneMatchesOneComponentPointsWithoutArgument) {
   EXPECT_EQ(matchesOf("*"), "begin | end | error | never");
   EXPECT_EQ(matchesOf("*(1)"), "begin(number) | end(number) | error(number)");
-  EXPECT_EQ(matchesOf("*.*"), "timer.profile | process.begin | process.end | process.syscall");
+  EXPECT_EQ(matchesOf("*.*"),
+            "timer.profile | procfs.read | procfs.write | process.begin | process.end | process.syscall");
   EXPECT_EQ(matchesOf("e*"), "end | error");
 }
 
@@ -163,10 +164,20 @@ TEST(ProbeRegistry, ComponentCountMustBeEqual) {
 
 TEST(ProbeRegistry, FamiliesInRegistrationOrder) {
   const auto& families = registry().families();
-  ASSERT_EQ(families.size(), 3u);
+  ASSERT_EQ(families.size(), 4u);
   EXPECT_EQ(families[0]->name(), "begin/end");
   EXPECT_EQ(families[1]->name(), "timer");
-  EXPECT_EQ(families[2]->name(), "process");
+  EXPECT_EQ(families[2]->name(), "procfs");
+  EXPECT_EQ(families[3]->name(), "process");
+}
+
+TEST(ProbeRegistry, ProcfsPatterns) {
+  EXPECT_EQ(matchesOf("procfs.read"), "procfs.read");
+  EXPECT_EQ(matchesOf("procfs(\"a\").umask(2).read.maxsize(9)"), "procfs(string).umask(number).read.maxsize(number)");
+  EXPECT_EQ(matchesOf("procfs(\"a\").write"), "procfs(string).write");
+  // stap has no write buffer size, and the umask comes before read/write.
+  EXPECT_EQ(matchesOf("procfs.write.maxsize(9)"), "");
+  EXPECT_EQ(matchesOf("procfs.read.umask(2)"), "");
 }
 
 TEST(ProbeRegistry, ProcessPatterns) {
