@@ -235,18 +235,6 @@ static const struct proc_ops procfs_ops = {
 	.proc_release = procfs_release,
 };
 
-static __printf(1, 2) void report_error(const char *fmt, ...)
-{
-	char line[256];
-	va_list args;
-	int len;
-
-	va_start(args, fmt);
-	len = vsnprintf(line, sizeof(line), fmt, args);
-	va_end(args);
-	utap_transport_commit(UTAP_RECORD_ERROR, line, min_t(int, len, sizeof(line) - 1));
-}
-
 static bool is_procfs(const struct utap_probe *p)
 {
 	return p->kind == UTAP_PROBE_PROCFS_READ || p->kind == UTAP_PROBE_PROCFS_WRITE;
@@ -372,13 +360,13 @@ int utap_procfs_start(const struct utap_script *script)
 		return 0;
 	procfs.used = true;
 	if (!gather_files(script, count)) {
-		report_error("ERROR: procfs probes: out of memory\n");
+		utap_transport_printf(UTAP_RECORD_ERROR, "ERROR: procfs probes: out of memory\n");
 		err = -ENOMEM;
 		goto fail;
 	}
 	err = procfs_exists("/proc/" PROCFS_ROOT, &exists);
 	if (err) {
-		report_error("ERROR: procfs probes need /proc mounted (procfs) where the module is loaded\n");
+		utap_transport_printf(UTAP_RECORD_ERROR, "ERROR: procfs probes need /proc mounted (procfs) where the module is loaded\n");
 		goto fail;
 	}
 	/* A racing module may make it first: it is there either way. */
@@ -387,7 +375,7 @@ int utap_procfs_start(const struct utap_script *script)
 	snprintf(procfs.dir, sizeof(procfs.dir), PROCFS_ROOT "/%s", THIS_MODULE->name);
 	dir = proc_mkdir(procfs.dir, NULL);
 	if (!dir) {
-		report_error("ERROR: cannot create /proc/%s\n", procfs.dir);
+		utap_transport_printf(UTAP_RECORD_ERROR, "ERROR: cannot create /proc/%s\n", procfs.dir);
 		err = -EEXIST;
 		goto fail;
 	}
@@ -395,7 +383,7 @@ int utap_procfs_start(const struct utap_script *script)
 	for (i = 0; i < procfs.nfiles; i++) {
 		err = make_file(dir, i);
 		if (err) {
-			report_error("ERROR: cannot create /proc/%s/%s (%d)\n", procfs.dir, procfs.files[i].path, err);
+			utap_transport_printf(UTAP_RECORD_ERROR, "ERROR: cannot create /proc/%s/%s (%d)\n", procfs.dir, procfs.files[i].path, err);
 			goto fail;
 		}
 	}

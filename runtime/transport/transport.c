@@ -220,3 +220,15 @@ void utap_transport_free(void)
 	kvfree(transport.bounce);
 	transport.bounce = NULL;
 }
+
+void utap_transport_printf(utap_u32 kind, const char *fmt, ...)
+{
+	char line[512];
+	va_list args;
+	int len;
+
+	va_start(args, fmt);
+	len = vsnprintf(line, sizeof(line), fmt, args);
+	va_end(args);
+	utap_transport_commit(kind, line, min_t(int, len, sizeof(line) - 1));
+}

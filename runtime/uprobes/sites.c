@@ -189,19 +189,6 @@ static void report_point_error(const struct utap_uprobe_point *p, const char *wh
 	utap_transport_commit(UTAP_RECORD_ERROR, line, min_t(int, len, sizeof(line) - 1));
 }
 
-/* An error of the load as a whole, not of one point. */
-static __printf(1, 2) void report_error(const char *fmt, ...)
-{
-	char line[512];
-	va_list args;
-	int len;
-
-	va_start(args, fmt);
-	len = vsnprintf(line, sizeof(line), fmt, args);
-	va_end(args);
-	utap_transport_commit(UTAP_RECORD_ERROR, line, min_t(int, len, sizeof(line) - 1));
-}
-
 /* Places @site's breakpoint, the @armed-th: 0 or the error of the file or of the kernel. */
 static int arm_site(struct utap_uprobe_site *site, const int *file_errors, unsigned int armed)
 {
@@ -265,7 +252,7 @@ unsigned int utap_uprobes_arm(void)
 		return 0;
 	file_errors = kcalloc(t->nfiles, sizeof(*file_errors), GFP_KERNEL);
 	if (!file_errors) {
-		report_error("ERROR: out of memory before placing %u process probe points; probe fewer points\n",
+		utap_transport_printf(UTAP_RECORD_ERROR, "ERROR: out of memory before placing %u process probe points; probe fewer points\n",
 			     t->npoints);
 		return 1;
 	}
@@ -290,11 +277,11 @@ unsigned int utap_uprobes_arm(void)
 	if (err == -ENOMEM) {
 		for (i++; i < utap_uprobes.nsites; i++)
 			failed += utap_uprobes.sites[i].nrows;
-		report_error("ERROR: out of memory for breakpoints after placing %u of %u: %u process probe points not placed; the session ends: probe fewer points (runtime/README.md, \"How many points\")\n",
+		utap_transport_printf(UTAP_RECORD_ERROR, "ERROR: out of memory for breakpoints after placing %u of %u: %u process probe points not placed; the session ends: probe fewer points (runtime/README.md, \"How many points\")\n",
 			     armed, utap_uprobes.nsites, failed);
 		reported++;
 	} else if (failed > reported) {
-		report_error("ERROR: %u more process probe points could not be placed\n", failed - reported);
+		utap_transport_printf(UTAP_RECORD_ERROR, "ERROR: %u more process probe points could not be placed\n", failed - reported);
 		reported++;
 	}
 	if (!failed)

@@ -21,6 +21,8 @@ void utap_transport_free(void);
 
 /* Commits one record from the running CPU; false when it was dropped (counted). */
 bool utap_transport_commit(utap_u32 kind, const void *payload, utap_u32 len);
+/* One formatted line (at most 511 bytes) as a record of @kind, such as an error of the load. */
+__printf(2, 3) void utap_transport_printf(utap_u32 kind, const char *fmt, ...);
 
 /* The session is over: readers get what is left, the summary, then EOF. */
 void utap_transport_done(const struct utap_summary *summary);
