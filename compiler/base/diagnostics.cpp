@@ -96,6 +96,13 @@ Diagnostic& Diagnostics::add(DiagKind kind, const SourceRange& range, std::strin
   return all_.back();
 }
 
+void Diagnostics::append(const Diagnostics& other) {
+  for (const Diagnostic& d : other.all_) {
+    Diagnostic& added = add(d.kind, d.range, d.message);
+    if (!lastSuppressed_) added.notes = d.notes;
+  }
+}
+
 void Diagnostics::renderOne(std::string& out, const Diagnostic& d) {
   const SourceLoc& b = d.range.begin;
   if (b.valid())

@@ -55,6 +55,10 @@ class Diagnostics {
   bool hasErrors() const { return errors_ != 0; }
   bool atErrorLimit() const { return errors_ >= kErrorLimit; }
   const std::vector<Diagnostic>& all() const { return all_; }
+  // Errors and warnings past the limits: counted, not kept.
+  size_t droppedCount() const { return suppressed_ + suppressedWarnings_; }
+  // Reports every diagnostic `other` kept, in order, as if reported here.
+  void append(const Diagnostics& other);
   // -w: warnings are dropped as they are reported.
   void suppressWarnings(bool on) { warningsSuppressed_ = on; }
   // -W: a warning that is not suppressed is an error (-w wins, as in stap).

@@ -56,4 +56,18 @@ std::unique_ptr<ast::File> buildAst(antlr4::ParserRuleContext* script, const Tok
   return out;
 }
 
+DeclarationBuilder::DeclarationBuilder(const Tokens& tokens, FileId file, const SourceManager& sources,
+                                       Diagnostics& diags, bool guru)
+    : file_(std::make_unique<ast::File>()),
+      builder_(std::make_unique<build::Builder>(tokens, sources, diags, guru)) {
+  file_->id = file;
+  file_->name = sources.path(file);
+}
+
+DeclarationBuilder::~DeclarationBuilder() = default;
+
+void DeclarationBuilder::add(antlr4::ParserRuleContext* declaration) {
+  builder_->add(static_cast<build::UtapParser::DeclarationContext*>(declaration), *file_);
+}
+
 }  // namespace utap::parse

@@ -26,4 +26,23 @@ namespace utap::parse {
 std::unique_ptr<ast::File> buildAst(antlr4::ParserRuleContext* script, const Tokens& tokens, FileId file,
                                     const SourceManager& sources, Diagnostics& diags, bool guru);
 
+namespace build {
+class Builder;
+}
+
+// The same, one declaration at a time, for a parser that frees each
+// declaration's contexts once they are built.
+class DeclarationBuilder {
+ public:
+  DeclarationBuilder(const Tokens& tokens, FileId file, const SourceManager& sources, Diagnostics& diags, bool guru);
+  ~DeclarationBuilder();
+  // `declaration` is a UtapParser::DeclarationContext.
+  void add(antlr4::ParserRuleContext* declaration);
+  std::unique_ptr<ast::File> finish() { return std::move(file_); }
+
+ private:
+  std::unique_ptr<ast::File> file_;
+  std::unique_ptr<build::Builder> builder_;
+};
+
 }  // namespace utap::parse

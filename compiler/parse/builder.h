@@ -41,6 +41,8 @@ class Builder {
     for (auto* d : ctx->decls) declaration(d, file.decls);
   }
 
+  void add(UtapParser::DeclarationContext* ctx, File& file) { declaration(ctx, file.decls); }
+
  private:
   SourceRange range(antlr4::Token* t) const { return tokens_[t->getTokenIndex()].range; }
 

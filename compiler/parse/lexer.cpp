@@ -4,6 +4,8 @@
 // faster, which is most of pass 1's time on a large script.
 #include "parse/lexer.h"
 
+#include <algorithm>
+#include <array>
 #include <cstring>
 #include <string_view>
 
@@ -82,6 +84,31 @@ constexpr Keyword kOperators[] = {
     {"[", UtapLexer::LBRACKET},    {"]", UtapLexer::RBRACKET},     {"{", UtapLexer::LBRACE},
     {"}", UtapLexer::RBRACE},
 };
+
+// kOperators by first byte, in table order (longest first): the operator
+// scan tries at most six candidates instead of the whole table.
+class OperatorIndex {
+ public:
+  OperatorIndex() {
+    for (const Keyword& op : kOperators) {
+      auto& list = byFirst_[static_cast<unsigned char>(op.text[0])];
+      *std::find(list.begin(), list.end(), nullptr) = &op;
+    }
+  }
+  // The longest operator `rest` starts with, or null.
+  const Keyword* match(std::string_view rest) const {
+    for (const Keyword* op : byFirst_[static_cast<unsigned char>(rest[0])]) {
+      if (!op) break;
+      if (rest.substr(0, op->text.size()) == op->text) return op;
+    }
+    return nullptr;
+  }
+
+ private:
+  std::array<std::array<const Keyword*, 8>, 256> byFirst_{};  // null-terminated; at most 6 share a byte
+};
+
+const OperatorIndex kOperatorIndex;
 
 bool isIdentStart(unsigned char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
 bool isDigit(unsigned char c) { return c >= '0' && c <= '9'; }
@@ -337,21 +364,13 @@ Tokens lex(FileId file, SourceManager& sources, Diagnostics& diags, ExpansionId 
       t = s.make(UtapLexer::AT_NAME, start, begin);
       t.type = lookup(kAtWords, std::size(kAtWords), t.text, UtapLexer::AT_NAME);
     } else {
-      size_t type = 0, len = 0;
-      std::string_view rest = std::string_view(text).substr(start, 3);
-      for (const Keyword& op : kOperators) {
-        if (op.text[0] == rest[0] && rest.substr(0, op.text.size()) == op.text) {
-          type = op.type;
-          len = op.text.size();
-          break;
-        }
-      }
-      if (type == 0) {
+      const Keyword* op = kOperatorIndex.match(std::string_view(text).substr(start, 3));
+      if (!op) {
         // One code point nothing else matches.
         size_t l = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : 4;
         t = take(UtapLexer::STRAY, l, start, begin);
       } else {
-        t = take(type, len, start, begin);
+        t = take(op->type, op->text.size(), start, begin);
       }
     }
 

@@ -51,6 +51,38 @@ TEST(Parser, NullOnErrorWithTheErrorsReported) {
   EXPECT_TRUE(diags.hasErrors());
 }
 
+// parseFile builds each declaration as soon as it is parsed; what the
+// builder reports must still be what one parse of the whole file reports.
+std::string diagnosticsOf(const std::string& script, bool warningsAreErrors = false) {
+  SourceManager sources;
+  Diagnostics diags(sources);
+  diags.warningsAreErrors(warningsAreErrors);
+  auto file = parse::parseFile(sources.addFile("t.stp", script), sources, diags, test::defaultOptions());
+  std::string out = file ? "AST\n" : "NULL\n";
+  for (const Diagnostic& d : diags.all()) out += fmt::format("{}:{} {}\n", d.range.begin.line, d.range.begin.column, d.message);
+  return out + fmt::format("errors {}, shown {}\n", diags.errorCount(), diags.shownErrorCount());
+}
+
+TEST(Parser, ASyntaxErrorHidesTheBuildersErrorsInEarlierDeclarations) {
+  // Line 1 alone is a builder error (a number too large); line 2 a syntax
+  // error: only the syntax error is reported, as before any AST is built.
+  std::string both = diagnosticsOf("probe begin { x = 99999999999999999999 }\nprobe end { x = }\n");
+  EXPECT_EQ(both.find("99999999999999999999"), std::string::npos) << both;
+  EXPECT_NE(both.find("NULL"), std::string::npos) << both;
+  EXPECT_NE(diagnosticsOf("probe begin { x = 99999999999999999999 }\n").find("99999999999999999999"),
+            std::string::npos);
+}
+
+TEST(Parser, TheBuildersDiagnosticsComeInOrderWithTheirLimits) {
+  // 60 builder errors in 60 declarations: 50 shown, 60 counted.
+  std::string script;
+  for (int i = 0; i < 60; ++i) script += "probe begin { x = 99999999999999999999 }\n";
+  std::string out = diagnosticsOf(script);
+  EXPECT_NE(out.find("errors 60, shown 50"), std::string::npos) << out;
+  EXPECT_NE(out.find("\n1:19 "), std::string::npos) << out;
+  EXPECT_EQ(out.find("\n51:19 "), std::string::npos) << out;
+}
+
 TEST(Parser, EmptyFileIsAnEmptyTree) {
   SourceManager sources;
   Diagnostics diags(sources);
