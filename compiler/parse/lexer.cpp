@@ -23,9 +23,14 @@ using grammar::UtapLexer;
 size_t firstBadByte(const std::string& s, bool& isNul) {
   std::string_view text(s);
   for (size_t i = 0; i < text.size();) {
-    if (text[i] == '\0') {
+    auto c = static_cast<unsigned char>(text[i]);
+    if (c == '\0') {
       isNul = true;
       return i;
+    }
+    if (c < 0x80) {  // most scripts are ASCII
+      ++i;
+      continue;
     }
     size_t len = utf8SequenceLength(text.substr(i, 4));
     if (len == 0) return i;
