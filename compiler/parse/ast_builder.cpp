@@ -47,19 +47,9 @@ ExprPtr Builder::literal(UtapParser::LiteralContext* ctx) {
 
 }  // namespace build
 
-std::unique_ptr<ast::File> buildAst(antlr4::ParserRuleContext* script, const Tokens& tokens, FileId file,
-                                    const SourceManager& sources, Diagnostics& diags, bool guru) {
-  auto out = std::make_unique<ast::File>();
-  out->id = file;
-  out->name = sources.path(file);
-  build::Builder(tokens, sources, diags, guru).script(static_cast<build::UtapParser::ScriptContext*>(script), *out);
-  return out;
-}
-
 DeclarationBuilder::DeclarationBuilder(const Tokens& tokens, FileId file, const SourceManager& sources,
                                        Diagnostics& diags, bool guru)
-    : file_(std::make_unique<ast::File>()),
-      builder_(std::make_unique<build::Builder>(tokens, sources, diags, guru)) {
+    : file_(std::make_unique<ast::File>()), builder_(std::make_unique<build::Builder>(tokens, sources, diags, guru)) {
   file_->id = file;
   file_->name = sources.path(file);
 }
@@ -68,6 +58,13 @@ DeclarationBuilder::~DeclarationBuilder() = default;
 
 void DeclarationBuilder::add(antlr4::ParserRuleContext* declaration) {
   builder_->add(static_cast<build::UtapParser::DeclarationContext*>(declaration), *file_);
+}
+
+std::unique_ptr<ast::File> buildAst(antlr4::ParserRuleContext* script, const Tokens& tokens, FileId file,
+                                    const SourceManager& sources, Diagnostics& diags, bool guru) {
+  DeclarationBuilder builder(tokens, file, sources, diags, guru);
+  for (auto* d : static_cast<build::UtapParser::ScriptContext*>(script)->decls) builder.add(d);
+  return builder.finish();
 }
 
 }  // namespace utap::parse

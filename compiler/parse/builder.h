@@ -37,10 +37,6 @@ class Builder {
   Builder(const Tokens& tokens, const SourceManager& sources, Diagnostics& diags, bool guru)
       : tokens_(tokens), sources_(sources), diags_(diags), guru_(guru) {}
 
-  void script(UtapParser::ScriptContext* ctx, File& file) {
-    for (auto* d : ctx->decls) declaration(d, file.decls);
-  }
-
   void add(UtapParser::DeclarationContext* ctx, File& file) { declaration(ctx, file.decls); }
 
  private:

@@ -33,12 +33,11 @@ class GuardedParser : public UtapParser {
 
 // The preprocessed tokens as ANTLR sees them: a view of one utap Token, no
 // copy of its text. They live in one array, made once per parse.
-class TokenView : public antlr4::Token {
+class TokenView final : public antlr4::Token {
  public:
   TokenView(const parse::Token* t, size_t index, antlr4::TokenSource* source) : t_(t), index_(index), source_(source) {}
   std::string getText() const override { return t_->text; }
   size_t getType() const override { return t_->type; }
-  size_t getTypeDirect() const { return t_->type; }
   size_t getLine() const override { return t_->range.begin.line; }
   size_t getCharPositionInLine() const override { return t_->range.begin.column - 1; }
   size_t getChannel() const override { return DEFAULT_CHANNEL; }
@@ -111,8 +110,9 @@ class TokenArrayStream : public antlr4::TokenStream {
     ++p_;
   }
   size_t LA(ssize_t i) override {
-    // LA(1) is most of the parser's calls: the type without two virtual calls.
-    if (i == 1) return views_[p_].getTypeDirect();
+    // LA(1) is most of the parser's calls: TokenView is final, so no
+    // virtual call.
+    if (i == 1) return views_[p_].getType();
     antlr4::Token* t = LT(i);
     return t ? t->getType() : antlr4::Token::INVALID_TYPE;
   }
@@ -302,7 +302,7 @@ std::unique_ptr<ast::File> parseFast(AntlrSession& session, FileId file, const S
 // The full path: LL prediction with ANTLR's error recovery, which reports
 // every syntax error, then the whole tree to the AST.
 std::unique_ptr<ast::File> parseFull(AntlrSession& session, FileId file, const SourceManager& sources,
-                                     Diagnostics& diags, const ParseOptions& options) {
+                                     Diagnostics& diags, bool guru) {
   size_t errorsBefore = diags.errorCount();
   GuardedParser& parser = session.parser;
   session.stream.seek(0);
@@ -313,7 +313,7 @@ std::unique_ptr<ast::File> parseFull(AntlrSession& session, FileId file, const S
   try {
     UtapParser::ScriptContext* tree = parser.script();
     if (diags.errorCount() > errorsBefore) return nullptr;
-    return buildAst(tree, session.tokens, file, sources, diags, options.preprocessor.guru);
+    return buildAst(tree, session.tokens, file, sources, diags, guru);
   } catch (const ast::TooDeep&) {
     antlr4::Token* at = parser.getCurrentToken();
     const Tokens& all = session.tokens;
@@ -343,7 +343,7 @@ std::unique_ptr<ast::File> parseFile(FileId file, SourceManager& sources, Diagno
   std::unique_ptr<ast::File> ast;
   try {
     ast = parseFast(*session, file, sources, diags, options.preprocessor.guru);
-    if (!ast) ast = parseFull(*session, file, sources, diags, options);
+    if (!ast) ast = parseFull(*session, file, sources, diags, options.preprocessor.guru);
   } catch (const TooManyErrors&) {
     ast = nullptr;
   }
