@@ -220,6 +220,7 @@ int buildAndRun(const Options& options, const codegen::Translation& t, PassTimer
   kbuild::BuildOptions buildOptions;
   buildOptions.keepBuildDir = o.keepTemps;
   buildOptions.verbose = o.verbose > 1;
+  buildOptions.deferTo = o.deferBuild;
   auto features = kbuild::probeKernelFeatures(*tree, buildOptions);
   if (!features.error.empty()) {
     fmt::print(stderr, "utap: error: {}\n", features.error);
@@ -242,6 +243,8 @@ int buildAndRun(const Options& options, const codegen::Translation& t, PassTimer
     std::string figures = timer.lap(true);
     if (built.cacheHit)
       fmt::print(stderr, "Pass 4: using cached {}\n", built.koPath);
+    else if (built.deferred)
+      fmt::print(stderr, "Pass 4: left for --build-deferred={} {}.\n", o.deferBuild, figures);
     else
       fmt::print(stderr, "Pass 4: compiled C into \"{}\" {}.\n", built.koPath, figures);
   }
@@ -255,6 +258,24 @@ int buildAndRun(const Options& options, const codegen::Translation& t, PassTimer
   int status = o.vm ? runInVm(o, t, built.koPath, tree->release) : runHere(o, t, built.koPath);
   if (o.verbose) fmt::print(stderr, "Pass 5: run completed {}.\n", timer.lap(true));
   return status;
+}
+
+int buildDeferred(const Options& o) {
+  std::string error;
+  auto tree = kbuild::findKernelTree(o.kernel, error);
+  if (!tree) {
+    fmt::print(stderr, "utap: error: {}\n", error);
+    return 1;
+  }
+  kbuild::BuildOptions buildOptions;
+  buildOptions.verbose = o.verbose > 1;
+  kbuild::DeferredBuilds built = kbuild::buildDeferredModules(*tree, o.buildDeferred, buildOptions);
+  for (const std::string& ko : built.built) fmt::print("{}\n", ko);
+  if (!built.error.empty()) fmt::print(stderr, "utap: error: {}\n", built.error);
+  for (const std::string& name : built.failed)
+    fmt::print(stderr, "utap: error: the module {} did not build for {}; build its script alone to see why ({})\n",
+               name, tree->release, built.logPath);
+  return built.ok() ? 0 : 1;
 }
 
 }  // namespace utap::driver

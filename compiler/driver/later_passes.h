@@ -11,4 +11,7 @@ namespace utap::driver {
 // Returns the process exit status.
 int buildAndRun(const Options& options, const codegen::Translation& translation, PassTimer& timer);
 
+// --build-deferred=DIR: builds what -p4 --defer-build=DIR left there.
+int buildDeferred(const Options& options);
+
 }  // namespace utap::driver

@@ -123,6 +123,8 @@ int run(int argc, char** argv) {
     return 0;
   }
 
+  if (!o.buildDeferred.empty()) return buildDeferred(o);
+
   SourceManager sources;
   Diagnostics diags(sources);
 

@@ -25,6 +25,8 @@ enum LongOption {
   kDumpProbeAliases,
   kDumpProbeTypes,
   kLdd,
+  kDeferBuild,
+  kBuildDeferred,
   kUnsupportedLong,
 };
 
@@ -39,6 +41,8 @@ const struct option kLongOptions[] = {
     {"vm-kernel", required_argument, nullptr, kVmKernel},
     {"placement", required_argument, nullptr, kPlacement},
     {"ldd", no_argument, nullptr, kLdd},
+    {"defer-build", required_argument, nullptr, kDeferBuild},
+    {"build-deferred", required_argument, nullptr, kBuildDeferred},
     {"all-modules", no_argument, nullptr, kUnsupportedLong},
     {"skip-badvars", no_argument, nullptr, kUnsupportedLong},
     {"suppress-handler-errors", no_argument, nullptr, kUnsupportedLong},
@@ -143,6 +147,8 @@ ParsedOptions parseOptions(int argc, char** argv) {
       case kVm: o.vm = true; break;
       case 'd': o.symbolModules.emplace_back(optarg); break;
       case kLdd: o.ldd = true; break;
+      case kDeferBuild: o.deferBuild = optarg; break;
+      case kBuildDeferred: o.buildDeferred = optarg; break;
       case kVmKernel:
         o.vm = true;
         o.vmKernel = optarg;
@@ -194,7 +200,12 @@ ParsedOptions parseOptions(int argc, char** argv) {
     error("-l and -L take a probe point instead of a script; give no script with them");
   if (o.dump != Dump::None && (o.scriptText || optind < argc || !o.listPattern.empty()))
     error("--dump-functions, --dump-probe-aliases and --dump-probe-types take no script and no -l/-L");
-  if (!o.scriptText && !o.help && !o.version && o.listPattern.empty() && o.dump == Dump::None) {
+  if (!o.buildDeferred.empty() && (o.scriptText || optind < argc || !o.listPattern.empty() || o.dump != Dump::None))
+    error("--build-deferred builds what --defer-build left; give it no script");
+  if (!o.deferBuild.empty() && o.lastPass != 4)
+    error("--defer-build goes with -p4: it leaves the module to a later --build-deferred");
+  if (!o.scriptText && !o.help && !o.version && o.listPattern.empty() && o.dump == Dump::None &&
+      o.buildDeferred.empty()) {
     if (i < argc)
       o.scriptFile = argv[i++];
     else if (result.errors.empty())  // "-L PROBE" needs no script: say only that -L is missing
@@ -254,6 +265,10 @@ Options:
                        signatures, one a line
   --dump-probe-aliases list the tapset library's probe aliases
   --dump-probe-types   list the built-in probe point patterns
+  --defer-build=DIR    with -p4: on a cache miss, leave the module's build
+                       directory in DIR and print where the module will be
+  --build-deferred=DIR build every module left in DIR with one kbuild run
+                       (for -r's kernel): many scripts build faster so
 
 Arguments after the script are available as $1 ... $N and @1 ... @N.
 )";

@@ -44,6 +44,8 @@ struct Options {
   bool ldd = false;                                          // --ldd
   std::string placement = "auto";                            // --placement: auto, entry, prologue
   Dump dump = Dump::None;                                    // --dump-*
+  std::string deferBuild;                                    // --defer-build=DIR (with -p4)
+  std::string buildDeferred;                                 // --build-deferred=DIR
   bool help = false;                                         // -h
   bool version = false;                                      // -V
 };

@@ -9,6 +9,7 @@
 
 #include "kbuild/cache_clean.h"
 #include "kbuild/cache_keys.h"
+#include "kbuild/deferred_builds.h"
 #include "kbuild/files.h"
 #include "kbuild/kbuild.h"
 
@@ -96,16 +97,7 @@ ModuleSources withAbsolutePaths(ModuleSources s) {
 // Writes the build directory and runs make; on success the .ko is in `dir`.
 bool makeModule(const KernelTree& kernel, const ModuleSources& s, const RuntimeObjects& runtime, const std::string& dir,
                 const std::string& cacheDir, const BuildOptions& options, BuildResult& result) {
-  std::vector<std::string> objects;
-  for (const auto& [path, content] : s.files) {
-    if (!writeFile(dir + "/" + path, content, result.error)) return false;
-    if (endsWith(path, ".c")) objects.push_back(path.substr(0, path.size() - 2) + ".o");
-  }
-  if (!copyRuntimeObjects(runtime, dir, result.error)) return false;
-  objects.insert(objects.end(), runtime.objects.begin(), runtime.objects.end());
-  if (!writeFile(dir + "/Kbuild", kbuildFile(s.name, objects, compilerFlags(s.includeDirs, s.defines)), result.error))
-    return false;
-
+  if (!writeModuleDirectory(s, runtime, dir, result.error)) return false;
   MakeOutcome make = runKbuild(kernel, dir, {"modules"}, options);
   if (make.ok) return true;
   if (!make.error.empty()) {
@@ -126,6 +118,18 @@ bool makeModule(const KernelTree& kernel, const ModuleSources& s, const RuntimeO
 }
 
 }  // namespace
+
+bool writeModuleDirectory(const ModuleSources& s, const RuntimeObjects& runtime, const std::string& dir,
+                          std::string& error) {
+  std::vector<std::string> objects;
+  for (const auto& [path, content] : s.files) {
+    if (!writeFile(dir + "/" + path, content, error)) return false;
+    if (endsWith(path, ".c")) objects.push_back(path.substr(0, path.size() - 2) + ".o");
+  }
+  if (!copyRuntimeObjects(runtime, dir, error)) return false;
+  objects.insert(objects.end(), runtime.objects.begin(), runtime.objects.end());
+  return writeFile(dir + "/Kbuild", kbuildFile(s.name, objects, compilerFlags(s.includeDirs, s.defines)), error);
+}
 
 std::string cacheDirectory(const BuildOptions& options) {
   return options.cacheDir.empty() ? userCacheDirectory() : options.cacheDir;
@@ -161,6 +165,9 @@ BuildResult buildModule(const KernelTree& kernel, const ModuleSources& request, 
   }
   result.runtimeReused = runtime.reused;
   touchCacheEntry(runtime.dir);
+  if (!options.deferTo.empty() && !options.keepBuildDir &&
+      deferModule(sources, runtime, *key, cachedKo, options.deferTo, result))
+    return result;
 
   std::string dir;
   if (!makeScratchDir("utap-" + sources.name, dir, result.error)) return result;

@@ -56,6 +56,12 @@ struct BuildOptions {
   std::FILE* verboseOut = stderr;
   // make -j; 0 means the number of online CPUs.
   int jobs = 0;
+  // Not empty: on a cache miss, the module's build directory is written
+  // under this directory instead of running make, and buildDeferredModules
+  // later builds all of them with one kbuild run (kbuild's own start-up,
+  // about 0.6 s of CPU, is paid once, not per module). One process at a
+  // time writes to a given directory.
+  std::string deferTo;
 };
 
 struct BuildResult {
@@ -65,6 +71,7 @@ struct BuildResult {
   std::string buildDir;        // the kept build directory (-k), else empty
   std::string logPath;         // make's full output, when kept (-k) or on failure
   std::string error;           // empty on success
+  bool deferred = false;       // written under deferTo; koPath is where it will be
   bool ok() const { return error.empty(); }
 };
 
@@ -72,5 +79,18 @@ BuildResult buildModule(const KernelTree& kernel, const ModuleSources& sources, 
 
 // The cache directory `options` selects (see BuildOptions::cacheDir).
 std::string cacheDirectory(const BuildOptions& options);
+
+struct DeferredBuilds {
+  std::vector<std::string> built;   // the modules made, as paths in the cache
+  std::vector<std::string> failed;  // names of modules that did not build (build one alone to see why)
+  std::string logPath;              // the batch's make output
+  std::string error;                // make could not run, or a directory could not be written
+  bool ok() const { return error.empty() && failed.empty(); }
+};
+
+// Builds every module deferred to `dir` (BuildOptions::deferTo) with one
+// kbuild run, puts each .ko where buildModule said it would be, and empties
+// `dir`. A module that fails does not stop the others.
+DeferredBuilds buildDeferredModules(const KernelTree& kernel, const std::string& dir, const BuildOptions& options);
 
 }  // namespace utap::kbuild

@@ -261,6 +261,19 @@ TEST(Options, DumpListings) {
             "--dump-functions, --dump-probe-aliases and --dump-probe-types take no script and no -l/-L\n");
 }
 
+TEST(Options, DeferredBuilds) {
+  ParsedOptions defer = parse({"-p4", "--defer-build=/tmp/d", "s.stp"});
+  EXPECT_TRUE(defer.errors.empty()) << errorsOf(defer);
+  EXPECT_EQ(defer.options.deferBuild, "/tmp/d");
+  EXPECT_EQ(errorsOf(parse({"--defer-build", "/tmp/d", "s.stp"})),
+            "--defer-build goes with -p4: it leaves the module to a later --build-deferred\n");
+  ParsedOptions build = parse({"--build-deferred=/tmp/d", "-r", "6.1.0-99-amd64"});
+  EXPECT_TRUE(build.errors.empty()) << errorsOf(build);
+  EXPECT_EQ(build.options.buildDeferred, "/tmp/d");
+  EXPECT_EQ(errorsOf(parse({"--build-deferred=/tmp/d", "s.stp"})),
+            "--build-deferred builds what --defer-build left; give it no script\n");
+}
+
 TEST(Options, SymbolModulesAndLdd) {
   ParsedOptions p = parse({"-d", "/bin/ls", "-d/usr/lib/x86_64-linux-gnu/libc.so.6", "--ldd", "s.stp"});
   EXPECT_TRUE(p.errors.empty()) << errorsOf(p);
