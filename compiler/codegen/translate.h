@@ -18,7 +18,8 @@ struct Translation {
   std::string moduleName;
   // Files of the module's build directory: name → content ("script.c").
   std::vector<std::pair<std::string, std::string>> files;
-  // -D NAME=VALUE for the C compiler: the runtime limits and every -D.
+  // -D NAME=VALUE for the C compiler, the runtime's objects included:
+  // MAXSTRINGLEN and every -D but limitDefines' (script.c #defines those).
   std::vector<std::pair<std::string, std::string>> defines;
   // input.char/input.line (procfs "__stdin" probes): the loader hands the
   // script its standard input, so --vm sends utap's into the guest.
@@ -30,6 +31,11 @@ struct TranslateOptions {
   std::string scriptName;    // for messages ("x.stp")
   StackTableOptions stacks;  // -d, --ldd
 };
+
+// The limits the runtime objects read at run time (utap/limits.h), as
+// script.c #defines them: with the runtime compiled once per kernel, a
+// different -DMAXACTION rebuilds only the module.
+std::vector<std::pair<std::string, std::string>> limitDefines(const sema::RuntimeLimits& limits);
 
 // Reports what cannot be translated (yet) into `diags`; the translation is
 // complete only when no error was reported.

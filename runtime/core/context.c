@@ -146,7 +146,7 @@ void *utap_frame_push(struct utap_context *c, size_t size)
 	void *frame;
 
 	size = (size + 15) & ~(size_t)15;
-	if (c->nesting >= MAXNESTING + 1) {
+	if (c->nesting >= utap_limits.max_nesting + 1) {
 		utap_error(c, "MAXNESTING exceeded");
 		return NULL;
 	}

@@ -386,7 +386,7 @@ int utap_map_init(struct utap_map *m, const struct utap_map_desc *desc)
 	memset(m, 0, sizeof(*m));
 	m->desc = desc;
 	raw_spin_lock_init(&m->insert_lock);
-	max = desc->max_entries ? desc->max_entries : MAXMAPENTRIES;
+	max = desc->max_entries ? desc->max_entries : utap_limits.max_map_entries;
 	if (desc->nkeys < 1 || desc->nkeys > UTAP_MAP_MAX_KEYS || max >= NIL ||
 	    max > (1U << 31))
 		goto fail;

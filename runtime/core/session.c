@@ -89,7 +89,7 @@ static const char *probe_type(const struct utap_probe *p)
 static int64_t max_actions(const struct utap_probe *p)
 {
 	/* stap 4.8 gives every probe point here the interruptible budget. */
-	return MAXACTION_INTERRUPTIBLE;
+	return utap_limits.max_action_interruptible;
 }
 
 /**
@@ -147,7 +147,7 @@ bool utap_run_hit(const struct utap_hit *hit)
 		int n = snprintf(line, sizeof(line), "ERROR: %s\n", c->error);
 
 		utap_transport_commit(UTAP_RECORD_ERROR, line, min_t(int, n, sizeof(line) - 1));
-		if (atomic64_inc_return(&session.errors) > MAXERRORS) {
+		if (atomic64_inc_return(&session.errors) > utap_limits.max_errors) {
 			/* As stap: only error probes run after this, not end probes. */
 			WRITE_ONCE(session.failed, true);
 			utap_request_exit();

@@ -662,9 +662,9 @@ static int64_t hist_label(const struct utap_hist *h, unsigned int i,
 static bool hist_elided(const struct utap_hist *h,
 			const struct utap_stat_data *d, int lo, int hi, int i)
 {
-	int k, from = lo, to = hi, around = HIST_ELISION;
+	int k, from = lo, to = hi, around = utap_limits.hist_elision;
 
-	if (HIST_ELISION < 0)
+	if (around < 0)
 		return false;
 	if (around > (int)h->buckets)
 		around = h->buckets;

@@ -209,7 +209,7 @@ static void fire(enum utap_probe_kind kind, u64 mask, struct pt_regs *regs)
 			.point = p->point,
 			.name = p->name,
 			.probe_type = "utrace",
-			.max_actions = MAXACTION,
+			.max_actions = utap_limits.max_action,
 			.handler = p->handler,
 			.uregs = regs,
 		};

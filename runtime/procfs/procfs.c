@@ -120,7 +120,7 @@ static void run_probe(const struct utap_probe *p, struct utap_procfs_value *valu
 		.point = p->point,
 		.name = p->name,
 		.probe_type = "procfs",
-		.max_actions = MAXACTION_INTERRUPTIBLE,
+		.max_actions = utap_limits.max_action_interruptible,
 		.handler = p->handler,
 		.procfs = value,
 	};

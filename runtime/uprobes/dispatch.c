@@ -53,7 +53,7 @@ static bool run_handler(const struct utap_uprobe_point *p, void (*handler)(struc
 		.point = NULL, /* utap_uprobe_point_text(), when pp() is asked for */
 		.name = group(p)->name,
 		.probe_type = group(p)->is_return ? "uretprobe" : "uprobe",
-		.max_actions = MAXACTION,
+		.max_actions = utap_limits.max_action,
 		.handler = handler,
 		.uregs = regs,
 		.uprobe = p,

@@ -20,10 +20,6 @@
 
 #include "utap/base.h"
 
-#ifndef MAXENTRYSAVES
-#define MAXENTRYSAVES 4096
-#endif
-
 int utap_entry_saves_init(size_t data_size, unsigned int count);
 void utap_entry_saves_free(void);
 /*

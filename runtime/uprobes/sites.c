@@ -150,7 +150,7 @@ int utap_uprobes_init(const struct utap_uprobe_table *table)
 		utap_uprobes.order[i] = i;
 	sort(utap_uprobes.order, n, sizeof(*utap_uprobes.order), by_address, NULL);
 	largest = build_sites();
-	if (largest && utap_entry_saves_init(largest, MAXENTRYSAVES))
+	if (largest && utap_entry_saves_init(largest, utap_limits.max_entry_saves))
 		goto fail;
 	return 0;
 

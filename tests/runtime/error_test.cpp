@@ -6,6 +6,7 @@
 
 extern "C" {
 #include "utap/base.h"
+#include "utap/limit_defaults.h"
 }
 
 namespace {

@@ -14,6 +14,7 @@
 
 extern "C" {
 #include "utap/lock.h"
+#include "utap/limit_defaults.h"
 #include "utap/map.h"
 #include "utap/stat.h"
 }

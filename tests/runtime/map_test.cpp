@@ -12,6 +12,7 @@
 
 extern "C" {
 #include "utap/map.h"
+#include "utap/limit_defaults.h"
 }
 
 #include "cpu_scope.h"

@@ -16,6 +16,7 @@
 
 extern "C" {
 #include "utap/regex.h"
+#include "utap/limit_defaults.h"
 }
 
 namespace {

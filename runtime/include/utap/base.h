@@ -7,31 +7,14 @@
 #define UTAP_BASE_H
 
 #include "utap/compat.h"
+#include "utap/limits.h"
 
-/* stap's runtime default on 64-bit machines (its manual still says 128). */
+/*
+ * stap's runtime default on 64-bit machines (its manual still says 128).
+ * The other limits are in utap_limits (limits.h): read at run time.
+ */
 #ifndef MAXSTRINGLEN
 #define MAXSTRINGLEN 512
-#endif
-#ifndef MAXACTION
-#define MAXACTION 1000
-#endif
-#ifndef MAXACTION_INTERRUPTIBLE
-#define MAXACTION_INTERRUPTIBLE (MAXACTION * 10)
-#endif
-#ifndef MAXNESTING
-#define MAXNESTING 10
-#endif
-#ifndef MAXTRYLOCK
-#define MAXTRYLOCK 1000
-#endif
-#ifndef MAXMAPENTRIES
-#define MAXMAPENTRIES 2048
-#endif
-#ifndef MAXERRORS
-#define MAXERRORS 0
-#endif
-#ifndef MAXSKIPPED
-#define MAXSKIPPED 100
 #endif
 
 #ifndef UTAP_TASK_CONTEXTS

@@ -8,6 +8,7 @@
 #include "utap/arith.h"
 #include "utap/base.h"
 #include "utap/format.h"
+#include "utap/limit_defaults.h"
 #include "utap/fp.h"
 #include "utap/lock.h"
 #include "utap/map.h"

@@ -35,9 +35,6 @@
 #ifndef HIST_WIDTH
 #define HIST_WIDTH 50
 #endif
-#ifndef HIST_ELISION
-#define HIST_ELISION 2
-#endif
 /* Largest bit shift @variance accepts. */
 #define UTAP_STAT_MAX_SHIFT 62
 
