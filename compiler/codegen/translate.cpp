@@ -452,8 +452,10 @@ class ModuleEmitter {
     body(emitter);
     w.line("goto out;");
     w.flush("out:");
-    if (!locks.empty()) w.line("utap_locks_release(" + locks + ", ARRAY_SIZE(" + locks + "), flags);");
-    w.flush("skip:");
+    if (!locks.empty()) {
+      w.line("utap_locks_release(" + locks + ", ARRAY_SIZE(" + locks + "), flags);");
+      w.flush("skip:");
+    }
     w.line("utap_frame_pop(c, sizeof(*l));");
     w.close();
     w.blank();
@@ -504,7 +506,9 @@ class ModuleEmitter {
       if (auto* be = dynamic_cast<const probes::BeginEndPoint*>(p->point.get())) {
         static const char* const kinds[] = {"UTAP_PROBE_BEGIN", "UTAP_PROBE_END", "UTAP_PROBE_ERROR",
                                             "UTAP_PROBE_NEVER"};
-        fields += fmt::format(", .kind = {}, .sequence = {}", kinds[static_cast<int>(be->kind)], be->sequence);
+        // The lowest sequence has no decimal literal of type long long.
+        std::string sequence = be->sequence == INT64_MIN ? "S64_MIN" : std::to_string(be->sequence);
+        fields += fmt::format(", .kind = {}, .sequence = {}", kinds[static_cast<int>(be->kind)], sequence);
       } else if (auto* t = dynamic_cast<const probes::TimerPoint*>(p->point.get())) {
         fields += ", .kind = UTAP_PROBE_TIMER, .timer = " + timer(*t);
       } else if (auto* f = dynamic_cast<const probes::ProcfsPoint*>(p->point.get())) {
@@ -594,6 +598,7 @@ class ModuleEmitter {
     w.blank();
     w.line("static int init_globals(void)");
     w.open("");
+    bool canFail = false;
     w.line("int ret = 0;");
     w.blank();
     if (!program_.globals.empty()) {
@@ -607,6 +612,7 @@ class ModuleEmitter {
                "_desc);");
         w.line("if (ret)");
         w.line("\tgoto fail;");
+        canFail = true;
         continue;
       }
       if (!g->global->init) continue;
@@ -615,10 +621,14 @@ class ModuleEmitter {
       else if (auto* n = dynamic_cast<const ast::NumberLit*>(g->global->init.get()))
         w.line(name + " = " + cNumber(n->value) + ";");
     }
-    w.line("return 0;");
-    w.flush("fail:");
-    w.line("free_globals();");
-    w.line("return ret;");
+    if (!canFail) {
+      w.line("return ret;");
+    } else {
+      w.line("return 0;");
+      w.flush("fail:");
+      w.line("free_globals();");
+      w.line("return ret;");
+    }
     w.close();
     w.blank();
     // Freeing what was never initialized is safe: the structures are zero.
