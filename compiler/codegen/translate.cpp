@@ -692,8 +692,8 @@ Translation translate(const sema::Program& program, const SourceManager& sources
   std::vector<std::pair<std::string, std::string>> inScript = limitDefines(l);
   t.defines = {{"MAXSTRINGLEN", std::to_string(l.maxStringLen)}};
   for (const auto& [name, value] : l.defines)
-    if (std::none_of(inScript.begin(), inScript.end(), [&, &key = name](const auto& d) { return d.first == key; }) &&
-        std::none_of(t.defines.begin(), t.defines.end(), [&, &key = name](const auto& d) { return d.first == key; }))
+    if (name != "MAXSTRINGLEN" &&
+        std::none_of(inScript.begin(), inScript.end(), [&key = name](const auto& d) { return d.first == key; }))
       t.defines.emplace_back(name, value);
   for (const auto& p : program.probes)
     if (auto* f = dynamic_cast<const probes::ProcfsPoint*>(p->point.get()); f && f->path() == "__stdin")

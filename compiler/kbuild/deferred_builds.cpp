@@ -128,7 +128,10 @@ DeferredBuilds buildDeferredModules(const KernelTree& kernel, const std::string&
   for (const Deferred& d : modules) out.failed.push_back(d.name);
   std::sort(out.failed.begin(), out.failed.end());
   for (const std::string& name : out.failed) removeTree(dir + "/" + name);
-  if (!out.built.empty()) cleanCache(cacheDirectory(options), cacheCleaningSettings(cacheDirectory(options)));
+  if (!out.built.empty()) {
+    std::string cacheDir = cacheDirectory(options);
+    cleanCache(cacheDir, cacheCleaningSettings(cacheDir));
+  }
   return out;
 }
 

@@ -267,7 +267,7 @@ TEST(Options, DeferredBuilds) {
   EXPECT_EQ(defer.options.deferBuild, "/tmp/d");
   EXPECT_EQ(errorsOf(parse({"--defer-build", "/tmp/d", "s.stp"})),
             "--defer-build goes with -p4: it leaves the module to a later --build-deferred\n");
-  ParsedOptions build = parse({"--build-deferred=/tmp/d", "-r", "6.1.0-99-amd64"});
+  ParsedOptions build = parse({"--build-deferred=/tmp/d"});
   EXPECT_TRUE(build.errors.empty()) << errorsOf(build);
   EXPECT_EQ(build.options.buildDeferred, "/tmp/d");
   EXPECT_EQ(errorsOf(parse({"--build-deferred=/tmp/d", "s.stp"})),
